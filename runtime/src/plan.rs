@@ -1,0 +1,385 @@
+//! The plan: the contract between the compiler and the runtime.
+//!
+//! A program becomes categories of facts and, for every rule, one
+//! [`Handler`] per atom position that can receive a new fact (its
+//! *trigger*). A handler receives one event tuple, binds its fields into
+//! numbered slots, and runs its [`Op`]s in lifecycle order:
+//!
+//! 1. [`Op::Categorical`]: the automatic *abort categorically*: the friend
+//!    index has no row for the join key, so the event stops before loading
+//!    anything;
+//! 2. [`Op::Abort`] with [`Stage::Data`]: *abort data*;
+//! 3. [`Op::Join`] / [`Op::NotExists`]: *friends*, index lookups; a join
+//!    runs its `body` once per matching row;
+//! 4. [`Op::Abort`] with [`Stage::Friends`]: *abort friends*;
+//! 5. [`Op::Search`]: the event got past its friends: from here on run
+//!    `let`, `if`, `for` and [`Op::Find`], the found facts.
+//!
+//! [`Op::Let`] and [`Op::Aggregate`] may stand at any point once their
+//! inputs are bound. Everything is typed: operators carry the type they
+//! act on, so neither the interpreter nor native code inspects values to
+//! decide what to do.
+//!
+//! The plan is plain data; [`crate::plan_print`] renders it for
+//! `foldc emit plan`.
+
+use crate::builtin::Builtin;
+use crate::value::{Type, Word};
+
+macro_rules! define_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            #[inline]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+define_id!(
+    /// A category of facts: an index into [`Plan::categories`].
+    CatId
+);
+define_id!(
+    /// A rule: an index into [`Plan::rules`].
+    RuleId
+);
+define_id!(
+    /// A handler: an index into [`Plan::handlers`].
+    HandlerId
+);
+define_id!(
+    /// A register of a handler's frame: an index below [`Handler::slots`].
+    Slot
+);
+
+/// The whole compiled program.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub categories: Vec<Category>,
+    pub rules: Vec<Rule>,
+    pub handlers: Vec<Handler>,
+    /// In evaluation order: every category a stratum reads negatively or
+    /// through an aggregate is complete before the stratum starts.
+    pub strata: Vec<Stratum>,
+    pub inputs: Vec<Input>,
+    /// Categories written as CSV by `foldc run --out`, in declaration order.
+    pub outputs: Vec<CatId>,
+    /// Ground facts written in the program text (`edge(1, 2).`).
+    pub facts: Vec<GroundFact>,
+    pub examples: Vec<Example>,
+}
+
+impl Plan {
+    pub fn category(&self, id: CatId) -> &Category {
+        &self.categories[id.index()]
+    }
+    pub fn rule(&self, id: RuleId) -> &Rule {
+        &self.rules[id.index()]
+    }
+    pub fn handler(&self, id: HandlerId) -> &Handler {
+        &self.handlers[id.index()]
+    }
+    pub fn category_named(&self, name: &str) -> Option<CatId> {
+        self.categories
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| CatId(i as u32))
+    }
+}
+
+/// A declared category (`data name(fields) key(...) keep min(f)`).
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub name: String,
+    pub fields: Vec<Field>,
+    /// Field positions that identify a fact; `None`: the whole tuple.
+    pub key: Option<Vec<usize>>,
+    /// Which of several facts with the same key stays current.
+    pub keep: Keep,
+    /// Working state: not exported by default, not shared by workers.
+    pub private: bool,
+}
+
+impl Category {
+    pub fn arity(&self) -> usize {
+        self.fields.len()
+    }
+    pub fn types(&self) -> Vec<Type> {
+        self.fields.iter().map(|f| f.ty.clone()).collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub ty: Type,
+}
+
+/// Among facts with equal key, the one that stays. Only meaningful for
+/// keyed categories; the choice never depends on arrival order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The least whole tuple by value order.
+    Least,
+    /// The fact with the least value in this field (ties: least tuple).
+    Min(usize),
+    /// The fact with the greatest value in this field (ties: least tuple).
+    Max(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The rule's name: `rule NAME:` or, for Datalog rules, `head@line`.
+    pub name: String,
+    /// 1-based source line of the rule, for messages.
+    pub line: u32,
+    /// The categories of the rule's positive atoms, in source order (the
+    /// `on` atom first); a handler's `position` indexes this list.
+    pub atoms: Vec<CatId>,
+    pub handlers: Vec<HandlerId>,
+}
+
+/// One group of rules evaluated to a fixpoint together.
+#[derive(Debug, Clone)]
+pub struct Stratum {
+    /// Categories whose facts this stratum's rules find.
+    pub categories: Vec<CatId>,
+    /// Handlers of this stratum's rules (one per trigger position).
+    pub handlers: Vec<HandlerId>,
+}
+
+/// How a rule reacts when a fact of `trigger` arrives at one atom position.
+#[derive(Debug, Clone)]
+pub struct Handler {
+    pub rule: RuleId,
+    /// Which atom of the rule the event fact fills (0 is the `on` atom).
+    pub position: u32,
+    pub trigger: CatId,
+    /// Number of slots in the frame.
+    pub slots: u32,
+    /// The type of each slot (for printing and native code).
+    pub slot_types: Vec<Type>,
+    /// Slot names, for printing and provenance (`a`, `b`, `$3`...).
+    pub slot_names: Vec<String>,
+    /// How each field of the event tuple binds (one entry per field).
+    pub bind: Vec<Bind>,
+    /// Lower runs first; uses only data slots. Int or float.
+    pub priority: Option<Expr>,
+    pub body: Vec<Op>,
+}
+
+/// What to do with one field of a tuple being matched.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
+    /// A wildcard or a variable nobody reads.
+    Ignore,
+    /// The first occurrence of a variable: store the field in the slot.
+    Store(Slot),
+    /// A later occurrence of a variable, or a constant or expression in an
+    /// atom: the field must equal this value, else the row does not match.
+    Check(Expr),
+}
+
+/// The lifecycle stage an abort belongs to (for the counters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Data,
+    Friends,
+}
+
+/// One step of a handler.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Abort categorically unless `cat` has a row whose `cols` equal `key`.
+    /// Only placed before any join; ends the whole event.
+    Categorical {
+        cat: CatId,
+        cols: Vec<usize>,
+        key: Vec<Expr>,
+    },
+    /// Abort when `cond` holds. In the data stage this ends the event; in
+    /// the friends stage it drops the current combination of friends.
+    Abort { stage: Stage, cond: Expr },
+    /// `let slot = expr`.
+    Let { slot: Slot, expr: Expr },
+    /// For each current row of `cat` whose `cols` equal `key` (all rows when
+    /// `cols` is empty): apply `bind` to the other fields and, when they
+    /// match, run `body`.
+    Join {
+        cat: CatId,
+        cols: Vec<usize>,
+        key: Vec<Expr>,
+        /// `(field, bind)` for the fields not in `cols`.
+        bind: Vec<(usize, Bind)>,
+        body: Vec<Op>,
+    },
+    /// Stratified negation: continue only when no current row of `cat`
+    /// has `cols` equal to `key` (other fields are wildcards).
+    NotExists {
+        cat: CatId,
+        cols: Vec<usize>,
+        key: Vec<Expr>,
+    },
+    /// `let slot = count|sum|min|max ... : atom` over the current rows of a
+    /// complete category: rows are selected like [`Op::Join`]; for each match
+    /// `value` is evaluated (not for count). Empty count and sum are 0; an
+    /// empty min or max aborts the binding (there is no value).
+    Aggregate {
+        slot: Slot,
+        kind: AggKind,
+        /// The type of the aggregated value (int or float; int for count).
+        ty: Type,
+        cat: CatId,
+        cols: Vec<usize>,
+        key: Vec<Expr>,
+        bind: Vec<(usize, Bind)>,
+        value: Option<Expr>,
+    },
+    /// The event got past its friends stage (counted), then the search.
+    Search { body: Vec<Op> },
+    /// `if cond { then } else { els }`.
+    If {
+        cond: Expr,
+        then: Vec<Op>,
+        els: Vec<Op>,
+    },
+    /// `for slot in list { body }`; `elem` is the element type.
+    For {
+        slot: Slot,
+        elem: Type,
+        list: Expr,
+        body: Vec<Op>,
+    },
+    /// `for slot in lo..hi { body }` without building the list (from
+    /// `for x in range(lo, hi)`).
+    ForRange {
+        slot: Slot,
+        lo: Expr,
+        hi: Expr,
+        body: Vec<Op>,
+    },
+    /// Found: the fact `cat(args)`.
+    Find { cat: CatId, args: Vec<Expr> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggKind {
+    Count,
+    Sum,
+    Min,
+    Max,
+}
+
+/// A typed expression over slots.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A constant word of the given type (strings and lists interned).
+    Const(Word, Type),
+    Slot(Slot),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// Short-circuit `&&`.
+    And(Box<Expr>, Box<Expr>),
+    /// Short-circuit `||`.
+    Or(Box<Expr>, Box<Expr>),
+    /// A builtin call; `types` are the instantiated type parameters.
+    Call {
+        func: &'static Builtin,
+        types: Vec<Type>,
+        args: Vec<Expr>,
+    },
+    /// `[a, b, c]` (interned).
+    List(Vec<Expr>),
+    /// `xs[i]`, faulting when out of range.
+    Index(Box<Expr>, Box<Expr>),
+    /// `xs[i..j]` (either bound optional); `is_str` slices a string by bytes.
+    Slice {
+        base: Box<Expr>,
+        lo: Option<Box<Expr>>,
+        hi: Option<Box<Expr>>,
+        is_str: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    NegInt,
+    NegFloat,
+    Not,
+}
+
+/// Binary operators, each at one type. Int arithmetic is checked:
+/// overflow and division by zero fault.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BinOp {
+    AddInt,
+    SubInt,
+    MulInt,
+    DivInt,
+    RemInt,
+    AddFloat,
+    SubFloat,
+    MulFloat,
+    DivFloat,
+    RemFloat,
+    /// `str + str`.
+    ConcatStr,
+    /// `[T] + [T]`.
+    ConcatList,
+    /// `==`, `!=`, `<`, ... at a type. Equality of int, bool, str and list
+    /// is equality of words; floats compare as IEEE numbers.
+    Cmp(CmpOp, Type),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// An input CSV for a category.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub cat: CatId,
+    /// Already resolved against the program's directory.
+    pub path: std::path::PathBuf,
+}
+
+/// A fact written in the program text.
+#[derive(Debug, Clone)]
+pub struct GroundFact {
+    pub cat: CatId,
+    pub tuple: Vec<Word>,
+    /// 1-based source line.
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExampleKind {
+    /// Finds exactly the listed facts.
+    Hit,
+    /// Finds nothing.
+    Miss,
+    /// Finds nothing, but some event gets past its friends stage.
+    NearMiss,
+}
+
+/// `example RULE hit|miss|near_miss: given => expected`.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub rule: RuleId,
+    pub kind: ExampleKind,
+    pub name: String,
+    pub given: Vec<GroundFact>,
+    pub expected: Vec<GroundFact>,
+    pub line: u32,
+}
