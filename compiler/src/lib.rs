@@ -1,1 +1,131 @@
-//! placeholder
+//! fold-compiler: from source text to the runtime's plan.
+//!
+//! The pipeline, one stage per call:
+//!
+//! 1. [`fold_grammar::parse`]: `&str` → AST + syntax errors;
+//! 2. [`catalog::Catalog::build`]: the categories, checked;
+//! 3. [`lifecycle::build`] / [`datalog::build`]: each rule, typed, into a
+//!    [`rule_ir::RuleIr`] (both syntaxes meet here);
+//! 4. [`stratify::stratify`]: rules into strata (negation and aggregation
+//!    read complete categories);
+//! 5. [`lower::handlers`]: each rule into one handler per trigger atom;
+//!    the [`fold_runtime::plan::Plan`] is the result.
+//!
+//! Diagnostics of every stage collect in one [`diag::Sink`] and come back
+//! sorted by position; [`render`] prints them.
+
+pub mod catalog;
+pub mod cli;
+pub mod constants;
+pub mod datalog;
+pub mod diag;
+pub mod lifecycle;
+pub mod lower;
+pub mod program;
+pub mod render;
+pub mod rule_ir;
+pub mod scope;
+pub mod search;
+pub mod stratify;
+pub mod suggest;
+pub mod typeck;
+pub mod warnings;
+
+use std::path::Path;
+
+use fold_grammar::{ast, ParseError, ParseErrorKind};
+use fold_runtime::plan::Plan;
+
+use crate::diag::{Code, Diagnostic, Sink};
+
+/// The result of compiling one program.
+pub struct Compiled {
+    pub ast: ast::Program,
+    /// Present when there were no errors.
+    pub plan: Option<Plan>,
+    /// Errors and warnings, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compiled {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity() == diag::Severity::Error)
+    }
+}
+
+/// Compile a program. `dir` is the program's folder: input paths are
+/// resolved against it (and checked to exist).
+pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
+    let mut sink = Sink::default();
+    let (ast, parse_errors) = fold_grammar::parse(src);
+    for e in &parse_errors {
+        sink.push(syntax_diagnostic(e));
+    }
+    let checked = program::check_program(&ast, src, dir, &mut sink);
+    // A syntax error leaves holes in the AST; never hand out a plan then.
+    let plan = if parse_errors.is_empty() { checked.plan } else { None };
+    Compiled {
+        ast,
+        plan,
+        diagnostics: sink.into_sorted(),
+    }
+}
+
+fn syntax_diagnostic(e: &ParseError) -> Diagnostic {
+    match &e.kind {
+        ParseErrorKind::UnexpectedToken { found, expected } => {
+            let d = Diagnostic::new(Code::SyntaxError, e.span, format!("unexpected {found}"));
+            match describe_expected(expected) {
+                Some(exp) => d.label(format!("expected {exp}")),
+                None => d.label("not expected here"),
+            }
+        }
+        ParseErrorKind::UnexpectedEnd { expected } => {
+            let d = Diagnostic::new(Code::UnexpectedEnd, e.span, "the program ends too early");
+            match describe_expected(expected) {
+                Some(exp) => d.label(format!("expected {exp}")),
+                None => d.label("something is missing here"),
+            }
+        }
+        ParseErrorKind::Lex(kind) => {
+            Diagnostic::new(Code::InvalidToken, e.span, kind.to_string()).label("not part of fold's syntax")
+        }
+        ParseErrorKind::IntTooLarge => Diagnostic::new(
+            Code::IntTooLarge,
+            e.span,
+            "integer literal is too large for `int`",
+        )
+        .label("out of range")
+        .help("`int` is a 64-bit signed integer: from -9223372036854775807 to 9223372036854775807"),
+    }
+}
+
+/// A readable "expected ..." from the parser's list of acceptable tokens:
+/// operators collapse into "an operator", the rest is listed.
+fn describe_expected(expected: &[String]) -> Option<String> {
+    const OPERATORS: &[&str] = &[
+        "`+`", "`-`", "`*`", "`/`", "`%`", "`==`", "`!=`", "`<`", "`<=`", "`>`", "`>=`", "`&&`", "`||`", "`[`",
+    ];
+    if expected.is_empty() {
+        return None;
+    }
+    let has_ops = expected.iter().filter(|e| OPERATORS.contains(&e.as_str())).count() >= 3;
+    let mut items: Vec<String> = expected
+        .iter()
+        .filter(|e| !(has_ops && OPERATORS.contains(&e.as_str())))
+        .cloned()
+        .collect();
+    if has_ops {
+        items.push("an operator".to_string());
+    }
+    Some(match items.len() {
+        1 => items.remove(0),
+        n if n <= 8 => {
+            let last = items.pop().unwrap_or_default();
+            format!("one of {}, or {last}", items.join(", "))
+        }
+        _ => format!("one of {}, ...", items[..8].join(", ")),
+    })
+}

@@ -1,1 +1,18 @@
+//! fold-grammar: tokens, grammar and the untyped syntax tree of fold.
+//!
+//! `&str` → [`token::lex`] → tokens → [`parse`] → [`ast::Program`] plus
+//! [`ParseError`]s. Parsing never fails as a whole and never panics: every
+//! problem is an error value with a byte span, and the parser recovers to
+//! report all of them in one pass.
 
+pub mod ast;
+mod parse;
+pub mod print;
+pub mod token;
+
+pub use parse::{parse, parse_expr, ParseError, ParseErrorKind};
+
+lalrpop_util::lalrpop_mod!(
+    #[allow(clippy::all, clippy::pedantic, unused_parens, dead_code)]
+    fold
+);

@@ -1,0 +1,48 @@
+//! `foldc check PROG`: diagnostics only.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use super::source::Program;
+use super::Outcome;
+use crate::render;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The program to check.
+    program: PathBuf,
+    /// How to print diagnostics: for people, or one JSON object per line.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+pub fn run(args: Args) -> Outcome {
+    let program = Program::load(&args.program)?;
+    let diagnostics = &program.compiled.diagnostics;
+    match args.format {
+        Format::Human => {
+            program.report(diagnostics);
+            match render::summary(diagnostics) {
+                Some(summary) => eprintln!("{}: {summary}", program.display_name()),
+                None => eprintln!("{}: ok", program.display_name()),
+            }
+        }
+        Format::Json => print!(
+            "{}",
+            render::json(&program.display_name(), &program.src, diagnostics)
+        ),
+    }
+    Ok(if program.compiled.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

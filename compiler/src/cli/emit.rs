@@ -1,0 +1,54 @@
+//! `foldc emit tokens|ast|plan PROG`: every stage, printable.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use super::source::Program;
+use super::Outcome;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Which stage to print.
+    #[arg(value_enum)]
+    stage: Stage,
+    /// The program.
+    program: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Stage {
+    /// The lexer's tokens, one per line with line:column.
+    Tokens,
+    /// The syntax tree, with byte spans.
+    Ast,
+    /// The runtime plan: strata and lifecycle handlers.
+    Plan,
+}
+
+pub fn run(args: Args) -> Outcome {
+    let program = Program::load(&args.program)?;
+    match args.stage {
+        Stage::Tokens => {
+            let tokens = fold_grammar::token::lex(&program.src);
+            print!("{}", fold_grammar::print::tokens(&program.src, &tokens));
+            Ok(ExitCode::SUCCESS)
+        }
+        Stage::Ast => {
+            print!("{}", fold_grammar::print::program(&program.compiled.ast));
+            program.report(&program.compiled.diagnostics);
+            Ok(ExitCode::SUCCESS)
+        }
+        Stage::Plan => match &program.compiled.plan {
+            Some(plan) => {
+                print!("{plan:#?}"); // TODO(lead): plan_print once the runtime has it
+                Ok(ExitCode::SUCCESS)
+            }
+            None => {
+                program.report(&program.compiled.diagnostics);
+                Err("the program has errors, so it has no plan".into())
+            }
+        },
+    }
+}

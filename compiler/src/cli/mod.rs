@@ -1,0 +1,47 @@
+//! The `foldc` command line: one module per subcommand.
+
+mod check;
+mod emit;
+mod source;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// foldc — compile and run fold programs: recursive search over permanent facts.
+#[derive(Parser)]
+#[command(name = "foldc", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a program and print its diagnostics (exit 1 on errors).
+    Check(check::Args),
+    /// Print a stage of compilation: tokens, ast or plan.
+    Emit(emit::Args),
+    /// Run a program to its fixpoint and write its output categories.
+    Run(run::Args),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Emit(args) => emit::run(args),
+        Command::Run(args) => run::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A subcommand's outcome: an exit code, or a message for stderr (exit 1).
+pub type Outcome = Result<ExitCode, String>;

@@ -1,0 +1,50 @@
+//! Reading a program and reporting its diagnostics, shared by subcommands.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::{render, Compiled};
+
+/// A program file, read and compiled.
+pub struct Program {
+    pub path: PathBuf,
+    pub src: String,
+    pub compiled: Compiled,
+}
+
+impl Program {
+    pub fn load(path: &Path) -> Result<Program, String> {
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let dir = path.parent().map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        });
+        let compiled = crate::compile(&src, dir);
+        Ok(Program {
+            path: path.to_path_buf(),
+            src,
+            compiled,
+        })
+    }
+
+    pub fn display_name(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Print diagnostics (all, or only errors) to stderr for a human.
+    pub fn report(&self, diagnostics: &[Diagnostic]) {
+        if diagnostics.is_empty() {
+            return;
+        }
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        eprint!(
+            "{}",
+            render::human(&self.display_name(), &self.src, diagnostics, color)
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! Rendering diagnostics: the only module that knows ariadne.
+//!
+//! Human output labels the source like rustc; `--format json` prints one
+//! JSON object per diagnostic per line for tools and editors.
+
+use ariadne::{Config, IndexType, Label as ALabel, Report, ReportKind, Source};
+use fold_grammar::print::LineIndex;
+
+use crate::diag::{Diagnostic, Severity};
+
+/// Render diagnostics for a human. `color` only on terminals (never in
+/// snapshots).
+pub fn human(file: &str, src: &str, diagnostics: &[Diagnostic], color: bool) -> String {
+    let mut out = Vec::new();
+    for d in diagnostics {
+        let kind = match d.severity() {
+            Severity::Error => ReportKind::Error,
+            Severity::Warning => ReportKind::Warning,
+        };
+        let range = clamp(src, d.primary.span.range());
+        let mut report = Report::build(kind, (file, range.clone()))
+            .with_config(
+                Config::default()
+                    .with_index_type(IndexType::Byte)
+                    .with_color(color),
+            )
+            .with_code(d.code.as_str())
+            .with_message(&d.message);
+        let primary = ALabel::new((file, range)).with_order(0);
+        report = report.with_label(if d.primary.message.is_empty() {
+            primary
+        } else {
+            primary.with_message(&d.primary.message)
+        });
+        for (i, l) in d.secondary.iter().enumerate() {
+            report = report.with_label(
+                ALabel::new((file, clamp(src, l.span.range())))
+                    .with_message(&l.message)
+                    .with_order(i as i32 + 1),
+            );
+        }
+        if let Some(help) = &d.help {
+            report = report.with_help(help);
+        }
+        if let Some(note) = &d.note {
+            report = report.with_note(note);
+        }
+        // Writing into a Vec cannot fail.
+        let _ = report.finish().write((file, Source::from(src)), &mut out);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Spans from the parser always lie inside the source; clamp anyway so a
+/// stale span can never make rendering panic.
+fn clamp(src: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let end = range.end.min(src.len());
+    range.start.min(end)..end
+}
+
+/// One JSON object per line per diagnostic.
+pub fn json(file: &str, src: &str, diagnostics: &[Diagnostic]) -> String {
+    let index = LineIndex::new(src);
+    let mut out = String::new();
+    for d in diagnostics {
+        let (line, column) = index.line_col(d.primary.span.start as usize);
+        let (end_line, end_column) = index.line_col(d.primary.span.end as usize);
+        let value = serde_json::json!({
+            "code": d.code.as_str(),
+            "severity": d.severity(),
+            "message": d.message,
+            "file": file,
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+            "label": d.primary.message,
+            "help": d.help,
+        });
+        out.push_str(&value.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// `N errors, M warnings` (or nothing when clean).
+pub fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => None,
+        (0, w) => Some(plural(w, "warning")),
+        (e, 0) => Some(plural(e, "error")),
+        (e, w) => Some(format!("{}, {}", plural(e, "error"), plural(w, "warning"))),
+    }
+}
