@@ -36,7 +36,9 @@ where
 {
     fn new() -> Self {
         Interner {
-            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::default())).collect(),
+            shards: (0..SHARDS)
+                .map(|_| RwLock::new(HashMap::default()))
+                .collect(),
             values: boxcar::Vec::new(),
         }
     }

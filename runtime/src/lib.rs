@@ -3,8 +3,39 @@
 //! The compiler hands over a [`plan::Plan`]; the runtime loads facts (CSV),
 //! runs the plan's handlers to a fixpoint over the store, and writes results.
 //! It knows nothing of fold's syntax and builds and tests on its own.
+//!
+//! The steps of a run, each in its own module:
+//!
+//! 1. [`engine::Engine::new`]: a [`store::Store`] with one relation per
+//!    category, and every handler prepared ([`interp::prepare`]), which
+//!    declares the indexes it reads;
+//! 2. [`csv_in`]: inputs parsed completely, then inserted (all or nothing);
+//! 3. [`scheduler`]: strata in order, each to a fixpoint in rounds; a
+//!    round ([`round`]) runs pending events in parallel through the
+//!    reference interpreter ([`interp::run_event`]) and inserts what they
+//!    found serially, in a fixed order, so any thread count gives the same
+//!    database and the same counters ([`stats`]);
+//! 4. [`csv_out`]: current facts, sorted by value, one file per category.
+//!
+//! [`examples`] runs a rule's in-program examples; [`plan_print`] renders
+//! a plan for `foldc emit plan`.
+
+#![deny(unsafe_code)]
 
 pub mod builtin;
+pub mod csv_in;
+pub mod csv_out;
+pub mod engine;
 pub mod intern;
+pub mod interp;
 pub mod plan;
+pub mod progress;
+pub mod round;
+pub mod scheduler;
+pub mod stats;
+pub mod store;
 pub mod value;
+
+pub use engine::{Engine, LoadReport, LoadedFile, RunError, RunOptions, RunSummary};
+pub mod examples;
+pub mod plan_print;

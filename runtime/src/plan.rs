@@ -297,7 +297,9 @@ pub enum Expr {
     List(Vec<Expr>),
     /// `xs[i]`, faulting when out of range.
     Index(Box<Expr>, Box<Expr>),
-    /// `xs[i..j]` (either bound optional); `is_str` slices a string by bytes.
+    /// `xs[i..j]` (either bound optional); `is_str` slices a string by
+    /// characters (never splitting a UTF-8 sequence). Bounds outside
+    /// `0..=len`, or `i > j`, fault.
     Slice {
         base: Box<Expr>,
         lo: Option<Box<Expr>>,
@@ -373,10 +375,12 @@ pub enum ExampleKind {
     NearMiss,
 }
 
-/// `example RULE hit|miss|near_miss: given => expected`.
+/// `example TARGET hit|miss|near_miss: given => expected`. The target is a
+/// lifecycle rule, or a category standing for the Datalog rules that find
+/// it.
 #[derive(Debug, Clone)]
 pub struct Example {
-    pub rule: RuleId,
+    pub rules: Vec<RuleId>,
     pub kind: ExampleKind,
     pub name: String,
     pub given: Vec<GroundFact>,

@@ -91,7 +91,9 @@ pub fn compare(ty: &Type, a: Word, b: Word) -> Ordering {
         Type::Int => to_int(a).cmp(&to_int(b)),
         Type::Bool => a.cmp(&b),
         Type::Float => to_float(a).total_cmp(&to_float(b)),
-        Type::Str => intern::str_of(a).as_bytes().cmp(intern::str_of(b).as_bytes()),
+        Type::Str => intern::str_of(a)
+            .as_bytes()
+            .cmp(intern::str_of(b).as_bytes()),
         Type::List(elem) => {
             let (xs, ys) = (intern::list_of(a), intern::list_of(b));
             for (x, y) in xs.iter().zip(ys.iter()) {
@@ -123,7 +125,7 @@ pub fn write_literal(out: &mut String, ty: &Type, w: Word) {
         Type::Int => out.push_str(itoa::Buffer::new().format(to_int(w))),
         Type::Float => write_float(out, to_float(w)),
         Type::Bool => out.push_str(if to_bool(w) { "true" } else { "false" }),
-        Type::Str => write_quoted(out, &intern::str_of(w)),
+        Type::Str => write_quoted(out, intern::str_of(w)),
         Type::List(elem) => {
             out.push('[');
             for (i, x) in intern::list_of(w).iter().enumerate() {
@@ -141,7 +143,7 @@ pub fn write_literal(out: &mut String, ty: &Type, w: Word) {
 /// strings bare, everything else as a fold literal.
 pub fn write_plain(out: &mut String, ty: &Type, w: Word) {
     match ty {
-        Type::Str => out.push_str(&intern::str_of(w)),
+        Type::Str => out.push_str(intern::str_of(w)),
         _ => write_literal(out, ty, w),
     }
 }

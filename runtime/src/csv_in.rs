@@ -1,0 +1,298 @@
+//! Reading input CSV files into flat rows.
+//!
+//! A file has a header row naming the category's fields (in any order,
+//! each exactly once, nothing else), then one record per fact, RFC 4180
+//! quoting. Every field is read with [`value::parse_plain`] at its field's
+//! type. Errors are data ([`CsvError`]): file, 1-based line and column of
+//! the field, field name, message. Parsing never inserts anything: the
+//! engine parses every input completely first, and inserts only when all
+//! of them parsed ("nothing half-loaded").
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::plan::Category;
+use crate::value::{self, from_int, Type, Word};
+
+/// Why an input file could not be read. Rendered as
+/// `path:line:col: field `name`: message`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvError {
+    pub path: PathBuf,
+    /// 1-based; 0 when the error is about the whole file.
+    pub line: u64,
+    /// 1-based character column of the field; 0 when not about a field.
+    pub column: u64,
+    /// The category field the error is about, if any.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for CsvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.column > 0 {
+                write!(f, ":{}", self.column)?;
+            }
+        }
+        f.write_str(": ")?;
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CsvError {}
+
+/// Parse a whole CSV file for `cat`: its rows, `arity` words each.
+pub fn read_file(path: &Path, cat: &Category) -> Result<Vec<Word>, CsvError> {
+    let bytes = std::fs::read(path).map_err(|e| CsvError {
+        path: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        field: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    parse(path, &bytes, cat)
+}
+
+/// Parse CSV text for `cat` (`path` only names it in errors).
+pub fn parse(path: &Path, bytes: &[u8], cat: &Category) -> Result<Vec<Word>, CsvError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let err = |line: u64, column: u64, field: Option<&str>, message: String| CsvError {
+        path: path.to_path_buf(),
+        line,
+        column,
+        field: field.map(str::to_string),
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    let csv_err = |e: csv::Error| {
+        let line = e.position().map_or(0, |p| p.line());
+        err(line, 0, None, format!("malformed CSV: {e}"))
+    };
+
+    // The header: which field each column fills.
+    if !reader.read_byte_record(&mut record).map_err(csv_err)? {
+        return Err(err(
+            1,
+            1,
+            None,
+            format!(
+                "empty file: expected a header row naming {}",
+                field_list(cat)
+            ),
+        ));
+    }
+    let header_start = record.position().map_or(0, |p| p.byte() as usize);
+    let mut columns: Vec<usize> = Vec::with_capacity(record.len());
+    let mut seen = vec![false; cat.arity()];
+    for (i, name) in record.iter().enumerate() {
+        let (_, col) = locate(bytes, header_start, i);
+        let name = String::from_utf8_lossy(name);
+        let name = name.trim();
+        let Some(f) = cat.fields.iter().position(|f| f.name == name) else {
+            return Err(err(
+                1,
+                col,
+                None,
+                format!(
+                    "unknown column `{name}`: category `{}` has fields {}",
+                    cat.name,
+                    field_list(cat)
+                ),
+            ));
+        };
+        if seen[f] {
+            return Err(err(1, col, Some(name), "column appears twice".to_string()));
+        }
+        seen[f] = true;
+        columns.push(f);
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(err(
+            1,
+            1,
+            Some(&cat.fields[missing].name),
+            "missing column in the header".to_string(),
+        ));
+    }
+
+    let arity = cat.arity();
+    let types: Vec<Type> = cat.types();
+    let mut rows: Vec<Word> = Vec::new();
+    let mut tuple: Vec<Word> = vec![0; arity];
+    while reader.read_byte_record(&mut record).map_err(csv_err)? {
+        let pos = record
+            .position()
+            .cloned()
+            .unwrap_or_else(csv::Position::new);
+        if record.len() != columns.len() {
+            // A lone empty line inside the data is not a record.
+            if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
+                continue;
+            }
+            return Err(err(
+                pos.line(),
+                1,
+                None,
+                format!("expected {} fields, found {}", columns.len(), record.len()),
+            ));
+        }
+        for (i, raw) in record.iter().enumerate() {
+            let f = columns[i];
+            match parse_field(&types[f], raw) {
+                Ok(w) => tuple[f] = w,
+                Err(message) => {
+                    let (dl, col) = locate(bytes, pos.byte() as usize, i);
+                    return Err(err(
+                        pos.line() + dl,
+                        col,
+                        Some(&cat.fields[f].name),
+                        message,
+                    ));
+                }
+            }
+        }
+        rows.extend_from_slice(&tuple);
+    }
+    Ok(rows)
+}
+
+/// One field's word, or the message for the error.
+#[inline]
+fn parse_field(ty: &Type, raw: &[u8]) -> Result<Word, String> {
+    let text = std::str::from_utf8(raw).map_err(|_| format!("expected {ty}: not valid UTF-8"))?;
+    if *ty == Type::Int {
+        if let Ok(v) = text.parse::<i64>() {
+            return Ok(from_int(v));
+        }
+    }
+    value::parse_plain(ty, text).map_err(|e| e.to_string())
+}
+
+fn field_list(cat: &Category) -> String {
+    let names: Vec<&str> = cat.fields.iter().map(|f| f.name.as_str()).collect();
+    names.join(", ")
+}
+
+/// Where field `field` of the record starting at byte `start` begins:
+/// (lines after the record's first line, 1-based character column).
+fn locate(bytes: &[u8], start: usize, field: usize) -> (u64, u64) {
+    let mut pos = start.min(bytes.len());
+    let mut line_start = pos;
+    let mut lines = 0;
+    for _ in 0..field {
+        if bytes.get(pos) == Some(&b'"') {
+            pos += 1;
+            while pos < bytes.len() {
+                match bytes[pos] {
+                    b'"' if bytes.get(pos + 1) == Some(&b'"') => pos += 2,
+                    b'"' => {
+                        pos += 1;
+                        break;
+                    }
+                    b'\n' => {
+                        lines += 1;
+                        pos += 1;
+                        line_start = pos;
+                    }
+                    _ => pos += 1,
+                }
+            }
+        }
+        while pos < bytes.len() && bytes[pos] != b',' && bytes[pos] != b'\n' {
+            pos += 1;
+        }
+        pos = (pos + 1).min(bytes.len());
+    }
+    let col = String::from_utf8_lossy(&bytes[line_start..pos])
+        .chars()
+        .count() as u64
+        + 1;
+    (lines, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Field, Keep};
+
+    fn cat() -> Category {
+        Category {
+            name: "edge".into(),
+            fields: vec![
+                Field {
+                    name: "src".into(),
+                    ty: Type::Int,
+                },
+                Field {
+                    name: "dst".into(),
+                    ty: Type::Int,
+                },
+                Field {
+                    name: "label".into(),
+                    ty: Type::Str,
+                },
+            ],
+            key: None,
+            keep: Keep::Least,
+            private: false,
+        }
+    }
+
+    fn parse_str(text: &str) -> Result<Vec<Word>, CsvError> {
+        parse(Path::new("e.csv"), text.as_bytes(), &cat())
+    }
+
+    #[test]
+    fn columns_in_any_order() {
+        let rows = parse_str("label,dst,src\n\"a,b\",2,1\nc,4,3\n").unwrap();
+        assert_eq!(rows.len(), 6);
+        assert_eq!(rows[0], 1);
+        assert_eq!(rows[1], 2);
+        assert_eq!(crate::intern::str_of(rows[2]), "a,b");
+    }
+
+    #[test]
+    fn bad_int_names_line_column_field() {
+        let e = parse_str("src,dst,label\n1,2,x\n3,x4,y\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 3));
+        assert_eq!(e.field.as_deref(), Some("dst"));
+        assert_eq!(
+            e.to_string(),
+            "e.csv:3:3: field `dst`: expected int: not an integer (in `x4`)"
+        );
+    }
+
+    #[test]
+    fn column_after_quoted_field_with_newline() {
+        let e = parse_str("label,src,dst\n\"a\nbc\",1,zz\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 7));
+        assert_eq!(e.field.as_deref(), Some("dst"));
+    }
+
+    #[test]
+    fn header_errors() {
+        let e = parse_str("src,label\n1,a\n").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("dst"));
+        assert!(e.message.contains("missing column"));
+        let e = parse_str("src,dst,label,weight\n").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 15));
+        assert!(e.message.starts_with("unknown column `weight`"));
+        let e = parse_str("src,dst,src,label\n").unwrap_err();
+        assert!(e.message.contains("twice"));
+        let e = parse_str("").unwrap_err();
+        assert!(e.message.starts_with("empty file"));
+        let e = parse_str("src,dst,label\n1,2\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("expected 3 fields, found 2"));
+    }
+}

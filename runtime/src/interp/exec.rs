@@ -1,0 +1,427 @@
+//! Running prepared ops over a frame.
+//!
+//! Control flow is a small [`Flow`] value rather than unwinding: `Drop`
+//! ends the current friend combination (the innermost join moves to its
+//! next row), `End` ends the event. A `Fault` ends the combination it
+//! happened in and discards what that combination found: it is recorded
+//! and turned into `Drop` where the combination began (a join row, or the
+//! search), so other combinations of the same event keep their finds.
+//! Aborting only the combination keeps results independent of arrival
+//! order: another event could have met the same good combination.
+
+use super::prepare::{Key, POp, Source};
+use super::{Frame, Outcome};
+use crate::builtin::Fault;
+use crate::intern;
+use crate::plan::{AggKind, Bind, Stage};
+use crate::store::{Relation, Store};
+use crate::value::{from_float, from_int, to_bool, to_float, to_int, Word};
+
+pub(super) enum Flow {
+    Next,
+    Drop,
+    End,
+    Fault(Fault),
+}
+
+/// Evaluate or leave with the fault as the op's flow.
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(f) => return Flow::Fault(f),
+        }
+    };
+}
+
+pub(super) struct Exec<'a> {
+    store: &'a Store,
+    pub(super) slots: &'a mut [Word],
+    scratch: &'a mut [Word],
+    hits: &'a mut [u32],
+    pub(super) text: &'a mut String,
+    pub(super) list: &'a mut Vec<Word>,
+    out: &'a mut Vec<Word>,
+    pub(super) facts: u32,
+    pub(super) passed_data: bool,
+    /// Some search ran to its end without a fault.
+    searched: bool,
+    categorical: bool,
+    pub(super) loaded: bool,
+    /// Combinations dropped by a fault, and the first fault.
+    pub(super) faulted: u32,
+    pub(super) first_fault: Option<Fault>,
+}
+
+impl<'a> Exec<'a> {
+    pub(super) fn new(store: &'a Store, frame: &'a mut Frame, out: &'a mut Vec<Word>) -> Self {
+        Exec {
+            store,
+            slots: &mut frame.slots,
+            scratch: &mut frame.scratch,
+            hits: &mut frame.hits,
+            text: &mut frame.text,
+            list: &mut frame.list,
+            out,
+            facts: 0,
+            passed_data: false,
+            searched: false,
+            categorical: false,
+            loaded: false,
+            faulted: 0,
+            first_fault: None,
+        }
+    }
+
+    /// Record a fault that ended a combination; the combination's finds
+    /// (everything past `mark`) are discarded.
+    #[inline]
+    pub(super) fn absorb(&mut self, flow: Flow, mark: usize, facts: u32) -> Flow {
+        match flow {
+            Flow::Fault(f) => {
+                self.faulted += 1;
+                self.first_fault.get_or_insert(f);
+                self.out.truncate(mark);
+                self.facts = facts;
+                Flow::Drop
+            }
+            other => other,
+        }
+    }
+
+    /// The event's outcome: a fault only when no search completed.
+    pub(super) fn outcome(&self) -> Outcome {
+        match self.first_fault {
+            _ if self.searched => Outcome::Searched,
+            Some(f) => Outcome::Fault(f),
+            None if self.categorical => Outcome::Categorical,
+            None if self.passed_data => Outcome::Friends,
+            None => Outcome::Data,
+        }
+    }
+
+    /// Bind the event tuple; `false` when it does not match the atom.
+    pub(super) fn bind_event(&mut self, bind: &[Bind], tuple: &[Word]) -> Result<bool, Fault> {
+        for (b, &w) in bind.iter().zip(tuple) {
+            match b {
+                Bind::Ignore => {}
+                Bind::Store(s) => self.slots[s.index()] = w,
+                Bind::Check(e) => {
+                    if self.eval(e)? != w {
+                        return Ok(false);
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Bind a friend row's other fields; `false` when it does not match.
+    #[inline]
+    fn bind_row(&mut self, bind: &[(usize, Bind)], row: &[Word]) -> Result<bool, Fault> {
+        for (f, b) in bind {
+            match b {
+                Bind::Ignore => {}
+                Bind::Store(s) => self.slots[s.index()] = row[*f],
+                Bind::Check(e) => {
+                    if self.eval(e)? != row[*f] {
+                        return Ok(false);
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    pub(super) fn ops(&mut self, ops: &[POp]) -> Flow {
+        for op in ops {
+            match self.op(op) {
+                Flow::Next => {}
+                other => return other,
+            }
+        }
+        Flow::Next
+    }
+
+    /// The rows a source selects (dead rows included: callers skip them).
+    #[inline]
+    fn rows(&mut self, rel: &'a Relation, key: &Key) -> Result<Option<&'a [u32]>, Fault> {
+        if let Some(hit) = key.cached {
+            let index = rel.index_by(key.index);
+            return Ok(Some(index.group(self.hits[hit])));
+        }
+        let n = key.exprs.len();
+        for (i, e) in key.exprs.iter().enumerate() {
+            let w = self.eval(e)?;
+            self.scratch[key.at + i] = w;
+        }
+        Ok(rel.lookup(key.index, &self.scratch[key.at..key.at + n]))
+    }
+
+    fn op(&mut self, op: &POp) -> Flow {
+        match op {
+            POp::Categorical { cat, key, hit } => {
+                let rel = self.store.relation(*cat);
+                let n = key.exprs.len();
+                for (i, e) in key.exprs.iter().enumerate() {
+                    let w = tri!(self.eval(e));
+                    self.scratch[key.at + i] = w;
+                }
+                let index = rel.index_by(key.index);
+                let found =
+                    index.lookup(rel.words(), rel.arity(), &self.scratch[key.at..key.at + n]);
+                match found {
+                    Some(g)
+                        if !rel.has_dead() || index.group(g).iter().any(|&r| !rel.is_dead(r)) =>
+                    {
+                        self.hits[*hit] = g;
+                        Flow::Next
+                    }
+                    _ => {
+                        self.categorical = true;
+                        Flow::End
+                    }
+                }
+            }
+            POp::Abort { stage, cond } => {
+                if *stage == Stage::Friends {
+                    self.passed_data = true;
+                }
+                if to_bool(tri!(self.eval(cond))) {
+                    match stage {
+                        Stage::Data => Flow::End,
+                        Stage::Friends => Flow::Drop,
+                    }
+                } else {
+                    Flow::Next
+                }
+            }
+            POp::Let { slot, expr } => {
+                let w = tri!(self.eval(expr));
+                self.slots[*slot] = w;
+                Flow::Next
+            }
+            POp::Join {
+                cat,
+                source,
+                bind,
+                body,
+            } => {
+                self.passed_data = true;
+                let rel = self.store.relation(*cat);
+                match source {
+                    Source::All => {
+                        for r in 0..rel.len() as u32 {
+                            match self.join_row(rel, r, bind, body) {
+                                Flow::Next | Flow::Drop => {}
+                                other => return other,
+                            }
+                        }
+                    }
+                    Source::Index(key) => {
+                        let Some(rows) = tri!(self.rows(rel, key)) else {
+                            return Flow::Next;
+                        };
+                        for &r in rows {
+                            match self.join_row(rel, r, bind, body) {
+                                Flow::Next | Flow::Drop => {}
+                                other => return other,
+                            }
+                        }
+                    }
+                }
+                Flow::Next
+            }
+            POp::NotExists { cat, source } => {
+                self.passed_data = true;
+                let rel = self.store.relation(*cat);
+                let exists = match source {
+                    Source::All => rel.live_len() > 0,
+                    Source::Index(key) => match tri!(self.rows(rel, key)) {
+                        None => false,
+                        Some(rows) => !rel.has_dead() || rows.iter().any(|&r| !rel.is_dead(r)),
+                    },
+                };
+                if exists {
+                    Flow::Drop
+                } else {
+                    Flow::Next
+                }
+            }
+            POp::Aggregate {
+                slot,
+                kind,
+                float,
+                cat,
+                source,
+                bind,
+                value,
+            } => {
+                let rel = self.store.relation(*cat);
+                let mut acc = Acc::new(*kind, *float);
+                match source {
+                    Source::All => {
+                        for r in 0..rel.len() as u32 {
+                            tri!(self.agg_row(rel, r, bind, value.as_ref(), &mut acc));
+                        }
+                    }
+                    Source::Index(key) => {
+                        if let Some(rows) = tri!(self.rows(rel, key)) {
+                            for &r in rows {
+                                tri!(self.agg_row(rel, r, bind, value.as_ref(), &mut acc));
+                            }
+                        }
+                    }
+                }
+                match acc.result() {
+                    Some(w) => {
+                        self.slots[*slot] = w;
+                        Flow::Next
+                    }
+                    None => Flow::Drop,
+                }
+            }
+            POp::Search { body } => {
+                self.passed_data = true;
+                let (mark, facts) = (self.out.len(), self.facts);
+                let flow = self.ops(body);
+                if !matches!(flow, Flow::Fault(_)) {
+                    self.searched = true;
+                }
+                self.absorb(flow, mark, facts)
+            }
+            POp::If { cond, then, els } => {
+                if to_bool(tri!(self.eval(cond))) {
+                    self.ops(then)
+                } else {
+                    self.ops(els)
+                }
+            }
+            POp::For { slot, list, body } => {
+                let items = intern::list_of(tri!(self.eval(list)));
+                for &w in items {
+                    self.slots[*slot] = w;
+                    match self.ops(body) {
+                        Flow::Next => {}
+                        other => return other,
+                    }
+                }
+                Flow::Next
+            }
+            POp::ForRange { slot, lo, hi, body } => {
+                let lo = to_int(tri!(self.eval(lo)));
+                let hi = to_int(tri!(self.eval(hi)));
+                for i in lo..hi {
+                    self.slots[*slot] = from_int(i);
+                    match self.ops(body) {
+                        Flow::Next => {}
+                        other => return other,
+                    }
+                }
+                Flow::Next
+            }
+            POp::Find { cat, args } => {
+                self.out.push(cat.0 as Word);
+                for a in args {
+                    let w = tri!(self.eval(a));
+                    self.out.push(w);
+                }
+                self.facts += 1;
+                Flow::Next
+            }
+        }
+    }
+
+    #[inline]
+    fn join_row(&mut self, rel: &Relation, r: u32, bind: &[(usize, Bind)], body: &[POp]) -> Flow {
+        if rel.has_dead() && rel.is_dead(r) {
+            return Flow::Next;
+        }
+        let (mark, facts) = (self.out.len(), self.facts);
+        let flow = match self.bind_row(bind, rel.row(r)) {
+            Ok(false) => return Flow::Next,
+            Ok(true) => {
+                self.loaded = true;
+                self.ops(body)
+            }
+            Err(f) => Flow::Fault(f),
+        };
+        self.absorb(flow, mark, facts)
+    }
+
+    fn agg_row(
+        &mut self,
+        rel: &Relation,
+        r: u32,
+        bind: &[(usize, Bind)],
+        value: Option<&crate::plan::Expr>,
+        acc: &mut Acc,
+    ) -> Result<(), Fault> {
+        if rel.has_dead() && rel.is_dead(r) {
+            return Ok(());
+        }
+        if !self.bind_row(bind, rel.row(r))? {
+            return Ok(());
+        }
+        let v = match value {
+            Some(e) => self.eval(e)?,
+            None => 0,
+        };
+        acc.add(v)
+    }
+}
+
+/// An aggregate's running value.
+struct Acc {
+    kind: AggKind,
+    float: bool,
+    count: i64,
+    int: i64,
+    flt: f64,
+}
+
+impl Acc {
+    fn new(kind: AggKind, float: bool) -> Acc {
+        Acc {
+            kind,
+            float,
+            count: 0,
+            int: 0,
+            flt: 0.0,
+        }
+    }
+
+    fn add(&mut self, v: Word) -> Result<(), Fault> {
+        let first = self.count == 0;
+        self.count += 1;
+        match (self.kind, self.float) {
+            (AggKind::Count, _) => {}
+            (AggKind::Sum, false) => {
+                self.int = self.int.checked_add(to_int(v)).ok_or(Fault::Overflow)?
+            }
+            (AggKind::Sum, true) => self.flt += to_float(v),
+            (AggKind::Min, false) if first || to_int(v) < self.int => self.int = to_int(v),
+            (AggKind::Max, false) if first || to_int(v) > self.int => self.int = to_int(v),
+            (AggKind::Min, true) if first || to_float(v).total_cmp(&self.flt).is_lt() => {
+                self.flt = to_float(v)
+            }
+            (AggKind::Max, true) if first || to_float(v).total_cmp(&self.flt).is_gt() => {
+                self.flt = to_float(v)
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `None` for an empty min or max (there is no value).
+    fn result(&self) -> Option<Word> {
+        match (self.kind, self.float) {
+            (AggKind::Count, _) => Some(from_int(self.count)),
+            (AggKind::Sum, false) => Some(from_int(self.int)),
+            (AggKind::Sum, true) => Some(from_float(self.flt)),
+            (_, _) if self.count == 0 => None,
+            (_, false) => Some(from_int(self.int)),
+            (_, true) => Some(from_float(self.flt)),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! One round's work: events cut into fixed-size chunks, evaluated in
+//! parallel against the (read-only) store, found facts collected per chunk
+//! in order.
+//!
+//! Chunk boundaries depend only on the work list, never on the thread
+//! count, and rayon's indexed `collect` keeps chunk order; so the serial
+//! insert that follows sees the same facts in the same order for any
+//! number of threads.
+//!
+//! Each worker drops finds that are already known (or lose against their
+//! key's current fact) before they reach the serial phase: the identity
+//! tables are only read during the round, and a known fact stays known,
+//! so the result is the same as checking at insert time, only cheaper
+//! for the one thread that inserts.
+
+use rayon::prelude::*;
+
+use crate::interp::{run_event, Frame, Prepared};
+use crate::plan::CatId;
+use crate::stats::HandlerStats;
+use crate::store::{Inserted, Store};
+use crate::value::Word;
+
+/// Events per chunk: big enough to amortise a chunk's buffers, small
+/// enough to balance two or more threads. Never depends on the threads.
+pub const CHUNK: usize = 2048;
+
+/// Rows of one handler's trigger to run as events.
+#[derive(Clone, Debug)]
+pub enum Rows {
+    /// Row ids `lo..hi`.
+    Range(u32, u32),
+    /// Row ids listed explicitly (prioritized events).
+    List(Vec<u32>),
+}
+
+/// One handler's events in a round (`handler` indexes the prepared list).
+#[derive(Clone, Debug)]
+pub struct Work {
+    pub handler: usize,
+    pub rows: Rows,
+}
+
+impl Work {
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.rows {
+            Rows::Range(lo, hi) => (hi - lo) as usize,
+            Rows::List(l) => l.len(),
+        }
+    }
+}
+
+/// What one chunk of events produced.
+#[derive(Debug, Default)]
+pub struct ChunkResult {
+    pub handler: usize,
+    pub stats: HandlerStats,
+    /// Candidates, each `[cat, ident hash, field words...]`.
+    pub found: Vec<Word>,
+    /// `(event row, end offset in found)` per event that found candidates:
+    /// the provenance of each candidate (handler, event fact).
+    pub events: Vec<(u32, u32)>,
+}
+
+/// Cut the work into chunks of at most [`CHUNK`] events.
+fn chunks(work: &[Work]) -> Vec<(usize, &[u32], u32, u32)> {
+    let mut out = Vec::new();
+    for (w, item) in work.iter().enumerate() {
+        match &item.rows {
+            Rows::Range(lo, hi) => {
+                let mut a = *lo;
+                while a < *hi {
+                    let b = (*hi).min(a.saturating_add(CHUNK as u32));
+                    out.push((w, &[][..], a, b));
+                    a = b;
+                }
+            }
+            Rows::List(list) => {
+                for c in list.chunks(CHUNK) {
+                    out.push((w, c, 0, 0));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Run every event of `work` against `store` (on the current rayon pool).
+/// `prefilter(handler)` says whether workers drop known finds for that
+/// handler (worth it only with several threads, for handlers that find
+/// many known facts: otherwise it is a second probe of every new one).
+/// Results and counters are the same either way.
+pub fn evaluate(
+    prepared: &[Prepared],
+    store: &Store,
+    work: &[Work],
+    prefilter: impl Fn(usize) -> bool + Sync,
+) -> Vec<ChunkResult> {
+    let chunks = chunks(work);
+    let run = |&(w, list, lo, hi): &(usize, &[u32], u32, u32)| {
+        let h = work[w].handler;
+        let p = &prepared[h];
+        let prefilter = prefilter(h);
+        let mut res = ChunkResult {
+            handler: h,
+            ..ChunkResult::default()
+        };
+        let mut frame = Frame::new();
+        let mut raw = Vec::new();
+        if list.is_empty() {
+            for r in lo..hi {
+                one_event(p, store, r, &mut frame, &mut raw, &mut res, prefilter);
+            }
+        } else {
+            for &r in list {
+                one_event(p, store, r, &mut frame, &mut raw, &mut res, prefilter);
+            }
+        }
+        res
+    };
+    if chunks.len() <= 1 || rayon::current_num_threads() <= 1 {
+        chunks.iter().map(run).collect()
+    } else {
+        chunks.par_iter().map(run).collect()
+    }
+}
+
+#[inline]
+fn one_event(
+    p: &Prepared,
+    store: &Store,
+    r: u32,
+    frame: &mut Frame,
+    raw: &mut Vec<Word>,
+    res: &mut ChunkResult,
+    prefilter: bool,
+) {
+    let rel = store.relation(p.trigger);
+    if rel.is_dead(r) {
+        res.stats.skipped_superseded += 1;
+        return;
+    }
+    raw.clear();
+    let o = run_event(p, store, rel.row(r), frame, raw);
+    res.stats.count(&o);
+    if o.found == 0 {
+        return;
+    }
+    let before = res.found.len();
+    let mut i = 0;
+    while i < raw.len() {
+        let cat = CatId(raw[i] as u32);
+        let frel = store.relation(cat);
+        let n = frel.arity();
+        let tuple = &raw[i + 1..i + 1 + n];
+        let hash = frel.ident_hash(tuple);
+        if prefilter && frel.is_known(hash, tuple) {
+            res.stats.found_known += 1;
+        } else {
+            res.found.push(raw[i]);
+            res.found.push(hash);
+            res.found.extend_from_slice(tuple);
+        }
+        i += 1 + n;
+    }
+    if res.found.len() > before {
+        res.events.push((r, res.found.len() as u32));
+    }
+}
+
+/// Insert a round's candidates serially, in chunk order, counting them;
+/// `on_insert(handler, event_row, cat, result)` sees every insertion (for
+/// provenance and progress).
+pub fn insert(
+    store: &mut Store,
+    results: &[ChunkResult],
+    stats: &mut [HandlerStats],
+    mut on_insert: impl FnMut(usize, u32, CatId, Inserted),
+) -> u64 {
+    let mut new = 0;
+    let mut warm = 0u64;
+    let mut batch: Vec<usize> = Vec::with_capacity(WARM_BATCH);
+    for res in results {
+        let s = &mut stats[res.handler];
+        s.add(&res.stats);
+        let found = &res.found;
+        let mut i = 0usize;
+        let mut ev = 0usize;
+        while i < found.len() {
+            // Touch the table slots of a batch of candidates in a tight
+            // loop first: their cache misses overlap instead of queueing.
+            batch.clear();
+            let mut j = i;
+            while j < found.len() && batch.len() < WARM_BATCH {
+                let rel = store.relation(CatId(found[j] as u32));
+                warm ^= rel.warm(found[j + 1]);
+                batch.push(j);
+                j += 2 + rel.arity();
+            }
+            for &at in &batch {
+                while res.events[ev].1 as usize <= at {
+                    ev += 1;
+                }
+                let cat = CatId(found[at] as u32);
+                let rel = store.relation_mut(cat);
+                let n = rel.arity();
+                let ins = rel.insert_hashed(found[at + 1], &found[at + 2..at + 2 + n]);
+                if ins.row().is_some() {
+                    s.found_new += 1;
+                    new += 1;
+                } else {
+                    s.found_known += 1;
+                }
+                on_insert(res.handler, res.events[ev].0, cat, ins);
+            }
+            i = j;
+        }
+    }
+    std::hint::black_box(warm);
+    new
+}
+
+/// Candidates whose identity-table slots are touched together.
+const WARM_BATCH: usize = 32;

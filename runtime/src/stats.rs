@@ -1,0 +1,210 @@
+//! Run counters: per handler (rule × trigger position) and per stratum.
+//!
+//! Workers count into a private [`HandlerStats`] per chunk; chunks are
+//! summed afterwards, so the totals do not depend on the thread count.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::builtin::Fault;
+use crate::interp::{EventOutcome, Outcome};
+use crate::plan::Plan;
+
+/// Counters of one handler.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HandlerStats {
+    /// Events run (superseded facts skipped before their turn excluded).
+    pub events: u64,
+    pub aborted_categorically: u64,
+    pub aborted_data: u64,
+    pub aborted_friends: u64,
+    /// Combinations of facts aborted by a run-time fault (an event can
+    /// have several; one whose every combination faulted counts once more
+    /// in no other column).
+    pub faults: u64,
+    /// Faults by kind, indexed like [`Fault::ALL`].
+    pub faults_by_kind: [u64; 5],
+    pub searched: u64,
+    /// Found facts that became current facts.
+    pub found_new: u64,
+    /// Found facts already known, or losing against their key's current fact.
+    pub found_known: u64,
+    /// Events skipped because their fact was superseded before its turn.
+    pub skipped_superseded: u64,
+}
+
+impl HandlerStats {
+    /// Count one event's outcome.
+    #[inline]
+    pub fn count(&mut self, o: &EventOutcome) {
+        self.events += 1;
+        match o.outcome {
+            Outcome::Categorical => self.aborted_categorically += 1,
+            Outcome::Data => self.aborted_data += 1,
+            Outcome::Friends => self.aborted_friends += 1,
+            Outcome::Searched => self.searched += 1,
+            Outcome::Fault(_) => {}
+        }
+        if let Some(f) = o.fault {
+            self.faults += u64::from(o.faulted);
+            self.faults_by_kind[(f.code() - 1) as usize] += u64::from(o.faulted);
+        }
+    }
+
+    pub fn add(&mut self, o: &HandlerStats) {
+        self.events += o.events;
+        self.aborted_categorically += o.aborted_categorically;
+        self.aborted_data += o.aborted_data;
+        self.aborted_friends += o.aborted_friends;
+        self.faults += o.faults;
+        for (a, b) in self.faults_by_kind.iter_mut().zip(o.faults_by_kind) {
+            *a += b;
+        }
+        self.searched += o.searched;
+        self.found_new += o.found_new;
+        self.found_known += o.found_known;
+        self.skipped_superseded += o.skipped_superseded;
+    }
+
+    /// Faults of one kind.
+    pub fn faults_of(&self, f: Fault) -> u64 {
+        self.faults_by_kind[(f.code() - 1) as usize]
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StratumStats {
+    pub rounds: u64,
+}
+
+/// All counters of an engine (cumulative over its runs).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Indexed by handler id.
+    pub handlers: Vec<HandlerStats>,
+    /// Indexed by stratum.
+    pub strata: Vec<StratumStats>,
+}
+
+/// One row of the JSON form: counters with the names that explain them.
+#[derive(Serialize)]
+struct NamedHandler<'a> {
+    handler: u32,
+    rule: &'a str,
+    position: u32,
+    trigger: &'a str,
+    #[serde(flatten)]
+    stats: &'a HandlerStats,
+}
+
+#[derive(Serialize)]
+struct Named<'a> {
+    handlers: Vec<NamedHandler<'a>>,
+    strata: &'a [StratumStats],
+}
+
+impl Stats {
+    pub fn new(plan: &Plan) -> Stats {
+        Stats {
+            handlers: vec![HandlerStats::default(); plan.handlers.len()],
+            strata: vec![StratumStats::default(); plan.strata.len()],
+        }
+    }
+
+    /// Totals over all handlers.
+    pub fn total(&self) -> HandlerStats {
+        let mut t = HandlerStats::default();
+        self.handlers.iter().for_each(|h| t.add(h));
+        t
+    }
+
+    /// JSON with rule names, positions and trigger categories.
+    pub fn to_json(&self, plan: &Plan) -> serde_json::Value {
+        let handlers = self
+            .handlers
+            .iter()
+            .zip(&plan.handlers)
+            .enumerate()
+            .map(|(i, (stats, h))| NamedHandler {
+                handler: i as u32,
+                rule: &plan.rule(h.rule).name,
+                position: h.position,
+                trigger: &plan.category(h.trigger).name,
+                stats,
+            })
+            .collect();
+        let named = Named {
+            handlers,
+            strata: &self.strata,
+        };
+        serde_json::to_value(named).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The table `foldc run --stats` prints: one line per handler, in plan
+    /// order, columns aligned, then rounds per stratum.
+    pub fn render_table(&self, plan: &Plan) -> String {
+        const HEAD: [&str; 11] = [
+            "rule", "pos", "events", "categ", "data", "friends", "faults", "searched", "new",
+            "known", "skipped",
+        ];
+        let mut rows: Vec<[String; 11]> = Vec::new();
+        for (h, s) in plan.handlers.iter().zip(&self.handlers) {
+            rows.push([
+                plan.rule(h.rule).name.clone(),
+                format!("{} {}", h.position, plan.category(h.trigger).name),
+                s.events.to_string(),
+                s.aborted_categorically.to_string(),
+                s.aborted_data.to_string(),
+                s.aborted_friends.to_string(),
+                s.faults.to_string(),
+                s.searched.to_string(),
+                s.found_new.to_string(),
+                s.found_known.to_string(),
+                s.skipped_superseded.to_string(),
+            ]);
+        }
+        let mut width = HEAD.map(str::len);
+        for r in &rows {
+            for (w, c) in width.iter_mut().zip(r) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+        let mut out = String::new();
+        let mut line = |cells: &[&str]| {
+            let mut l = String::new();
+            for (i, (c, w)) in cells.iter().zip(width).enumerate() {
+                let pad = w - c.chars().count();
+                if i < 2 {
+                    l.push_str(c);
+                    l.extend(std::iter::repeat_n(' ', pad));
+                } else {
+                    l.extend(std::iter::repeat_n(' ', pad));
+                    l.push_str(c);
+                }
+                l.push_str("  ");
+            }
+            out.push_str(l.trim_end());
+            out.push('\n');
+        };
+        line(&HEAD);
+        for r in &rows {
+            let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+            line(&cells);
+        }
+        for (i, s) in self.strata.iter().enumerate() {
+            let _ = writeln!(out, "stratum {i}: {} rounds", s.rounds);
+        }
+        let faulted: Vec<String> = Fault::ALL
+            .iter()
+            .filter_map(|f| {
+                let n: u64 = self.handlers.iter().map(|h| h.faults_of(*f)).sum();
+                (n > 0).then(|| format!("{f}: {n}"))
+            })
+            .collect();
+        if !faulted.is_empty() {
+            let _ = writeln!(out, "faults: {}", faulted.join(", "));
+        }
+        out
+    }
+}

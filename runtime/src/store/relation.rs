@@ -1,0 +1,377 @@
+//! One category's facts: flat rows, identity table, liveness, indexes.
+//!
+//! Identity: without a key the whole tuple is the identity; with a key the
+//! key fields are, and the identity table points at the key's *current*
+//! row. A better fact for a key (by [`Keep`]) is appended as a new row,
+//! becomes current, and the old row is marked dead: it stays as history
+//! (row ids never move) but indexes, joins, output and events skip it.
+
+use std::cmp::Ordering;
+
+use super::hash_words;
+use super::ident::{IdentTable, Probe};
+use super::index::{Index, IndexId};
+use crate::plan::{Category, Keep};
+use crate::value::{compare, compare_tuples, Type, Word};
+
+/// What inserting a tuple did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inserted {
+    /// A new fact with this row id.
+    New(u32),
+    /// A better fact for an existing key: new row `row`, `old` is now dead.
+    Superseded { row: u32, old: u32 },
+    /// Already known, or lost against the key's current fact.
+    Known,
+}
+
+impl Inserted {
+    /// The new row, if the tuple became a current fact.
+    pub fn row(self) -> Option<u32> {
+        match self {
+            Inserted::New(r) | Inserted::Superseded { row: r, .. } => Some(r),
+            Inserted::Known => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Relation {
+    name: String,
+    arity: usize,
+    types: Vec<Type>,
+    key: Option<Vec<usize>>,
+    keep: Keep,
+    /// `arity` words per row, row `r` at `r * arity`.
+    rows: Vec<Word>,
+    len: u32,
+    /// One bit per row: superseded (only keyed relations ever set one).
+    dead: Vec<u64>,
+    dead_count: usize,
+    /// Row ids by identity (whole tuple, or key fields -> current row).
+    ident: IdentTable,
+    indexes: Vec<Index>,
+}
+
+impl Relation {
+    pub fn new(cat: &Category) -> Relation {
+        Relation {
+            name: cat.name.clone(),
+            arity: cat.arity(),
+            types: cat.types(),
+            key: cat.key.clone(),
+            keep: cat.keep,
+            rows: Vec::new(),
+            len: 0,
+            dead: Vec::new(),
+            dead_count: 0,
+            ident: IdentTable::default(),
+            indexes: Vec::new(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    #[inline]
+    pub fn arity(&self) -> usize {
+        self.arity
+    }
+    pub fn types(&self) -> &[Type] {
+        &self.types
+    }
+    pub fn is_keyed(&self) -> bool {
+        self.key.is_some()
+    }
+    /// Number of rows, dead ones included (the next row id).
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// Number of current facts.
+    pub fn live_len(&self) -> usize {
+        self.len as usize - self.dead_count
+    }
+    /// All rows' words, `arity` per row.
+    #[inline]
+    pub fn words(&self) -> &[Word] {
+        &self.rows
+    }
+
+    #[inline]
+    pub fn row(&self, r: u32) -> &[Word] {
+        let start = r as usize * self.arity;
+        &self.rows[start..start + self.arity]
+    }
+
+    /// Whether the row was superseded.
+    #[inline]
+    pub fn is_dead(&self, r: u32) -> bool {
+        // Only keyed relations allocate the bitset; others have no dead rows.
+        !self.dead.is_empty() && self.dead[r as usize / 64] >> (r % 64) & 1 == 1
+    }
+
+    /// Whether any row was ever superseded (readers may skip checks if not).
+    #[inline]
+    pub fn has_dead(&self) -> bool {
+        self.dead_count > 0
+    }
+
+    /// Current rows, in row-id order.
+    pub fn live_rows(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.len).filter(move |&r| !self.is_dead(r))
+    }
+
+    /// The hash of a tuple's identity (whole tuple or key fields).
+    #[inline]
+    pub fn ident_hash(&self, tuple: &[Word]) -> u64 {
+        match &self.key {
+            None => hash_words(tuple.iter().copied()),
+            Some(key) => hash_words(key.iter().map(|&c| tuple[c])),
+        }
+    }
+
+    /// Whether inserting `tuple` now would change nothing (it is known, or
+    /// loses against its key's current fact). Read-only, so workers use it
+    /// to drop known finds before the serial insert.
+    #[inline]
+    pub fn is_known(&self, hash: u64, tuple: &[Word]) -> bool {
+        match &self.key {
+            None => self
+                .ident
+                .find(hash, |r| same_words(self.row(r), tuple))
+                .is_some(),
+            Some(key) => match self.ident.find(hash, |r| same_key(key, self.row(r), tuple)) {
+                None => false,
+                Some(cur) => !self.better(tuple, self.row(cur)),
+            },
+        }
+    }
+
+    /// Touch what inserting a tuple with this hash will read (see
+    /// [`IdentTable::warm`]).
+    #[inline]
+    pub fn warm(&self, hash: u64) -> u64 {
+        self.ident.warm(hash, &self.rows, self.arity)
+    }
+
+    /// Insert a tuple (see [`Inserted`]).
+    pub fn insert(&mut self, tuple: &[Word]) -> Inserted {
+        let hash = self.ident_hash(tuple);
+        self.insert_hashed(hash, tuple)
+    }
+
+    /// Insert a tuple whose [`Relation::ident_hash`] is already known.
+    pub fn insert_hashed(&mut self, hash: u64, tuple: &[Word]) -> Inserted {
+        debug_assert_eq!(tuple.len(), self.arity);
+        let next = self.len;
+        let probe = match &self.key {
+            None => self.ident.probe(hash, |r| same_words(self.row(r), tuple)),
+            Some(key) => self
+                .ident
+                .probe(hash, |r| same_key(key, self.row(r), tuple)),
+        };
+        match probe {
+            Probe::Vacant { slot } => {
+                self.ident.insert_at(slot, hash, next);
+                push_row(&mut self.rows, &mut self.len, tuple);
+                Inserted::New(next)
+            }
+            Probe::Found { row: old, slot } => {
+                if self.key.is_none() || !self.better(tuple, self.row(old)) {
+                    return Inserted::Known;
+                }
+                self.ident.replace_at(slot, hash, next);
+                push_row(&mut self.rows, &mut self.len, tuple);
+                let words = (self.len as usize).div_ceil(64);
+                if self.dead.len() < words {
+                    self.dead.resize(words.max(self.dead.len() * 2), 0);
+                }
+                self.dead[old as usize / 64] |= 1 << (old % 64);
+                self.dead_count += 1;
+                Inserted::Superseded { row: next, old }
+            }
+        }
+    }
+
+    /// Whether `new` beats `current` (same key) by the category's `keep`.
+    pub fn better(&self, new: &[Word], current: &[Word]) -> bool {
+        better_by(self.keep, &self.types, new, current)
+    }
+
+    // ---- indexes ----
+
+    /// The index on `cols` (declared now if new; filled on catch-up).
+    pub fn ensure_index(&mut self, cols: &[usize]) -> IndexId {
+        if let Some(id) = self.find_index(cols) {
+            return id;
+        }
+        self.indexes.push(Index::new(cols));
+        IndexId(self.indexes.len() as u32 - 1)
+    }
+
+    pub fn find_index(&self, cols: &[usize]) -> Option<IndexId> {
+        self.indexes
+            .iter()
+            .position(|i| i.cols() == cols)
+            .map(|i| IndexId(i as u32))
+    }
+
+    pub fn index_count(&self) -> usize {
+        self.indexes.len()
+    }
+
+    #[inline]
+    pub fn index_by(&self, id: IndexId) -> &Index {
+        &self.indexes[id.0 as usize]
+    }
+
+    /// The rows (dead ones included; callers skip them) whose indexed
+    /// columns equal `key`, or `None` when there are none.
+    #[inline]
+    pub fn lookup(&self, id: IndexId, key: &[Word]) -> Option<&[u32]> {
+        let index = &self.indexes[id.0 as usize];
+        index
+            .lookup(&self.rows, self.arity, key)
+            .map(|g| index.group(g))
+    }
+
+    /// Whether some current row has `key` in the index's columns.
+    pub fn any_live(&self, id: IndexId, key: &[Word]) -> bool {
+        match self.lookup(id, key) {
+            None => false,
+            Some(rows) => !self.has_dead() || rows.iter().any(|&r| !self.is_dead(r)),
+        }
+    }
+
+    pub(super) fn parts_for_indexing(&mut self) -> (&[Word], usize, usize, &[u64], &mut [Index]) {
+        (
+            &self.rows,
+            self.arity,
+            self.len as usize,
+            &self.dead,
+            &mut self.indexes,
+        )
+    }
+}
+
+fn push_row(rows: &mut Vec<Word>, len: &mut u32, tuple: &[Word]) {
+    rows.extend_from_slice(tuple);
+    // Row ids are u32 (half the memory of usize in every index list).
+    *len = len
+        .checked_add(1)
+        .unwrap_or_else(|| panic!("more than 4 billion rows in one category"));
+}
+
+/// Word-slice equality without a `memcmp` call (rows are a few words).
+#[inline]
+pub(crate) fn same_words(a: &[Word], b: &[Word]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+#[inline]
+fn same_key(key: &[usize], a: &[Word], b: &[Word]) -> bool {
+    key.iter().all(|&c| a[c] == b[c])
+}
+
+/// `keep`'s choice between two facts with the same key: never depends on
+/// which arrived first.
+fn better_by(keep: Keep, types: &[Type], new: &[Word], current: &[Word]) -> bool {
+    if new == current {
+        return false;
+    }
+    let by_field = match keep {
+        Keep::Least => Ordering::Equal,
+        Keep::Min(f) => compare(&types[f], new[f], current[f]),
+        Keep::Max(f) => compare(&types[f], new[f], current[f]).reverse(),
+    };
+    match by_field {
+        Ordering::Less => true,
+        Ordering::Greater => false,
+        Ordering::Equal => compare_tuples(types, new, current) == Ordering::Less,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Field;
+    use crate::value::from_int;
+
+    fn cat(key: Option<Vec<usize>>, keep: Keep) -> Category {
+        Category {
+            name: "t".into(),
+            fields: vec![
+                Field {
+                    name: "a".into(),
+                    ty: Type::Int,
+                },
+                Field {
+                    name: "b".into(),
+                    ty: Type::Int,
+                },
+            ],
+            key,
+            keep,
+            private: false,
+        }
+    }
+
+    fn t(a: i64, b: i64) -> [Word; 2] {
+        [from_int(a), from_int(b)]
+    }
+
+    #[test]
+    fn dedup_by_whole_tuple() {
+        let mut r = Relation::new(&cat(None, Keep::Least));
+        assert_eq!(r.insert(&t(1, 2)), Inserted::New(0));
+        assert_eq!(r.insert(&t(1, 3)), Inserted::New(1));
+        assert_eq!(r.insert(&t(1, 2)), Inserted::Known);
+        assert_eq!(r.live_len(), 2);
+        assert!(r.is_known(r.ident_hash(&t(1, 3)), &t(1, 3)));
+        assert!(!r.is_known(r.ident_hash(&t(3, 3)), &t(3, 3)));
+    }
+
+    #[test]
+    fn keyed_keep_min_supersedes() {
+        let mut r = Relation::new(&cat(Some(vec![0]), Keep::Min(1)));
+        assert_eq!(r.insert(&t(1, 5)), Inserted::New(0));
+        assert_eq!(r.insert(&t(1, 7)), Inserted::Known);
+        assert!(r.is_known(r.ident_hash(&t(1, 7)), &t(1, 7)));
+        assert!(!r.is_known(r.ident_hash(&t(1, 3)), &t(1, 3)));
+        assert_eq!(r.insert(&t(1, 3)), Inserted::Superseded { row: 1, old: 0 });
+        assert!(r.is_dead(0) && !r.is_dead(1));
+        assert_eq!(r.live_rows().collect::<Vec<_>>(), vec![1]);
+        assert_eq!(r.insert(&t(2, -1)), Inserted::New(2));
+        assert_eq!(r.live_len(), 2);
+    }
+
+    #[test]
+    fn keyed_keep_max_and_least() {
+        let mut r = Relation::new(&cat(Some(vec![0]), Keep::Max(1)));
+        r.insert(&t(1, 5));
+        assert_eq!(r.insert(&t(1, 3)), Inserted::Known);
+        assert!(r.insert(&t(1, 9)).row().is_some());
+        let mut r = Relation::new(&cat(Some(vec![0]), Keep::Least));
+        r.insert(&t(1, 5));
+        assert!(r.insert(&t(1, 4)).row().is_some());
+        assert_eq!(r.insert(&t(1, 6)), Inserted::Known);
+    }
+
+    #[test]
+    fn index_groups_in_insertion_order_and_skips_dead() {
+        let mut r = Relation::new(&cat(Some(vec![0, 1]), Keep::Least));
+        for (a, b) in [(1, 1), (2, 1), (1, 2), (1, 3)] {
+            r.insert(&t(a, b));
+        }
+        let id = r.ensure_index(&[0]);
+        let (rows, arity, len, dead, idx) = r.parts_for_indexing();
+        idx[0].catch_up(rows, arity, len, dead);
+        assert_eq!(r.lookup(id, &[from_int(1)]), Some(&[0u32, 2, 3][..]));
+        assert_eq!(r.lookup(id, &[from_int(9)]), None);
+        assert!(r.any_live(id, &[from_int(2)]));
+    }
+}
