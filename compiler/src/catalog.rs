@@ -14,6 +14,9 @@ pub struct CatInfo {
     pub category: Category,
     pub name_span: Span,
     pub field_spans: Vec<Span>,
+    /// Its field list did not parse: uses are not checked (the syntax error
+    /// already says what is wrong).
+    pub broken: bool,
 }
 
 #[derive(Debug, Default)]
@@ -158,7 +161,10 @@ fn declare(decl: &ast::DataDecl, sink: &mut Sink) -> CatInfo {
                     format!("`keep {kind}` is not a choice fold knows"),
                 )
                 .label("expected `min` or `max`")
-                .help(format!("write `keep min({})` or `keep max({})`", k.field.name, k.field.name)),
+                .help(format!(
+                    "write `keep min({})` or `keep max({})`",
+                    k.field.name, k.field.name
+                )),
             );
         } else if decl.key.is_none() {
             sink.push(
@@ -191,6 +197,7 @@ fn declare(decl: &ast::DataDecl, sink: &mut Sink) -> CatInfo {
         },
         name_span: decl.name.span,
         field_spans,
+        broken: decl.broken,
     }
 }
 

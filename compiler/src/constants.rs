@@ -11,12 +11,19 @@ use crate::diag::{Code, Diagnostic, Sink};
 
 /// Check a ground atom: known category, right arity, literal arguments of
 /// the field types. Returns the category and tuple.
-pub fn ground_atom(atom: &ast::Atom, catalog: &Catalog, sink: &mut Sink) -> Option<(CatId, Vec<Word>)> {
+pub fn ground_atom(
+    atom: &ast::Atom,
+    catalog: &Catalog,
+    sink: &mut Sink,
+) -> Option<(CatId, Vec<Word>)> {
     let Some(cat) = catalog.lookup(&atom.name.name) else {
         catalog.unknown(&atom.name, sink);
         return None;
     };
     let info = catalog.get(cat);
+    if info.broken {
+        return None;
+    }
     if info.category.arity() != atom.args.len() {
         sink.push(
             Diagnostic::new(
@@ -62,12 +69,20 @@ fn constant(e: &ast::Expr, ty: &Type, sink: &mut Sink) -> Option<Word> {
         }
         (ExprKind::Error, _) => return None,
         (
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::List(_),
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Bool(_)
+            | ExprKind::List(_),
             _,
         ) => {
             sink.push(
-                Diagnostic::new(Code::TypeMismatch, e.span, format!("expected a `{ty}` value"))
-                    .label(format!("not a `{ty}`")),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    e.span,
+                    format!("expected a `{ty}` value"),
+                )
+                .label(format!("not a `{ty}`")),
             );
             return None;
         }

@@ -27,7 +27,12 @@ enum Item<'a> {
     Equal(&'a ast::Expr, &'a ast::Expr),
 }
 
-pub fn build(clause: &ast::Clause, line: u32, catalog: &Catalog, sink: &mut Sink) -> Option<RuleIr> {
+pub fn build(
+    clause: &ast::Clause,
+    line: u32,
+    catalog: &Catalog,
+    sink: &mut Sink,
+) -> Option<RuleIr> {
     let mut b = Builder::new(catalog, sink);
     let items = classify(clause, catalog);
     if !items.iter().any(|i| matches!(i, Item::Atom(_))) {
@@ -61,7 +66,10 @@ pub fn build(clause: &ast::Clause, line: u32, catalog: &Catalog, sink: &mut Sink
             _ => None,
         })
         .collect();
-    let mut pending: Vec<&Item> = items.iter().filter(|i| !matches!(i, Item::Atom(_))).collect();
+    let mut pending: Vec<&Item> = items
+        .iter()
+        .filter(|i| !matches!(i, Item::Atom(_)))
+        .collect();
     loop {
         let before = pending.len();
         let mut rest = Vec::new();
@@ -113,10 +121,12 @@ fn classify<'a>(clause: &'a ast::Clause, catalog: &Catalog) -> Vec<Item<'a>> {
             },
             BodyItem::Assign(lhs, rhs, _) => {
                 let var = match &lhs.kind {
-                    ExprKind::Var(name) if !bound_by_atom(clause, catalog, name) => Some(ast::Ident {
-                        name: name.clone(),
-                        span: lhs.span,
-                    }),
+                    ExprKind::Var(name) if !bound_by_atom(clause, catalog, name) => {
+                        Some(ast::Ident {
+                            name: name.clone(),
+                            span: lhs.span,
+                        })
+                    }
                     _ => None,
                 };
                 match (var, rhs) {
@@ -129,7 +139,13 @@ fn classify<'a>(clause: &'a ast::Clause, catalog: &Catalog) -> Vec<Item<'a>> {
                             _ => String::from("_"),
                         };
                         // `aggregate` reports a bound name as bound twice.
-                        items.push(Item::Aggregate(ast::Ident { name, span: lhs.span }, a))
+                        items.push(Item::Aggregate(
+                            ast::Ident {
+                                name,
+                                span: lhs.span,
+                            },
+                            a,
+                        ))
                     }
                 }
             }
@@ -205,7 +221,10 @@ fn process(b: &mut Builder, item: &Item) {
             }
         }
         Item::Let(var, e) => {
-            let Some((expr, ty)) = b.expr(e, None, Use::Let) else { return };
+            let Some((expr, ty)) = b.expr(e, None, Use::Let) else {
+                b.scope.poison(&var.name);
+                return;
+            };
             if b.scope.lookup(&var.name).is_some() {
                 b.already_bound(var);
                 return;
@@ -221,7 +240,9 @@ fn process(b: &mut Builder, item: &Item) {
 fn free_vars(e: &ast::Expr, out: &mut Vec<String>) {
     match &e.kind {
         ExprKind::Var(n) => out.push(n.clone()),
-        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|i| free_vars(i, out)),
+        ExprKind::List(items) | ExprKind::Call(_, items) => {
+            items.iter().for_each(|i| free_vars(i, out))
+        }
         ExprKind::Unary(_, a) => free_vars(a, out),
         ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
             free_vars(a, out);

@@ -83,7 +83,6 @@ codes! {
     SingletonVariable = "W0002", Warning, "variable that occurs only once";
     UnusedCategory = "W0003", Warning, "category never used";
     MissingInput = "W0004", Warning, "input file missing";
-    NeverFound = "W0005", Warning, "category read but never given facts";
 }
 
 /// A labelled span.

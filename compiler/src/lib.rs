@@ -29,6 +29,7 @@ pub mod search;
 pub mod stratify;
 pub mod suggest;
 pub mod typeck;
+pub mod verdict;
 pub mod warnings;
 
 use std::path::Path;
@@ -61,11 +62,15 @@ pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
     let mut sink = Sink::default();
     let (ast, parse_errors) = fold_grammar::parse(src);
     for e in &parse_errors {
-        sink.push(syntax_diagnostic(e));
+        sink.push(syntax_diagnostic(e, src));
     }
     let checked = program::check_program(&ast, src, dir, &mut sink);
     // A syntax error leaves holes in the AST; never hand out a plan then.
-    let plan = if parse_errors.is_empty() { checked.plan } else { None };
+    let plan = if parse_errors.is_empty() {
+        checked.plan
+    } else {
+        None
+    };
     Compiled {
         ast,
         plan,
@@ -73,10 +78,15 @@ pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
     }
 }
 
-fn syntax_diagnostic(e: &ParseError) -> Diagnostic {
+fn syntax_diagnostic(e: &ParseError, src: &str) -> Diagnostic {
     match &e.kind {
         ParseErrorKind::UnexpectedToken { found, expected } => {
-            let d = Diagnostic::new(Code::SyntaxError, e.span, format!("unexpected {found}"));
+            let mut d = Diagnostic::new(Code::SyntaxError, e.span, format!("unexpected {found}"));
+            let start = e.span.start as usize;
+            let line_start = start == 0 || src.as_bytes().get(start - 1) == Some(&b'\n');
+            if line_start && expected.iter().any(|x| x == "`.`") {
+                d = d.help("the clause on the line before may be missing its closing `.`");
+            }
             match describe_expected(expected) {
                 Some(exp) => d.label(format!("expected {exp}")),
                 None => d.label("not expected here"),
@@ -89,9 +99,8 @@ fn syntax_diagnostic(e: &ParseError) -> Diagnostic {
                 None => d.label("something is missing here"),
             }
         }
-        ParseErrorKind::Lex(kind) => {
-            Diagnostic::new(Code::InvalidToken, e.span, kind.to_string()).label("not part of fold's syntax")
-        }
+        ParseErrorKind::Lex(kind) => Diagnostic::new(Code::InvalidToken, e.span, kind.to_string())
+            .label("not part of fold's syntax"),
         ParseErrorKind::IntTooLarge => Diagnostic::new(
             Code::IntTooLarge,
             e.span,
@@ -106,12 +115,17 @@ fn syntax_diagnostic(e: &ParseError) -> Diagnostic {
 /// operators collapse into "an operator", the rest is listed.
 fn describe_expected(expected: &[String]) -> Option<String> {
     const OPERATORS: &[&str] = &[
-        "`+`", "`-`", "`*`", "`/`", "`%`", "`==`", "`!=`", "`<`", "`<=`", "`>`", "`>=`", "`&&`", "`||`", "`[`",
+        "`+`", "`-`", "`*`", "`/`", "`%`", "`==`", "`!=`", "`<`", "`<=`", "`>`", "`>=`", "`&&`",
+        "`||`", "`[`",
     ];
     if expected.is_empty() {
         return None;
     }
-    let has_ops = expected.iter().filter(|e| OPERATORS.contains(&e.as_str())).count() >= 3;
+    let has_ops = expected
+        .iter()
+        .filter(|e| OPERATORS.contains(&e.as_str()))
+        .count()
+        >= 3;
     let mut items: Vec<String> = expected
         .iter()
         .filter(|e| !(has_ops && OPERATORS.contains(&e.as_str())))

@@ -127,11 +127,15 @@ fn record_later_bindings(b: &mut Builder, rule: &ast::LifecycleRule) {
         let (atoms, what): (Vec<&ast::Atom>, &str) = match stage {
             Stage::On(atom) => (vec![atom], "by `on`"),
             Stage::Friends(list, _) => (
-                list.iter().filter(|f| !f.negated).map(|f| &f.atom).collect(),
+                list.iter()
+                    .filter(|f| !f.negated)
+                    .map(|f| &f.atom)
+                    .collect(),
                 "by `friends`",
             ),
             Stage::Let(l) => {
-                b.scope.bound_later(&l.var.name, l.var.span, "by `let`".into());
+                b.scope
+                    .bound_later(&l.var.name, l.var.span, "by `let`".into());
                 continue;
             }
             _ => continue,
@@ -151,6 +155,7 @@ fn let_stage(b: &mut Builder, l: &ast::Let) {
         ast::LetValue::Aggregate(agg) => b.aggregate(&l.var, agg),
         ast::LetValue::Expr(e) => {
             let Some((expr, ty)) = b.expr(e, None, Use::Let) else {
+                b.scope.poison(&l.var.name);
                 return;
             };
             if b.scope.lookup(&l.var.name).is_some() {

@@ -11,7 +11,7 @@
 //! categorically).
 
 use fold_runtime::plan::{
-    AggKind, Bind, BinOp, CatId, Category, CmpOp, Expr, Handler, Op, RuleId, Slot, Stage,
+    AggKind, BinOp, Bind, CatId, Category, CmpOp, Expr, Handler, Op, RuleId, Slot, Stage,
 };
 use fold_runtime::value::Type;
 
@@ -67,7 +67,11 @@ impl<'r> HandlerLowering<'r> {
 
     fn lower(mut self, rule_id: RuleId, p: usize) -> Handler {
         let event = &self.rule.atoms[p];
-        let bind = self.match_fields(event, &[]).into_iter().map(|(_, b)| b).collect();
+        let bind = self
+            .match_fields(event, &[])
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect();
         self.categorical_checks(p);
         self.place_ready();
         let mut remaining: Vec<usize> = (0..self.rule.atoms.len()).filter(|&q| q != p).collect();
@@ -98,7 +102,11 @@ impl<'r> HandlerLowering<'r> {
             slot_types: self.slot_types,
             slot_names: self.slot_names,
             bind,
-            priority: if p == 0 { self.rule.priority.clone() } else { None },
+            priority: if p == 0 {
+                self.rule.priority.clone()
+            } else {
+                None
+            },
             body,
         }
     }
@@ -106,7 +114,9 @@ impl<'r> HandlerLowering<'r> {
     fn is_bound(&self, e: &Expr) -> bool {
         let mut slots = Vec::new();
         slots_of(e, &mut slots);
-        slots.iter().all(|s| self.bound.get(s.index()).copied().unwrap_or(false))
+        slots
+            .iter()
+            .all(|s| self.bound.get(s.index()).copied().unwrap_or(false))
     }
 
     /// How each field of `atom` binds, given what is bound now, skipping
@@ -267,7 +277,9 @@ impl<'r> HandlerLowering<'r> {
             let ready = item.needs().iter().all(|s| self.bound[s.index()]);
             // A faulting item waits for every earlier item; nothing passes
             // an unplaced faulting item.
-            let may_place = ready && !fault_barrier && (!item.can_fault() || self.placed[..i].iter().all(|&p| p));
+            let may_place = ready
+                && !fault_barrier
+                && (!item.can_fault() || self.placed[..i].iter().all(|&p| p));
             if may_place {
                 self.place(i);
             } else if item.can_fault() {
@@ -309,7 +321,11 @@ impl<'r> HandlerLowering<'r> {
                 Op::Aggregate {
                     slot,
                     kind,
-                    ty: if kind == AggKind::Count { Type::Int } else { ty },
+                    ty: if kind == AggKind::Count {
+                        Type::Int
+                    } else {
+                        ty
+                    },
                     cat,
                     cols,
                     key,

@@ -21,7 +21,12 @@ pub struct Checked {
     pub plan: Option<Plan>,
 }
 
-pub fn check_program(program: &ast::Program, src: &str, dir: Option<&Path>, sink: &mut Sink) -> Checked {
+pub fn check_program(
+    program: &ast::Program,
+    src: &str,
+    dir: Option<&Path>,
+    sink: &mut Sink,
+) -> Checked {
     let lines = LineIndex::new(src);
     let line_of = |span: Span| lines.line_col(span.start as usize).0 as u32;
     let catalog = Catalog::build(program, sink);
@@ -58,7 +63,9 @@ pub fn check_program(program: &ast::Program, src: &str, dir: Option<&Path>, sink
                 }
             }
             Item::Clause(clause) => {
-                if let Some(ir) = crate::datalog::build(clause, line_of(clause.span), &catalog, sink) {
+                if let Some(ir) =
+                    crate::datalog::build(clause, line_of(clause.span), &catalog, sink)
+                {
                     rules.push(ir);
                 }
             }
@@ -69,13 +76,14 @@ pub fn check_program(program: &ast::Program, src: &str, dir: Option<&Path>, sink
     let inputs = inputs(program, &catalog, dir, sink);
     let outputs = outputs(program, &catalog, sink);
     let examples = examples(program, &catalog, &rules, &line_of, sink);
-    crate::warnings::check(program, &catalog, &rules, &facts, &inputs, sink);
+    let syntax_ok = !program.items.iter().any(|i| matches!(i, Item::Error(_)));
+    crate::warnings::check(program, &catalog, &rules, syntax_ok, sink);
 
     let layers = crate::stratify::stratify(&rules, &catalog, sink);
     let plan = match layers {
-        Some(layers) if !sink.has_errors() => {
-            Some(assemble(&catalog, &rules, layers, inputs, outputs, facts, examples, &line_of))
-        }
+        Some(layers) if !sink.has_errors() => Some(assemble(
+            &catalog, &rules, layers, inputs, outputs, facts, examples, &line_of,
+        )),
         _ => None,
     };
     Checked {
@@ -134,7 +142,12 @@ fn assemble(
     plan
 }
 
-fn inputs(program: &ast::Program, catalog: &Catalog, dir: Option<&Path>, sink: &mut Sink) -> Vec<Input> {
+fn inputs(
+    program: &ast::Program,
+    catalog: &Catalog,
+    dir: Option<&Path>,
+    sink: &mut Sink,
+) -> Vec<Input> {
     let mut out = Vec::new();
     for item in &program.items {
         let Item::Input(decl) = item else { continue };
@@ -151,9 +164,9 @@ fn inputs(program: &ast::Program, catalog: &Catalog, dir: Option<&Path>, sink: &
                 Diagnostic::new(
                     Code::MissingInput,
                     decl.path_span,
-                    format!("input file `{}` does not exist", path.display()),
+                    format!("input file `{}` does not exist", decl.path),
                 )
-                .label("not found (paths are relative to the program's folder)")
+                .label("not found next to the program (paths are relative to its folder)")
                 .help(format!(
                     "create it with a header row naming the fields of `{}`, or pass `--input {}=FILE` to `foldc run`",
                     decl.category.name, decl.category.name
@@ -199,7 +212,9 @@ fn examples(
                     format!("`{other}` is not a kind of example"),
                 )
                 .label("expected `hit`, `miss` or `near_miss`");
-                if let Some(close) = crate::suggest::closest(other, ["hit", "miss", "near_miss"].into_iter()) {
+                if let Some(close) =
+                    crate::suggest::closest(other, ["hit", "miss", "near_miss"].into_iter())
+                {
                     d = d.help(format!("did you mean `{close}`?"));
                 }
                 sink.push(d);
@@ -226,7 +241,10 @@ fn examples(
             Vec::new()
         };
         if targets.is_empty() {
-            let known = program.items.iter().any(|i| matches!(i, Item::Rule(r) if &r.name.name == target));
+            let known = program
+                .items
+                .iter()
+                .any(|i| matches!(i, Item::Rule(r) if &r.name.name == target));
             if !known {
                 let names = rules.iter().map(|r| r.name.as_str()).chain(catalog.names());
                 let mut d = Diagnostic::new(
@@ -264,7 +282,10 @@ fn examples(
                     Diagnostic::new(
                         Code::BadExampleFacts,
                         arrow,
-                        format!("a `{}` example finds nothing, so it lists no found facts", ex.kind.name),
+                        format!(
+                            "a `{}` example finds nothing, so it lists no found facts",
+                            ex.kind.name
+                        ),
                     )
                     .label("nothing should follow `=>`")
                     .help("use `hit` for an example that finds facts"),

@@ -26,17 +26,15 @@ pub fn human(file: &str, src: &str, diagnostics: &[Diagnostic], color: bool) -> 
             )
             .with_code(d.code.as_str())
             .with_message(&d.message);
-        let primary = ALabel::new((file, range)).with_order(0);
+        let primary = ALabel::new((file, range));
         report = report.with_label(if d.primary.message.is_empty() {
             primary
         } else {
             primary.with_message(&d.primary.message)
         });
-        for (i, l) in d.secondary.iter().enumerate() {
+        for l in &d.secondary {
             report = report.with_label(
-                ALabel::new((file, clamp(src, l.span.range())))
-                    .with_message(&l.message)
-                    .with_order(i as i32 + 1),
+                ALabel::new((file, clamp(src, l.span.range()))).with_message(&l.message),
             );
         }
         if let Some(help) = &d.help {

@@ -56,8 +56,13 @@ pub enum ArgIr {
 pub enum SeqItem {
     /// Abort (drop this combination) when `cond` holds. `stage` is the
     /// stage the user wrote it in (lifecycle form), for nothing but intent.
-    Abort { cond: Expr },
-    Let { slot: Slot, expr: Expr },
+    Abort {
+        cond: Expr,
+    },
+    Let {
+        slot: Slot,
+        expr: Expr,
+    },
     Aggregate {
         slot: Slot,
         kind: AggKind,
@@ -66,7 +71,10 @@ pub enum SeqItem {
         args: Vec<ArgIr>,
         value: Option<Expr>,
     },
-    Not { cat: CatId, args: Vec<ArgIr> },
+    Not {
+        cat: CatId,
+        args: Vec<ArgIr>,
+    },
 }
 
 impl SeqItem {
@@ -105,7 +113,9 @@ impl SeqItem {
             SeqItem::Abort { cond } => can_fault(cond),
             SeqItem::Let { expr, .. } => can_fault(expr),
             SeqItem::Aggregate { .. } => true,
-            SeqItem::Not { args, .. } => args.iter().any(|a| matches!(a, ArgIr::Expr(e) if can_fault(e))),
+            SeqItem::Not { args, .. } => args
+                .iter()
+                .any(|a| matches!(a, ArgIr::Expr(e) if can_fault(e))),
         }
     }
 }
@@ -170,7 +180,12 @@ impl<'a, 'c> Builder<'a, 'c> {
     }
 
     /// Check an expression; on failure mark the rule failed.
-    pub fn expr(&mut self, e: &ast::Expr, expected: Option<&Type>, usage: Use) -> Option<(Expr, Type)> {
+    pub fn expr(
+        &mut self,
+        e: &ast::Expr,
+        expected: Option<&Type>,
+        usage: Use,
+    ) -> Option<(Expr, Type)> {
         let r = self.checker(usage).check(e, expected);
         if r.is_none() {
             self.failed = true;
@@ -203,6 +218,11 @@ impl<'a, 'c> Builder<'a, 'c> {
             return None;
         };
         let info = self.catalog.get(cat);
+        if info.broken {
+            self.failed = true;
+            self.poison_vars(atom);
+            return None;
+        }
         let want = info.category.arity();
         if atom.args.len() != want {
             let fields: Vec<String> = info
@@ -224,7 +244,10 @@ impl<'a, 'c> Builder<'a, 'c> {
                 ),
             )
             .label(format!("expected {want}"))
-            .also(info.name_span, format!("declared as `{}({})`", atom.name.name, fields.join(", ")));
+            .also(
+                info.name_span,
+                format!("declared as `{}({})`", atom.name.name, fields.join(", ")),
+            );
             self.error(d);
             self.poison_vars(atom);
             return None;
@@ -298,7 +321,10 @@ impl<'a, 'c> Builder<'a, 'c> {
             let d = Diagnostic::new(
                 Code::TypeMismatch,
                 span,
-                format!("`{}` is `{have}`, but this field of `{cat}` is `{want}`", var.name),
+                format!(
+                    "`{}` is `{have}`, but this field of `{cat}` is `{want}`",
+                    var.name
+                ),
             )
             .label(format!("expected `{want}`"))
             .also(var.span, format!("`{}` gets type `{have}` here", var.name));
@@ -328,7 +354,10 @@ impl<'a, 'c> Builder<'a, 'c> {
                         ArgIr::Var(slot)
                     }
                     None if locals_allowed => {
-                        ArgIr::Var(self.scope.bind(name, ty.clone(), arg.span, VarKind::AggLocal))
+                        ArgIr::Var(
+                            self.scope
+                                .bind(name, ty.clone(), arg.span, VarKind::AggLocal),
+                        )
                     }
                     None if self.scope.is_poisoned(name) => {
                         self.failed = true;
@@ -365,15 +394,28 @@ impl<'a, 'c> Builder<'a, 'c> {
 
     /// `!atom`.
     pub fn negation(&mut self, atom: &ast::Atom) {
-        let Some(cat) = self.category(atom) else { return };
+        let Some(cat) = self.category(atom) else {
+            return;
+        };
         self.complete_reads.push((cat, atom.span));
         if let Some(args) = self.matching_args(atom, cat, Use::Negation, false) {
             self.seq.push(SeqItem::Not { cat, args });
         }
     }
 
-    /// `let var = count atom` / `sum x : atom` / ...; binds `var`.
+    /// `let var = count atom` / `sum x : atom` / ...; binds `var` (or, when
+    /// the aggregate is broken, silences later uses of `var`).
     pub fn aggregate(&mut self, var: &ast::Ident, agg: &ast::Aggregate) {
+        let failed_before = self.failed;
+        self.failed = false;
+        self.aggregate_inner(var, agg);
+        if self.failed && self.scope.lookup(&var.name).is_none() {
+            self.scope.poison(&var.name);
+        }
+        self.failed |= failed_before;
+    }
+
+    fn aggregate_inner(&mut self, var: &ast::Ident, agg: &ast::Aggregate) {
         let kind = match agg.kind.name.as_str() {
             "count" => AggKind::Count,
             "sum" => AggKind::Sum,
@@ -390,7 +432,9 @@ impl<'a, 'c> Builder<'a, 'c> {
                 return;
             }
         };
-        let Some(cat) = self.category(&agg.atom) else { return };
+        let Some(cat) = self.category(&agg.atom) else {
+            return;
+        };
         self.complete_reads.push((cat, agg.atom.span));
         let mark = self.scope.enter();
         let args = self.matching_args(&agg.atom, cat, Use::Aggregate, true);
@@ -399,9 +443,13 @@ impl<'a, 'c> Builder<'a, 'c> {
         match (kind, &agg.var) {
             (AggKind::Count, None) => {}
             (AggKind::Count, Some(v)) => {
-                let d = Diagnostic::new(Code::BadAggregate, v.span, "`count` counts facts and takes no variable")
-                    .label("not needed")
-                    .help(format!("write `count {}(...)`", agg.atom.name.name));
+                let d = Diagnostic::new(
+                    Code::BadAggregate,
+                    v.span,
+                    "`count` counts facts and takes no variable",
+                )
+                .label("not needed")
+                .help(format!("write `count {}(...)`", agg.atom.name.name));
                 self.error(d);
             }
             (_, None) => {
@@ -411,7 +459,10 @@ impl<'a, 'c> Builder<'a, 'c> {
                     format!("`{}` needs the variable it aggregates", agg.kind.name),
                 )
                 .label("which value?")
-                .help(format!("write `{} x : {}(..., x, ...)`", agg.kind.name, agg.atom.name.name));
+                .help(format!(
+                    "write `{} x : {}(..., x, ...)`",
+                    agg.kind.name, agg.atom.name.name
+                ));
                 self.error(d);
             }
             (_, Some(v)) => match self.scope.lookup(&v.name) {
@@ -419,9 +470,13 @@ impl<'a, 'c> Builder<'a, 'c> {
                     self.scope.mark_used(slot);
                     let t = self.scope.ty(slot).clone();
                     if matches!(kind, AggKind::Sum) && !matches!(t, Type::Int | Type::Float) {
-                        let d = Diagnostic::new(Code::TypeMismatch, v.span, format!("cannot sum `{t}` values"))
-                            .label(format!("`{}` is `{t}`", v.name))
-                            .help("`sum` adds ints or floats");
+                        let d = Diagnostic::new(
+                            Code::TypeMismatch,
+                            v.span,
+                            format!("cannot sum `{t}` values"),
+                        )
+                        .label(format!("`{}` is `{t}`", v.name))
+                        .help("`sum` adds ints or floats");
                         self.error(d);
                     }
                     ty = t;
@@ -448,7 +503,9 @@ impl<'a, 'c> Builder<'a, 'c> {
             self.already_bound(var);
             return;
         }
-        let slot = self.scope.bind(&var.name, ty.clone(), var.span, VarKind::Let);
+        let slot = self
+            .scope
+            .bind(&var.name, ty.clone(), var.span, VarKind::Let);
         self.seq.push(SeqItem::Aggregate {
             slot,
             kind,
@@ -504,7 +561,13 @@ impl<'a, 'c> Builder<'a, 'c> {
         ok.then_some(Op::Find { cat, args })
     }
 
-    pub fn finish(self, name: String, span: Span, priority: Option<Expr>, search: Vec<Op>) -> Option<RuleIr> {
+    pub fn finish(
+        self,
+        name: String,
+        span: Span,
+        priority: Option<Expr>,
+        search: Vec<Op>,
+    ) -> Option<RuleIr> {
         if self.failed {
             return None;
         }
@@ -527,7 +590,13 @@ fn mark_slot(scope: &Scope, _mark: usize) -> usize {
     // Locals are bound after the mark, and slots grow monotonically, so
     // the aggregate variable is local iff it was bound inside; callers
     // compare against the count of vars when the aggregate began.
-    scope.vars.len() - scope.vars.iter().rev().take_while(|v| v.kind == VarKind::AggLocal).count()
+    scope.vars.len()
+        - scope
+            .vars
+            .iter()
+            .rev()
+            .take_while(|v| v.kind == VarKind::AggLocal)
+            .count()
 }
 
 /// For messages: the stage an abort was written in.

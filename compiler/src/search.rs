@@ -42,7 +42,10 @@ fn statement(b: &mut Builder, stmt: &ast::Stmt) -> Option<Op> {
                     return None;
                 }
             };
-            let (expr, ty) = b.expr(e, None, Use::Let)?;
+            let Some((expr, ty)) = b.expr(e, None, Use::Let) else {
+                b.scope.poison(&l.var.name);
+                return None;
+            };
             if b.scope.lookup(&l.var.name).is_some() {
                 b.already_bound(&l.var);
                 return None;
@@ -78,7 +81,9 @@ fn for_stmt(b: &mut Builder, f: &ast::ForStmt) -> Option<Op> {
             let lo = b.expr(&args[0], Some(&Type::Int), Use::Iterate);
             let hi = b.expr(&args[1], Some(&Type::Int), Use::Iterate);
             let mark = b.scope.enter();
-            let slot = b.scope.bind(&f.var.name, Type::Int, f.var.span, VarKind::For);
+            let slot = b
+                .scope
+                .bind(&f.var.name, Type::Int, f.var.span, VarKind::For);
             let body = block(b, &f.body);
             b.scope.leave(mark);
             return Some(Op::ForRange {
@@ -107,7 +112,9 @@ fn for_stmt(b: &mut Builder, f: &ast::ForStmt) -> Option<Op> {
     };
     let elem = *elem;
     let mark = b.scope.enter();
-    let slot = b.scope.bind(&f.var.name, elem.clone(), f.var.span, VarKind::For);
+    let slot = b
+        .scope
+        .bind(&f.var.name, elem.clone(), f.var.span, VarKind::For);
     let body = block(b, &f.body);
     b.scope.leave(mark);
     Some(Op::For {

@@ -37,7 +37,9 @@ pub fn stratify(rules: &[RuleIr], catalog: &Catalog, sink: &mut Sink) -> Option<
     let n = catalog.cats.len();
     let mut edges = Vec::new();
     for (r, rule) in rules.iter().enumerate() {
-        let Some(&first) = rule.finds.first() else { continue };
+        let Some(&first) = rule.finds.first() else {
+            continue;
+        };
         for &h in &rule.finds[1..] {
             for (a, b) in [(first, h), (h, first)] {
                 edges.push(Edge {

@@ -83,10 +83,9 @@ impl ExprChecker<'_, '_> {
     fn infer(&mut self, e: &ast::Expr, expected: Option<&Type>) -> Option<Typed> {
         match &e.kind {
             ExprKind::Int(v) => Some((Expr::Const(value::from_int(*v), Type::Int), Type::Int)),
-            ExprKind::Float(v) => Some((
-                Expr::Const(value::from_float(*v), Type::Float),
-                Type::Float,
-            )),
+            ExprKind::Float(v) => {
+                Some((Expr::Const(value::from_float(*v), Type::Float), Type::Float))
+            }
             ExprKind::Str(s) => Some((Expr::Const(intern::intern_str(s), Type::Str), Type::Str)),
             ExprKind::Bool(b) => Some((Expr::Const(value::from_bool(*b), Type::Bool), Type::Bool)),
             ExprKind::Var(name) => self.var(name, e.span),
@@ -110,10 +109,9 @@ impl ExprChecker<'_, '_> {
                 let (base_e, base_t) = self.infer(base, None)?;
                 let (index_e, _) = self.check(index, Some(&Type::Int))?;
                 match base_t {
-                    Type::List(elem) => Some((
-                        Expr::Index(Box::new(base_e), Box::new(index_e)),
-                        *elem,
-                    )),
+                    Type::List(elem) => {
+                        Some((Expr::Index(Box::new(base_e), Box::new(index_e)), *elem))
+                    }
                     other => {
                         self.sink.push(
                             Diagnostic::new(
@@ -137,7 +135,9 @@ impl ExprChecker<'_, '_> {
                 let mut bound = |b: &Option<Box<ast::Expr>>| -> Option<Option<Box<Expr>>> {
                     match b {
                         None => Some(None),
-                        Some(b) => self.check(b, Some(&Type::Int)).map(|(e, _)| Some(Box::new(e))),
+                        Some(b) => self
+                            .check(b, Some(&Type::Int))
+                            .map(|(e, _)| Some(Box::new(e))),
                     }
                 };
                 let (lo, hi) = (bound(lo), bound(hi));
@@ -227,11 +227,19 @@ impl ExprChecker<'_, '_> {
             (UnaryOp::Neg, Type::Float) => UnOp::NegFloat,
             (UnaryOp::Not, Type::Bool) => UnOp::Not,
             (UnaryOp::Neg, _) => {
-                self.mismatch(span, format!("cannot negate `{t}`"), "`-` needs an int or a float");
+                self.mismatch(
+                    span,
+                    format!("cannot negate `{t}`"),
+                    "`-` needs an int or a float",
+                );
                 return None;
             }
             (UnaryOp::Not, _) => {
-                self.mismatch(span, format!("cannot apply `!` to `{t}`"), "`!` needs a bool");
+                self.mismatch(
+                    span,
+                    format!("cannot apply `!` to `{t}`"),
+                    "`!` needs a bool",
+                );
                 return None;
             }
         };
@@ -305,10 +313,14 @@ impl ExprChecker<'_, '_> {
         match typed {
             Some(bop) => Some((Expr::Binary(bop, Box::new(x), Box::new(y)), xt)),
             None => {
-                let help = if matches!((&xt, &yt), (Type::Int, Type::Float) | (Type::Float, Type::Int)) {
+                let help = if matches!(
+                    (&xt, &yt),
+                    (Type::Int, Type::Float) | (Type::Float, Type::Int)
+                ) {
                     "fold never mixes int and float silently: convert one side with `to_float(..)` or `to_int(..)`".to_string()
                 } else if op == BinaryOp::Add {
-                    "`+` adds two ints or two floats, or joins two strings or two lists of one type".to_string()
+                    "`+` adds two ints or two floats, or joins two strings or two lists of one type"
+                        .to_string()
                 } else {
                     format!("`{sym}` works on two ints or two floats")
                 };
@@ -360,7 +372,11 @@ impl ExprChecker<'_, '_> {
             counts.sort_unstable();
             counts.dedup();
             let counts: Vec<String> = counts.iter().map(|n| n.to_string()).collect();
-            let plural = if counts.len() == 1 && counts[0] == "1" { "" } else { "s" };
+            let plural = if counts.len() == 1 && counts[0] == "1" {
+                ""
+            } else {
+                "s"
+            };
             self.sink.push(
                 Diagnostic::new(
                     Code::WrongArgCount,
@@ -471,7 +487,10 @@ fn unify(sig: &TypeSig, ty: &Type, params: &mut [Option<Type>]) -> bool {
 }
 
 fn signatures(overloads: &[&Builtin]) -> String {
-    let sigs: Vec<String> = overloads.iter().map(|b| format!("`{}`", b.signature())).collect();
+    let sigs: Vec<String> = overloads
+        .iter()
+        .map(|b| format!("`{}`", b.signature()))
+        .collect();
     format!("available: {}", sigs.join(", "))
 }
 

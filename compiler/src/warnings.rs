@@ -3,23 +3,26 @@
 use std::collections::HashSet;
 
 use fold_grammar::ast::{self, ExprKind, Item, Stage, Stmt};
-use fold_runtime::plan::{GroundFact, Input};
 
 use crate::catalog::Catalog;
 use crate::diag::{Code, Diagnostic, Sink};
 use crate::rule_ir::RuleIr;
 use crate::scope::VarKind;
 
+/// Unused and singleton variables; categories never used. With syntax
+/// errors, what the broken text used is unknown, so unused categories are
+/// not reported then.
 pub fn check(
     program: &ast::Program,
     catalog: &Catalog,
     rules: &[RuleIr],
-    facts: &[GroundFact],
-    inputs: &[Input],
+    syntax_ok: bool,
     sink: &mut Sink,
 ) {
     variables(rules, sink);
-    categories(program, catalog, rules, facts, inputs, sink);
+    if syntax_ok {
+        categories(program, catalog, sink);
+    }
 }
 
 fn variables(rules: &[RuleIr], sink: &mut Sink) {
@@ -56,23 +59,12 @@ fn variables(rules: &[RuleIr], sink: &mut Sink) {
     }
 }
 
-fn categories(
-    program: &ast::Program,
-    catalog: &Catalog,
-    rules: &[RuleIr],
-    facts: &[GroundFact],
-    inputs: &[Input],
-    sink: &mut Sink,
-) {
+fn categories(program: &ast::Program, catalog: &Catalog, sink: &mut Sink) {
     let mut mentioned = HashSet::new();
     for item in &program.items {
         mentions(item, &mut mentioned);
     }
-    let mut has_facts: HashSet<usize> = HashSet::new();
-    has_facts.extend(facts.iter().map(|f| f.cat.index()));
-    has_facts.extend(inputs.iter().map(|i| i.cat.index()));
-    has_facts.extend(rules.iter().flat_map(|r| r.finds.iter().map(|c| c.index())));
-    for (i, info) in catalog.cats.iter().enumerate() {
+    for info in &catalog.cats {
         let name = &info.category.name;
         if !mentioned.contains(name.as_str()) {
             sink.push(
@@ -84,36 +76,8 @@ fn categories(
                 .label("declared but not read, found, input or output")
                 .help("remove it, or use it in a rule"),
             );
-            continue;
-        }
-        if has_facts.contains(&i) {
-            continue;
-        }
-        if let Some(span) = first_read(rules, i) {
-            sink.push(
-                Diagnostic::new(
-                    Code::NeverFound,
-                    span,
-                    format!("`{name}` is read here but never gets any facts"),
-                )
-                .label("always empty")
-                .also(info.name_span, "declared here")
-                .help(format!(
-                    "give it facts: `input {name} from \"{name}.csv\"`, facts like `{name}(...).`, or a rule that finds it"
-                )),
-            );
         }
     }
-}
-
-fn first_read(rules: &[RuleIr], cat: usize) -> Option<ast::Span> {
-    rules.iter().find_map(|r| {
-        r.atoms
-            .iter()
-            .find(|a| a.cat.index() == cat)
-            .map(|a| a.span)
-            .or_else(|| r.complete_reads.iter().find(|(c, _)| c.index() == cat).map(|(_, s)| *s))
-    })
 }
 
 /// Every category name an item mentions (atoms, inputs, outputs, examples).

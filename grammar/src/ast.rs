@@ -89,6 +89,9 @@ pub struct DataDecl {
     pub fields: Vec<FieldDecl>,
     pub key: Option<KeyDecl>,
     pub keep: Option<KeepDecl>,
+    /// The field list did not parse (the error was recorded); the fields
+    /// are unknown.
+    pub broken: bool,
     pub span: Span,
 }
 

@@ -42,7 +42,10 @@ pub struct ParseError {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ParseErrorKind {
     /// A token the grammar does not allow here.
-    UnexpectedToken { found: String, expected: Vec<String> },
+    UnexpectedToken {
+        found: String,
+        expected: Vec<String>,
+    },
     /// The file ended in the middle of something.
     UnexpectedEnd { expected: Vec<String> },
     /// Text that is not a token at all.
@@ -127,38 +130,100 @@ impl fmt::Display for ParseError {
 /// entries in the returned error list (sorted by position).
 pub fn parse(src: &str) -> (Program, Vec<ParseError>) {
     let tokens = lex(src);
-    let starts: Vec<usize> = tokens.iter().map(|(l, _, _)| *l).collect();
+    let regions = item_starts(src, &tokens);
     let mut sink = ErrorSink::default();
     let parser = crate::fold::ProgramParser::new();
-    let program = match parser.parse(&mut sink, tokens.into_iter().map(Ok)) {
+    let mut program = match parser.parse(&mut sink, tokens.iter().cloned().map(Ok)) {
         Ok(program) => program,
         Err(e) => {
             sink.push(ParseError::from_lalrpop(e));
             Program::default()
         }
     };
-    (program, without_cascades(sink.errors, &starts))
+    salvage_declarations(&mut program, &tokens);
+    (program, without_cascades(sink.errors, &regions))
 }
 
-/// Sort errors and drop the ones that follow another within a token or
-/// two: after recovery the parser often trips again on the very next
-/// token, and that second report only restates the first.
-fn without_cascades(mut errors: Vec<ParseError>, token_starts: &[usize]) -> Vec<ParseError> {
+/// A `data` declaration whose field list is broken is recovered as an
+/// error item; keep its name as a broken declaration, so that every use of
+/// the category does not report it unknown on top of the syntax error.
+fn salvage_declarations(program: &mut Program, tokens: &[crate::token::Spanned]) {
+    for item in &mut program.items {
+        let Item::Error(span) = item else { continue };
+        let start = tokens.partition_point(|(l, _, _)| *l < span.start as usize);
+        let mut toks = tokens[start..]
+            .iter()
+            .take_while(|(l, _, _)| *l < span.end as usize);
+        let mut first = toks.next();
+        let private = matches!(first, Some((_, Tok::Private, _)));
+        if private {
+            first = toks.next();
+        }
+        let (Some((l, Tok::Data, _)), Some((nl, Tok::Ident(name), nr))) = (first, toks.next())
+        else {
+            continue;
+        };
+        *item = Item::Data(DataDecl {
+            private,
+            name: Ident {
+                name: name.clone(),
+                span: Span::new(*nl, *nr),
+            },
+            fields: Vec::new(),
+            key: None,
+            keep: None,
+            broken: true,
+            span: Span::new(*l, span.end as usize),
+        });
+    }
+}
+
+/// Offsets where a top-level item plausibly starts: a token at the very
+/// start of a line that can begin an item.
+fn item_starts(src: &str, tokens: &[crate::token::Spanned]) -> Vec<usize> {
+    tokens
+        .iter()
+        .filter(|(l, tok, _)| {
+            let at_line_start = *l == 0 || src.as_bytes().get(l - 1) == Some(&b'\n');
+            let starts_item = matches!(
+                tok,
+                Tok::Data
+                    | Tok::Private
+                    | Tok::Input
+                    | Tok::Output
+                    | Tok::Rule
+                    | Tok::Example
+                    | Tok::Ident(_)
+            );
+            at_line_start && starts_item
+        })
+        .map(|(l, _, _)| *l)
+        .collect()
+}
+
+/// Sort errors and keep the first of each top-level item. After an error
+/// the parser skips ahead and often trips again before it is back in step;
+/// those later reports restate the first. An error right at the start of
+/// the item after a broken one is such a stumble too. Lexical errors are
+/// always kept: they are exact.
+fn without_cascades(mut errors: Vec<ParseError>, item_starts: &[usize]) -> Vec<ParseError> {
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     errors.dedup();
+    let region = |offset: u32| item_starts.partition_point(|&s| s <= offset as usize);
     let mut kept: Vec<ParseError> = Vec::with_capacity(errors.len());
+    let mut last_region: Option<usize> = None;
     for e in errors {
-        if let Some(prev) = kept.last() {
-            let between = token_starts
-                .iter()
-                .filter(|&&t| t >= prev.span.end as usize && t < e.span.start as usize)
-                .count();
-            let is_lex = matches!(e.kind, ParseErrorKind::Lex(_) | ParseErrorKind::IntTooLarge);
-            if between <= 1 && !is_lex {
-                continue;
-            }
+        let exact = matches!(e.kind, ParseErrorKind::Lex(_) | ParseErrorKind::IntTooLarge);
+        let r = region(e.span.start);
+        let at_start = item_starts.binary_search(&(e.span.start as usize)).is_ok();
+        let cascade = match last_region {
+            Some(prev) => r == prev || (at_start && r == prev + 1),
+            None => false,
+        };
+        if exact || !cascade {
+            last_region = Some(r);
+            kept.push(e);
         }
-        kept.push(e);
     }
     kept
 }

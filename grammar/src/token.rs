@@ -213,6 +213,16 @@ pub fn lex(src: &str) -> Vec<Spanned> {
                 let _ = s;
                 Tok::Error(LexError::BadEscape)
             }
+            // A block comment that ends is skipped; `/*` reaching here never
+            // ends, and swallows the rest of the file.
+            Ok(Tok::Slash) if src[span.end..].starts_with('*') => {
+                out.push((
+                    span.start,
+                    Tok::Error(LexError::UnterminatedComment),
+                    src.len(),
+                ));
+                break;
+            }
             Ok(tok) => tok,
             Err(()) => {
                 let rest = &src[span.start..];
@@ -225,7 +235,11 @@ pub fn lex(src: &str) -> Vec<Spanned> {
                     continue;
                 }
                 if rest.starts_with("/*") {
-                    out.push((span.start, Tok::Error(LexError::UnterminatedComment), src.len()));
+                    out.push((
+                        span.start,
+                        Tok::Error(LexError::UnterminatedComment),
+                        src.len(),
+                    ));
                     break;
                 }
                 Tok::Error(LexError::UnexpectedChar)
@@ -347,16 +361,45 @@ mod tests {
 
     #[test]
     fn comments_are_skipped_and_errors_kept() {
-        assert_eq!(kinds("a // x\n/* y\n z */ b"), vec![Tok::Ident("a".into()), Tok::Ident("b".into())]);
-        assert_eq!(kinds("a # b"), vec![Tok::Ident("a".into()), Tok::Error(LexError::UnexpectedChar), Tok::Ident("b".into())]);
-        assert_eq!(kinds("\"abc\nx"), vec![Tok::Error(LexError::UnterminatedString), Tok::Ident("x".into())]);
-        assert_eq!(kinds("a /* b"), vec![Tok::Ident("a".into()), Tok::Error(LexError::UnterminatedComment)]);
+        assert_eq!(
+            kinds("a // x\n/* y\n z */ b"),
+            vec![Tok::Ident("a".into()), Tok::Ident("b".into())]
+        );
+        assert_eq!(
+            kinds("a # b"),
+            vec![
+                Tok::Ident("a".into()),
+                Tok::Error(LexError::UnexpectedChar),
+                Tok::Ident("b".into())
+            ]
+        );
+        assert_eq!(
+            kinds("\"abc\nx"),
+            vec![
+                Tok::Error(LexError::UnterminatedString),
+                Tok::Ident("x".into())
+            ]
+        );
+        assert_eq!(
+            kinds("a /* b"),
+            vec![
+                Tok::Ident("a".into()),
+                Tok::Error(LexError::UnterminatedComment)
+            ]
+        );
         assert_eq!(kinds(r#""a\qb""#), vec![Tok::Error(LexError::BadEscape)]);
         assert_eq!(kinds(r#""a\"b\n""#), vec![Tok::Str("a\"b\n".into())]);
     }
 
     #[test]
     fn underscore_alone_is_a_wildcard() {
-        assert_eq!(kinds("_ _x near_miss"), vec![Tok::Underscore, Tok::Ident("_x".into()), Tok::Ident("near_miss".into())]);
+        assert_eq!(
+            kinds("_ _x near_miss"),
+            vec![
+                Tok::Underscore,
+                Tok::Ident("_x".into()),
+                Tok::Ident("near_miss".into())
+            ]
+        );
     }
 }

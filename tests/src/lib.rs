@@ -1,1 +1,63 @@
-//! placeholder
+//! Shared pieces of the file-driven test harnesses (`harness/*.rs`).
+//!
+//! Tests are files: `tests/ui/**/*.fold` (diagnostics snapshots) and
+//! `tests/run/<case>/` (programs with inputs and expected outputs). Adding a
+//! case means adding files; no Rust changes.
+
+use std::path::{Path, PathBuf};
+
+/// The `tests/` folder of the workspace.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The workspace root (the parent of `tests/`).
+pub fn workspace() -> PathBuf {
+    let root = root();
+    root.parent().map(Path::to_path_buf).unwrap_or(root)
+}
+
+/// Every file under `dir` (recursively) whose name ends with `suffix`,
+/// sorted.
+pub fn files_with_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.to_string_lossy().ends_with(suffix) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The immediate subfolders of `dir`, sorted.
+pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// `path` relative to `base`, with `/` separators (stable across OSes).
+pub fn relative(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}

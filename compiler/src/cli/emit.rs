@@ -42,7 +42,7 @@ pub fn run(args: Args) -> Outcome {
         }
         Stage::Plan => match &program.compiled.plan {
             Some(plan) => {
-                print!("{plan:#?}"); // TODO(lead): plan_print once the runtime has it
+                print!("{}", fold_runtime::plan_print::print_plan(plan));
                 Ok(ExitCode::SUCCESS)
             }
             None => {

@@ -2,8 +2,9 @@
 
 mod check;
 mod emit;
-mod source;
 mod run;
+mod source;
+mod test;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     Emit(emit::Args),
     /// Run a program to its fixpoint and write its output categories.
     Run(run::Args),
+    /// Check the program's `example` lines (hit, miss, near_miss).
+    Test(test::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -33,6 +36,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Emit(args) => emit::run(args),
         Command::Run(args) => run::run(args),
+        Command::Test(args) => test::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,179 @@
+//! The `foldc` binary as a user meets it: exit codes, output formats, files
+//! written and not written.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn foldc(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_foldc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("foldc runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const TC: &str = "data edge(src: int, dst: int)\n\
+                  data path(src: int, dst: int)\n\
+                  input edge from \"edge.csv\"\n\
+                  output path\n\
+                  path(x, y) :- edge(x, y).\n\
+                  path(x, z) :- path(x, y), edge(y, z).\n";
+
+fn tc_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("tc.fold"), TC).expect("write program");
+    std::fs::write(dir.path().join("edge.csv"), "src,dst\n1,2\n2,3\n").expect("write edges");
+    dir
+}
+
+#[test]
+fn check_exits_zero_on_a_good_program_and_one_on_errors() {
+    let dir = tc_dir();
+    let ok = foldc(&["check", "tc.fold"], dir.path());
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stderr).contains("tc.fold: ok"));
+
+    std::fs::write(
+        dir.path().join("bad.fold"),
+        "data a(x: int)\nb(x) :- a(x).\n",
+    )
+    .expect("write");
+    let bad = foldc(&["check", "bad.fold"], dir.path());
+    assert_eq!(bad.status.code(), Some(1));
+    let err = text(&bad.stderr);
+    assert!(err.contains("[E0100]"), "{err}");
+    assert!(err.contains("bad.fold:2:1"), "{err}");
+}
+
+#[test]
+fn check_json_gives_one_object_per_diagnostic_with_positions() {
+    let dir = tc_dir();
+    let src = "data a(x: int)\ndata c(y: int)\noutput c\nb(x) :- a(x).\nc(1) :- a(x).\n";
+    std::fs::write(dir.path().join("bad.fold"), src).expect("write");
+    let out = foldc(&["check", "bad.fold", "--format", "json"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    let first = lines[0];
+    for key in [
+        "\"code\":\"E0100\"",
+        "\"severity\":\"error\"",
+        "\"file\":\"bad.fold\"",
+        "\"line\":4",
+        "\"column\":1",
+        "\"end_line\":4",
+        "\"end_column\":2",
+    ] {
+        assert!(first.contains(key), "{key} missing in {first}");
+    }
+    assert!(
+        lines.iter().any(|l| l.contains("\"code\":\"W0002\"")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn run_writes_sorted_csv_and_input_overrides_replace_files() {
+    let dir = tc_dir();
+    let out = foldc(
+        &["run", "tc.fold", "--out", "results", "--quiet"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let path = std::fs::read_to_string(dir.path().join("results/path.csv")).expect("output");
+    assert_eq!(path, "src,dst\n1,2\n1,3\n2,3\n");
+
+    std::fs::write(dir.path().join("more.csv"), "dst,src\n9,8\n").expect("write");
+    let out = foldc(
+        &[
+            "run",
+            "tc.fold",
+            "--out",
+            "results",
+            "--quiet",
+            "--input",
+            "edge=more.csv",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let path = std::fs::read_to_string(dir.path().join("results/path.csv")).expect("output");
+    assert_eq!(path, "src,dst\n8,9\n");
+}
+
+#[test]
+fn run_refuses_bad_csv_without_writing_anything() {
+    let dir = tc_dir();
+    std::fs::write(dir.path().join("edge.csv"), "src,dst\n1,2\n2,three\n").expect("write");
+    let out = foldc(&["run", "tc.fold", "--out", "results"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("edge.csv:3:3: field `dst`"), "{err}");
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn run_names_an_unknown_input_category() {
+    let dir = tc_dir();
+    let out = foldc(&["run", "tc.fold", "--input", "edges=edge.csv"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("no category `edges`"), "{err}");
+    assert!(err.contains("edge, path"), "{err}");
+}
+
+#[test]
+fn run_refuses_a_program_with_errors() {
+    let dir = tc_dir();
+    std::fs::write(
+        dir.path().join("bad.fold"),
+        "data a(x: int)\nb(x) :- a(x).\n",
+    )
+    .expect("write");
+    let out = foldc(&["run", "bad.fold"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("has errors; nothing was run"));
+}
+
+#[test]
+fn a_missing_program_file_is_a_clear_error() {
+    let dir = tc_dir();
+    let out = foldc(&["check", "nope.fold"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot read `nope.fold`"));
+}
+
+#[test]
+fn test_reports_each_example_and_fails_on_a_wrong_one() {
+    let dir = tc_dir();
+    let src = format!(
+        "{TC}example path hit: edge(1, 2) => path(1, 2)\n\
+         example path hit: edge(1, 2) => path(2, 1)\n\
+         example path near_miss: edge(1, 2), edge(3, 4)\n\
+         example path miss: edge(7, 8), path(1, 3)\n"
+    );
+    std::fs::write(dir.path().join("ex.fold"), src).expect("write");
+    let out = foldc(&["test", "ex.fold"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "ok    path hit (line 7)", "{stdout}");
+    assert_eq!(
+        lines[1], "FAIL  path hit (line 8): expected path(2, 1), found path(1, 2)",
+        "{stdout}"
+    );
+    assert!(
+        lines[2].starts_with("FAIL  path near_miss (line 9): a near miss must find nothing"),
+        "{stdout}"
+    );
+    assert!(
+        lines[3].starts_with("FAIL  path miss (line 10): a miss must find nothing"),
+        "{stdout}"
+    );
+    assert_eq!(lines[4], "ex.fold: 1 of 4 examples passed", "{stdout}");
+}

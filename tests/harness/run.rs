@@ -1,0 +1,135 @@
+//! Run tests: every `tests/run/<case>/` and every `examples/<name>/` that
+//! has an `expected/` folder is a case. The case's one `.fold` program is
+//! compiled and run with its `input` files, once on 1 thread and once on 4,
+//! and each must write exactly the files in `expected/` (byte for byte).
+//! The program's `example` lines must hold too.
+//! A case whose `expected/error.txt` exists must instead fail to load its
+//! inputs with that message (after `{dir}` is replaced by the case folder).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use fold_runtime::{Engine, RunOptions};
+use fold_tests::{relative, root, subdirs, workspace};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+const THREADS: [usize; 2] = [1, 4];
+
+fn main() {
+    let args = Arguments::from_args();
+    let base = workspace();
+    let mut cases: Vec<PathBuf> = subdirs(&root().join("run"));
+    cases.extend(
+        subdirs(&base.join("examples"))
+            .into_iter()
+            .filter(|d| d.join("expected").is_dir()),
+    );
+    let mut trials = Vec::new();
+    for case in cases {
+        for threads in THREADS {
+            let name = format!("{}::threads_{threads}", relative(&case, &base));
+            let case = case.clone();
+            trials.push(Trial::test(name, move || run_case(&case, threads)));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn program_of(case: &Path) -> Result<PathBuf, Failed> {
+    let mut progs: Vec<PathBuf> = std::fs::read_dir(case)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "fold"))
+        .collect();
+    progs.sort();
+    match progs.len() {
+        1 => Ok(progs.remove(0)),
+        n => Err(format!("{}: expected one .fold program, found {n}", case.display()).into()),
+    }
+}
+
+fn run_case(case: &Path, threads: usize) -> Result<(), Failed> {
+    let prog = program_of(case)?;
+    let src = std::fs::read_to_string(&prog)?;
+    let compiled = fold_compiler::compile(&src, Some(case));
+    let Some(plan) = compiled.plan else {
+        let name = relative(&prog, &root());
+        let shown = fold_compiler::render::human(&name, &src, &compiled.diagnostics, false);
+        return Err(format!("does not compile:\n{shown}").into());
+    };
+    let plan = Arc::new(plan);
+    let mut engine = Engine::new(plan.clone());
+    let inputs: Vec<_> = plan
+        .inputs
+        .iter()
+        .map(|i| (i.cat, i.path.clone()))
+        .collect();
+    let expected_error = case.join("expected/error.txt");
+    match engine.load_inputs(&inputs) {
+        Ok(_) if expected_error.exists() => {
+            return Err("expected loading the inputs to fail, but it succeeded".into())
+        }
+        Ok(_) => {}
+        Err(e) => {
+            if !expected_error.exists() {
+                return Err(format!("loading inputs failed: {e}").into());
+            }
+            let want =
+                std::fs::read_to_string(&expected_error)?.replace("{dir}", &case.to_string_lossy());
+            let got = e.to_string();
+            if got.trim_end() != want.trim_end() {
+                return Err(
+                    format!("wrong error\n  want: {}\n  got:  {got}", want.trim_end()).into(),
+                );
+            }
+            // Nothing half-loaded: every category is still empty.
+            for (i, _) in plan.categories.iter().enumerate() {
+                let cat = fold_runtime::plan::CatId(i as u32);
+                if engine.count(cat) != 0 {
+                    return Err(format!("category {i} holds facts after a failed load").into());
+                }
+            }
+            return Ok(());
+        }
+    }
+    // The program's own examples hold.
+    for example in &plan.examples {
+        let result = fold_runtime::examples::run_example(&plan, example);
+        if let Some(why) = fold_compiler::verdict::verdict(&plan, example, &result) {
+            return Err(format!("example {} (line {}): {why}", example.name, example.line).into());
+        }
+    }
+    engine.insert_program_facts();
+    engine.run(&RunOptions {
+        threads,
+        quiet: true,
+    })?;
+    let out = tempfile::tempdir()?;
+    engine.write_outputs(out.path(), &plan.outputs)?;
+    compare_dirs(&case.join("expected"), out.path())
+}
+
+/// Every file in `expected` exists in `actual` with the same bytes, and
+/// `actual` has no other files.
+fn compare_dirs(expected: &Path, actual: &Path) -> Result<(), Failed> {
+    let names = |dir: &Path| -> Result<Vec<String>, Failed> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        Ok(v)
+    };
+    let (want, got) = (names(expected)?, names(actual)?);
+    if want != got {
+        return Err(format!("output files differ\n  want: {want:?}\n  got:  {got:?}").into());
+    }
+    for name in want {
+        let w = std::fs::read_to_string(expected.join(&name))?;
+        let g = std::fs::read_to_string(actual.join(&name))?;
+        if w != g {
+            return Err(format!("{name} differs\n--- want ---\n{w}--- got ---\n{g}").into());
+        }
+    }
+    Ok(())
+}
