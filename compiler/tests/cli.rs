@@ -177,3 +177,23 @@ fn test_reports_each_example_and_fails_on_a_wrong_one() {
     );
     assert_eq!(lines[4], "ex.fold: 1 of 4 examples passed", "{stdout}");
 }
+
+#[test]
+fn doc_lists_builtins_and_names_an_unknown_one() {
+    let dir = tc_dir();
+    let all = foldc(&["doc"], dir.path());
+    assert!(all.status.success());
+    let text_all = text(&all.stdout);
+    for sig in [
+        "### `split(str, str) -> [str]`",
+        "### `len([T]) -> int`",
+        "### `words(str) -> [str]`",
+    ] {
+        assert!(text_all.contains(sig), "{sig} missing");
+    }
+    let one = foldc(&["doc", "range"], dir.path());
+    assert!(text(&one.stdout).starts_with("range(int, int) -> [int]"));
+    let none = foldc(&["doc", "nope"], dir.path());
+    assert_eq!(none.status.code(), Some(1));
+    assert!(text(&none.stderr).contains("no builtin named `nope`"));
+}

@@ -8,7 +8,8 @@
 //! A name may have several overloads that differ in parameter types
 //! (`len(str)` and `len([T])`); the type checker picks one by argument
 //! types from [`overloads`]. Builtins never panic on any input: every
-//! failure is a [`fold_runtime::builtin::Fault`], which aborts the event.
+//! failure is a [`fold_runtime::builtin::Fault`], which aborts the combination
+//! of facts being processed.
 
 #![forbid(unsafe_code)]
 
@@ -93,7 +94,7 @@ pub fn reference_markdown() -> String {
     let mut out = String::from(
         "# Standard library\n\n\
          `T` stands for any type, the same at each of its places in a signature. \
-         A call that faults aborts its event; the fault is counted and the run \
+         A call that faults aborts the combination of facts being processed; the fault is counted and the run \
          goes on.\n",
     );
     for domain in DOMAINS {

@@ -1,6 +1,7 @@
 //! The `foldc` command line: one module per subcommand.
 
 mod check;
+mod doc;
 mod emit;
 mod run;
 mod source;
@@ -28,6 +29,8 @@ enum Command {
     Run(run::Args),
     /// Check the program's `example` lines (hit, miss, near_miss).
     Test(test::Args),
+    /// Print the standard library reference (every builtin, with examples).
+    Doc(doc::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -37,6 +40,7 @@ pub fn main() -> ExitCode {
         Command::Emit(args) => emit::run(args),
         Command::Run(args) => run::run(args),
         Command::Test(args) => test::run(args),
+        Command::Doc(args) => doc::run(args),
     };
     match result {
         Ok(code) => code,
