@@ -9,13 +9,20 @@
 //! 4. [`stratify::stratify`]: rules into strata (negation and aggregation
 //!    read complete categories);
 //! 5. [`lower::handlers`]: each rule into one handler per trigger atom;
-//!    the [`fold_runtime::plan::Plan`] is the result.
+//!    the [`fold_runtime::plan::Plan`] is the result;
+//! 6. [`codegen::compile`]: the plan's handlers as native code (Cranelift),
+//!    installed into the runtime's engine by the CLI.
 //!
 //! Diagnostics of every stage collect in one [`diag::Sink`] and come back
 //! sorted by position; [`render`] prints them.
 
+// `unsafe` lives only at the JIT boundary: `codegen::jit` (and the
+// runtime's `native` module).
+#![deny(unsafe_code)]
+
 pub mod catalog;
 pub mod cli;
+pub mod codegen;
 pub mod constants;
 pub mod datalog;
 pub mod diag;
@@ -33,6 +40,7 @@ pub mod verdict;
 pub mod warnings;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use fold_grammar::{ast, ParseError, ParseErrorKind};
 use fold_runtime::plan::Plan;
@@ -46,6 +54,19 @@ pub struct Compiled {
     pub plan: Option<Plan>,
     /// Errors and warnings, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+    /// How long each stage took.
+    pub timings: Timings,
+}
+
+/// Time spent in each front-end stage (`foldc run --timings`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    /// Lexing and parsing.
+    pub parse: Duration,
+    /// Catalog, rules, types, stratification, warnings.
+    pub check: Duration,
+    /// Lowering the rules to handlers and assembling the plan.
+    pub lower: Duration,
 }
 
 impl Compiled {
@@ -60,11 +81,18 @@ impl Compiled {
 /// resolved against it (and checked to exist).
 pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
     let mut sink = Sink::default();
+    let start = Instant::now();
     let (ast, parse_errors) = fold_grammar::parse(src);
     for e in &parse_errors {
         sink.push(syntax_diagnostic(e, src));
     }
+    let parsed = Instant::now();
     let checked = program::check_program(&ast, src, dir, &mut sink);
+    let timings = Timings {
+        parse: parsed - start,
+        check: parsed.elapsed().saturating_sub(checked.lower_time),
+        lower: checked.lower_time,
+    };
     // A syntax error leaves holes in the AST; never hand out a plan then.
     let plan = if parse_errors.is_empty() {
         checked.plan
@@ -75,6 +103,7 @@ pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
         ast,
         plan,
         diagnostics: sink.into_sorted(),
+        timings,
     }
 }
 

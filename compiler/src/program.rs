@@ -19,6 +19,8 @@ pub struct Checked {
     pub catalog: Catalog,
     pub rules: Vec<RuleIr>,
     pub plan: Option<Plan>,
+    /// Time spent lowering rules and assembling the plan.
+    pub lower_time: std::time::Duration,
 }
 
 pub fn check_program(
@@ -80,6 +82,7 @@ pub fn check_program(
     crate::warnings::check(program, &catalog, &rules, syntax_ok, sink);
 
     let layers = crate::stratify::stratify(&rules, &catalog, sink);
+    let lowering = std::time::Instant::now();
     let plan = match layers {
         Some(layers) if !sink.has_errors() => Some(assemble(
             &catalog, &rules, layers, inputs, outputs, facts, examples, &line_of,
@@ -90,6 +93,7 @@ pub fn check_program(
         catalog,
         rules,
         plan,
+        lower_time: lowering.elapsed(),
     }
 }
 

@@ -7,7 +7,7 @@
 //! one `RuleIr` into one handler per positive atom.
 
 use fold_grammar::ast::{self, ExprKind, Span};
-use fold_runtime::plan::{AggKind, BinOp, CatId, Expr, Op, Slot, Stage, UnOp};
+use fold_runtime::plan::{AggKind, BinOp, CatId, Expr, Op, Slot, UnOp};
 use fold_runtime::value::Type;
 
 use crate::catalog::Catalog;
@@ -437,6 +437,8 @@ impl<'a, 'c> Builder<'a, 'c> {
         };
         self.complete_reads.push((cat, agg.atom.span));
         let mark = self.scope.enter();
+        // Variables the aggregate's atom binds get slots from here on.
+        let first_local = self.scope.vars.len();
         let args = self.matching_args(&agg.atom, cat, Use::Aggregate, true);
         let mut value = None;
         let mut ty = Type::Int;
@@ -466,7 +468,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                 self.error(d);
             }
             (_, Some(v)) => match self.scope.lookup(&v.name) {
-                Some(slot) if slot.index() >= mark_slot(&self.scope, mark) => {
+                Some(slot) if slot.index() >= first_local => {
                     self.scope.mark_used(slot);
                     let t = self.scope.ty(slot).clone();
                     if matches!(kind, AggKind::Sum) && !matches!(t, Type::Int | Type::Float) {
@@ -582,27 +584,5 @@ impl<'a, 'c> Builder<'a, 'c> {
             finds: self.finds,
             complete_reads: self.complete_reads,
         })
-    }
-}
-
-/// The first slot created after scope mark `mark` (aggregate locals).
-fn mark_slot(scope: &Scope, _mark: usize) -> usize {
-    // Locals are bound after the mark, and slots grow monotonically, so
-    // the aggregate variable is local iff it was bound inside; callers
-    // compare against the count of vars when the aggregate began.
-    scope.vars.len()
-        - scope
-            .vars
-            .iter()
-            .rev()
-            .take_while(|v| v.kind == VarKind::AggLocal)
-            .count()
-}
-
-/// For messages: the stage an abort was written in.
-pub fn stage_name(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Data => "data",
-        Stage::Friends => "friends",
     }
 }

@@ -197,3 +197,91 @@ fn doc_lists_builtins_and_names_an_unknown_one() {
     assert_eq!(none.status.code(), Some(1));
     assert!(text(&none.stderr).contains("no builtin named `nope`"));
 }
+
+#[test]
+fn both_backends_write_the_same_files_and_stats_show_the_backend() {
+    let dir = tc_dir();
+    let mut outputs = Vec::new();
+    for backend in ["jit", "interp"] {
+        let out_dir = format!("out-{backend}");
+        let run = foldc(
+            &[
+                "run",
+                "tc.fold",
+                "--out",
+                &out_dir,
+                "--backend",
+                backend,
+                "--stats",
+                "--timings",
+                "--quiet",
+            ],
+            dir.path(),
+        );
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        let stdout = text(&run.stdout);
+        let stderr = text(&run.stderr);
+        let line = match backend {
+            "jit" => "backend: jit, 3 of 3 handlers native, 0 fell back to the interpreter",
+            _ => "backend: interpreter (3 handlers)",
+        };
+        assert!(stdout.contains(line), "{stdout}");
+        for stage in ["parse", "check", "lower", "codegen", "evaluation"] {
+            assert!(stderr.contains(&format!("{stage} ")), "{stage}: {stderr}");
+        }
+        outputs.push(
+            std::fs::read_to_string(dir.path().join(out_dir).join("path.csv")).expect("path.csv"),
+        );
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0], "src,dst\n1,2\n1,3\n2,3\n");
+}
+
+#[test]
+fn emit_clif_prints_one_function_per_handler() {
+    let dir = tc_dir();
+    let out = foldc(&["emit", "clif", "tc.fold"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let clif = text(&out.stdout);
+    assert_eq!(
+        clif.matches("\nfunction ").count() + usize::from(clif.starts_with("function ")),
+        3,
+        "{clif}"
+    );
+    assert!(
+        clif.contains("; handler 2: rule path@6 position 1 on edge"),
+        "{clif}"
+    );
+    assert!(clif.contains("fold_emit"), "{clif}");
+}
+
+#[test]
+fn bench_times_each_example_under_both_backends() {
+    let dir = tc_dir();
+    let src = format!(
+        "{TC}example path hit: path(1, 2), edge(2, 3) => path(1, 3)\n\
+         example path miss: path(1, 2), edge(5, 6)\n"
+    );
+    std::fs::write(dir.path().join("ex.fold"), src).expect("write");
+    let out = foldc(
+        &["bench", "ex.fold", "--samples", "3", "--sample-us", "200"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    let mut lines = table.lines();
+    let head = lines.next().unwrap_or_default();
+    for col in [
+        "example",
+        "handler",
+        "events",
+        "interp ns/event",
+        "jit ns/event",
+        "speedup",
+    ] {
+        assert!(head.contains(col), "{table}");
+    }
+    assert!(table.contains("path hit (line 7)"), "{table}");
+    assert!(table.contains("path miss (line 8)"), "{table}");
+    assert!(!table.contains("interpreted"), "{table}");
+}

@@ -148,23 +148,39 @@ pub fn eval_on_frame(eval: EvalFn, arity: usize, frame: &mut NativeFrame) -> u32
     }
 }
 
-static TYPE_LISTS: std::sync::LazyLock<std::sync::Mutex<Vec<&'static [Type]>>> =
-    std::sync::LazyLock::new(|| std::sync::Mutex::new(vec![&[]]));
+/// Interned lists of types: read without a lock (native builtin calls on
+/// every thread look them up), added to under a lock (by the compiler).
+struct TypeLists {
+    lists: boxcar::Vec<&'static [Type]>,
+    adding: std::sync::Mutex<()>,
+}
+
+static TYPE_LISTS: std::sync::LazyLock<TypeLists> = std::sync::LazyLock::new(|| {
+    let lists = boxcar::Vec::new();
+    lists.push(&[][..]);
+    TypeLists {
+        lists,
+        adding: std::sync::Mutex::new(()),
+    }
+});
 
 /// A stable handle for a list of types, for [`NativeFrame::types`].
 pub fn intern_types(types: &[Type]) -> u32 {
-    let mut lists = TYPE_LISTS.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(i) = lists.iter().position(|l| *l == types) {
+    let t = &*TYPE_LISTS;
+    let _adding = t.adding.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((i, _)) = t.lists.iter().find(|(_, l)| **l == types) {
         return i as u32;
     }
-    lists.push(Box::leak(types.to_vec().into_boxed_slice()));
-    (lists.len() - 1) as u32
+    t.lists.push(Box::leak(types.to_vec().into_boxed_slice())) as u32
 }
 
 /// The types behind a handle from [`intern_types`] (empty if unknown).
 pub fn types_of(handle: u32) -> &'static [Type] {
-    let lists = TYPE_LISTS.lock().unwrap_or_else(|p| p.into_inner());
-    lists.get(handle as usize).copied().unwrap_or(&[])
+    TYPE_LISTS
+        .lists
+        .get(handle as usize)
+        .copied()
+        .unwrap_or(&[])
 }
 
 impl fmt::Debug for Builtin {

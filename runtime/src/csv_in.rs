@@ -49,6 +49,16 @@ impl std::error::Error for CsvError {}
 
 /// Parse a whole CSV file for `cat`: its rows, `arity` words each.
 pub fn read_file(path: &Path, cat: &Category) -> Result<Vec<Word>, CsvError> {
+    read_file_lines(path, cat, None)
+}
+
+/// [`read_file`], also pushing each record's 1-based first line onto
+/// `lines` when given (the provenance of input facts).
+pub fn read_file_lines(
+    path: &Path,
+    cat: &Category,
+    lines: Option<&mut Vec<u64>>,
+) -> Result<Vec<Word>, CsvError> {
     let bytes = std::fs::read(path).map_err(|e| CsvError {
         path: path.to_path_buf(),
         line: 0,
@@ -56,11 +66,21 @@ pub fn read_file(path: &Path, cat: &Category) -> Result<Vec<Word>, CsvError> {
         field: None,
         message: format!("cannot read: {e}"),
     })?;
-    parse(path, &bytes, cat)
+    parse_lines(path, &bytes, cat, lines)
 }
 
 /// Parse CSV text for `cat` (`path` only names it in errors).
 pub fn parse(path: &Path, bytes: &[u8], cat: &Category) -> Result<Vec<Word>, CsvError> {
+    parse_lines(path, bytes, cat, None)
+}
+
+/// [`parse`], also pushing each record's first line onto `lines`.
+pub fn parse_lines(
+    path: &Path,
+    bytes: &[u8],
+    cat: &Category,
+    mut lines: Option<&mut Vec<u64>>,
+) -> Result<Vec<Word>, CsvError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let err = |line: u64, column: u64, field: Option<&str>, message: String| CsvError {
         path: path.to_path_buf(),
@@ -162,6 +182,9 @@ pub fn parse(path: &Path, bytes: &[u8], cat: &Category) -> Result<Vec<Word>, Csv
             }
         }
         rows.extend_from_slice(&tuple);
+        if let Some(lines) = lines.as_deref_mut() {
+            lines.push(pos.line());
+        }
     }
     Ok(rows)
 }

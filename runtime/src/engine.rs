@@ -9,26 +9,29 @@
 //! engine.write_outputs(dir, &plan.outputs)?;
 //! ```
 //!
-//! The store stays separate from persistence: a durable database can save
-//! the rows (in row-id order), the [`SchedState`] watermarks and the
-//! counters, and a later run resumes from them; the insert hook of
-//! [`crate::round::insert`] sees the provenance (handler, event row) of
-//! every found fact.
+//! The store stays separate from persistence: the `*_observed` variants
+//! report every new fact with its [`Origin`] and every consistent point
+//! between rounds to an [`Observer`] (the durable database,
+//! [`crate::db`], which saves rows in row-id order, the [`SchedState`] and
+//! the counters; a later run resumes from them through
+//! [`Engine::parts_mut`]). The plain variants observe nothing.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::base::BaseLog;
 use crate::csv_in::{self, CsvError};
 use crate::csv_out::{self, OutputError};
 use crate::interp::{prepare_all, Prepared};
+use crate::observe::{Observer, Origin, View};
 use crate::plan::{CatId, Plan};
 use crate::progress::Progress;
-use crate::scheduler::{self, SchedState};
+use crate::scheduler::{self, Ctx, Recomputed, SchedState};
 use crate::stats::Stats;
 use crate::store::{Inserted, Store};
-use crate::value::Word;
+use crate::value::{compare_tuples, Word};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -48,18 +51,23 @@ pub struct RunSummary {
     pub found_new: u64,
     pub faults: u64,
     pub elapsed: Duration,
+    /// Strata recomputed instead of extended (see [`crate::invalidate`]).
+    pub recomputed: Vec<Recomputed>,
 }
 
-/// Why a run could not start.
+/// Why a run could not start, or stopped.
 #[derive(Debug)]
 pub enum RunError {
     ThreadPool(String),
+    /// The observer failed (the database could not be written).
+    Observer(String),
 }
 
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RunError::ThreadPool(e) => write!(f, "cannot start worker threads: {e}"),
+            RunError::Observer(e) => f.write_str(e),
         }
     }
 }
@@ -88,6 +96,20 @@ pub struct Engine {
     prepared: Vec<Prepared>,
     sched: SchedState,
     stats: Stats,
+    /// Given facts of derived categories (kept when a stratum is reset).
+    base: BaseLog,
+    /// Input files loaded so far; [`Origin::Input`] indexes this.
+    files: Vec<PathBuf>,
+}
+
+/// Mutable access to an engine's state, for a database restoring it.
+pub struct Parts<'a> {
+    pub plan: &'a Plan,
+    pub store: &'a mut Store,
+    pub sched: &'a mut SchedState,
+    pub stats: &'a mut Stats,
+    pub base: &'a mut BaseLog,
+    pub files: &'a mut Vec<PathBuf>,
 }
 
 impl Engine {
@@ -98,9 +120,40 @@ impl Engine {
         Engine {
             sched: SchedState::new(&plan),
             stats: Stats::new(&plan),
+            base: BaseLog::new(&plan),
+            files: Vec::new(),
             plan,
             store,
             prepared,
+        }
+    }
+
+    /// The input files loaded so far (what [`Origin::Input`] refers to).
+    pub fn input_files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// The whole state, as an observer sees it between rounds.
+    pub fn view(&self) -> View<'_> {
+        View {
+            plan: &self.plan,
+            store: &self.store,
+            sched: &self.sched,
+            stats: &self.stats,
+            base: &self.base,
+            files: &self.files,
+        }
+    }
+
+    /// The whole state, mutably (a database restoring a saved run).
+    pub fn parts_mut(&mut self) -> Parts<'_> {
+        Parts {
+            plan: &self.plan,
+            store: &mut self.store,
+            sched: &mut self.sched,
+            stats: &mut self.stats,
+            base: &mut self.base,
+            files: &mut self.files,
         }
     }
 
@@ -120,16 +173,43 @@ impl Engine {
         &self.prepared
     }
 
+    /// Run handlers as native code (compiled against [`Engine::prepared`];
+    /// `None` keeps a handler on the interpreter); returns how many
+    /// handlers run natively. See [`crate::native::install`].
+    pub fn install_native(&mut self, natives: Vec<Option<crate::native::NativeHandler>>) -> usize {
+        crate::native::install(&mut self.prepared, natives)
+    }
+
     /// Load CSV files, all or nothing: every file is parsed completely
     /// before anything is inserted; the first error leaves the store as
     /// it was.
     pub fn load_inputs(&mut self, inputs: &[(CatId, PathBuf)]) -> Result<LoadReport, CsvError> {
+        self.load_inputs_observed(inputs, &mut ())
+    }
+
+    /// [`Engine::load_inputs`], reporting each new fact with its file and
+    /// line to `obs`.
+    pub fn load_inputs_observed<O: Observer>(
+        &mut self,
+        inputs: &[(CatId, PathBuf)],
+        obs: &mut O,
+    ) -> Result<LoadReport, CsvError> {
         let mut parsed = Vec::with_capacity(inputs.len());
         for (cat, path) in inputs {
-            parsed.push(csv_in::read_file(path, self.plan.category(*cat))?);
+            let mut lines = Vec::new();
+            let want = O::PROVENANCE.then_some(&mut lines);
+            let rows = csv_in::read_file_lines(path, self.plan.category(*cat), want)?;
+            parsed.push((rows, lines));
         }
         let mut report = LoadReport::default();
-        for ((cat, path), rows) in inputs.iter().zip(parsed) {
+        for ((cat, path), (rows, lines)) in inputs.iter().zip(parsed) {
+            let file_id = match self.files.iter().position(|f| f == path) {
+                Some(i) => i,
+                None => {
+                    self.files.push(path.clone());
+                    self.files.len() - 1
+                }
+            } as u32;
             let rel = self.store.relation_mut(*cat);
             let arity = rel.arity();
             let mut file = LoadedFile {
@@ -142,9 +222,17 @@ impl Engine {
                 // Zero-field facts: a file can only say "it holds".
                 file.rows = usize::from(!rows.is_empty());
             } else {
-                for tuple in rows.chunks_exact(arity) {
+                for (i, tuple) in rows.chunks_exact(arity).enumerate() {
+                    let origin = Origin::Input {
+                        file: file_id,
+                        line: lines.get(i).copied().unwrap_or(0),
+                    };
                     file.rows += 1;
-                    file.new += usize::from(rel.insert(tuple).row().is_some());
+                    if let Some(row) = rel.insert(tuple).row() {
+                        file.new += 1;
+                        obs.inserted(*cat, row, origin);
+                    }
+                    self.base.record(*cat, tuple, origin);
                 }
             }
             report.files.push(file);
@@ -165,25 +253,53 @@ impl Engine {
 
     /// Insert the facts written in the program; returns how many were new.
     pub fn insert_program_facts(&mut self) -> usize {
+        self.insert_program_facts_observed(&mut ())
+    }
+
+    /// [`Engine::insert_program_facts`], reporting each new fact with its
+    /// line to `obs`.
+    pub fn insert_program_facts_observed<O: Observer>(&mut self, obs: &mut O) -> usize {
         let plan = Arc::clone(&self.plan);
         plan.facts
             .iter()
-            .filter(|f| self.insert(f.cat, &f.tuple).row().is_some())
+            .filter(|f| {
+                let origin = Origin::Program { line: f.line };
+                let ins = self.insert_given(f.cat, &f.tuple, origin);
+                if let Some(row) = ins.row() {
+                    obs.inserted(f.cat, row, origin);
+                }
+                ins.row().is_some()
+            })
             .count()
     }
 
     /// Insert one fact (it becomes an event of the next run). A tuple of
     /// the wrong arity is refused as `Known`.
     pub fn insert(&mut self, cat: CatId, tuple: &[Word]) -> Inserted {
+        self.insert_given(cat, tuple, Origin::Program { line: 0 })
+    }
+
+    fn insert_given(&mut self, cat: CatId, tuple: &[Word], origin: Origin) -> Inserted {
         let rel = self.store.relation_mut(cat);
         if tuple.len() != rel.arity() {
             return Inserted::Known;
         }
+        self.base.record(cat, tuple, origin);
         rel.insert(tuple)
     }
 
     /// Run every stratum to its fixpoint.
     pub fn run(&mut self, opts: &RunOptions) -> Result<RunSummary, RunError> {
+        self.run_observed(opts, &mut ())
+    }
+
+    /// [`Engine::run`], reporting every found fact and every end of a
+    /// round to `obs`; stops with [`RunError::Observer`] when it fails.
+    pub fn run_observed<O: Observer + Send>(
+        &mut self,
+        opts: &RunOptions,
+        obs: &mut O,
+    ) -> Result<RunSummary, RunError> {
         let start = Instant::now();
         let before = self.stats.total();
         let rounds_before: u64 = self.stats.strata.iter().map(|s| s.rounds).sum();
@@ -198,8 +314,21 @@ impl Engine {
             prepared,
             sched,
             stats,
+            base,
+            files,
         } = self;
-        pool.install(|| scheduler::run_strata(plan, prepared, store, sched, stats, &mut progress));
+        let mut ctx = Ctx {
+            plan,
+            prepared,
+            store,
+            state: sched,
+            stats,
+            base,
+            files,
+        };
+        let recomputed = pool
+            .install(|| scheduler::run_strata(&mut ctx, &mut progress, obs))
+            .map_err(RunError::Observer)?;
         progress.finish();
         let after = self.stats.total();
         Ok(RunSummary {
@@ -209,6 +338,7 @@ impl Engine {
             found_new: after.found_new - before.found_new,
             faults: after.faults - before.faults,
             elapsed: start.elapsed(),
+            recomputed,
         })
     }
 
@@ -235,6 +365,24 @@ impl Engine {
             .into_iter()
             .map(|r| rel.row(r).to_vec())
             .collect()
+    }
+
+    /// The first `n` current facts of `cat` in value order, without
+    /// sorting them all (a preview of a big category stays cheap).
+    pub fn first_facts(&self, cat: CatId, n: usize) -> Vec<Vec<Word>> {
+        let rel = self.store.relation(cat);
+        let types = rel.types();
+        let order = |a: &u32, b: &u32| compare_tuples(types, rel.row(*a), rel.row(*b));
+        let mut best: Vec<u32> = Vec::with_capacity(n + 1);
+        for r in rel.live_rows() {
+            if best.len() == n && best.last().is_none_or(|&l| order(&r, &l).is_ge()) {
+                continue;
+            }
+            let at = best.partition_point(|b| order(b, &r).is_lt());
+            best.insert(at, r);
+            best.truncate(n);
+        }
+        best.into_iter().map(|r| rel.row(r).to_vec()).collect()
     }
 
     /// Number of current facts of `cat`.

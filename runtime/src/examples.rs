@@ -80,6 +80,36 @@ impl<'p> ExampleRun<'p> {
         self.handlers.iter().map(|p| p.handler)
     }
 
+    pub fn plan(&self) -> &'p Plan {
+        self.plan
+    }
+
+    /// The example's store: exactly its given facts, indexes caught up.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// How many events `handler` has in the example (current facts of
+    /// its trigger; 0 when it is not one of the example's handlers).
+    pub fn events(&self, handler: HandlerId) -> usize {
+        self.handlers
+            .iter()
+            .find(|p| p.handler == handler)
+            .map_or(0, |p| self.store.relation(p.trigger).live_len())
+    }
+
+    /// The example's handlers as prepared against its store (what native
+    /// code for them is compiled from).
+    pub fn prepared(&self) -> &[Prepared] {
+        &self.handlers
+    }
+
+    /// Run handlers as native code compiled from [`ExampleRun::prepared`]
+    /// (see [`crate::native::install`]); returns how many run natively.
+    pub fn install_native(&mut self, natives: Vec<Option<crate::native::NativeHandler>>) -> usize {
+        crate::native::install(&mut self.handlers, natives)
+    }
+
     /// Fire every handler once on every current given fact of its trigger.
     pub fn run(&self) -> ExampleResult {
         let mut frame = Frame::new();

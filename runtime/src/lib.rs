@@ -22,12 +22,17 @@
 
 #![deny(unsafe_code)]
 
+pub mod base;
 pub mod builtin;
 pub mod csv_in;
 pub mod csv_out;
+pub mod db;
 pub mod engine;
 pub mod intern;
 pub mod interp;
+pub mod invalidate;
+pub mod native;
+pub mod observe;
 pub mod plan;
 pub mod progress;
 pub mod round;

@@ -16,17 +16,28 @@
 //! handlers plus the prioritized events with the smallest priority value
 //! in the stratum (Dijkstra-like: with `keep min` the first fact of a key
 //! to be run is usually its final one, and superseded ones are skipped).
+//!
+//! A stratum that starts on changed inputs it cannot extend incrementally
+//! is recomputed first ([`crate::invalidate`]). After every round the
+//! [`Observer`] sees the whole state (the durable database checkpoints
+//! there); a run resumed from such a point continues exactly as the
+//! interrupted one would have.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
+use std::path::PathBuf;
+
+use crate::base::BaseLog;
 use crate::interp::{eval_priority, EventOutcome, Frame, Outcome, Prepared};
+use crate::invalidate::{self, Reason, Seen};
+use crate::observe::{Observer, Origin, View};
 use crate::plan::{HandlerId, Plan};
 use crate::progress::Progress;
 use crate::round::{self, Rows, Work};
 use crate::stats::Stats;
 use crate::store::{IndexId, Store};
-use crate::value::{to_float, to_int, Word};
+use crate::value::{from_float, from_int, to_float, to_int, Word};
 
 /// A priority value: int or float (a handler's priority has one type).
 #[derive(Clone, Copy, Debug)]
@@ -36,11 +47,20 @@ pub enum PrioKey {
 }
 
 impl PrioKey {
-    fn of(word: Word, float: bool) -> PrioKey {
+    /// A priority value from its word (`float`: the priority's type).
+    pub fn of(word: Word, float: bool) -> PrioKey {
         if float {
             PrioKey::Float(to_float(word))
         } else {
             PrioKey::Int(to_int(word))
+        }
+    }
+
+    /// The value's word.
+    pub fn word(self) -> Word {
+        match self {
+            PrioKey::Int(v) => from_int(v),
+            PrioKey::Float(v) => from_float(v),
         }
     }
 }
@@ -78,6 +98,18 @@ pub struct SchedState {
     pub watermarks: Vec<u32>,
     /// Per prioritized handler: queued `(priority, row)`.
     queues: Vec<BinaryHeap<Reverse<(PrioKey, u32)>>>,
+    /// Per category: how many times it was reset (its stratum recomputed).
+    pub generation: Vec<u32>,
+    /// Per stratum: what it saw of the categories it reads when it last
+    /// started ([`invalidate::reads`] order); `None`: it never started.
+    pub basis: Vec<Option<Vec<Seen>>>,
+}
+
+/// A stratum recomputed by a run, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recomputed {
+    pub stratum: usize,
+    pub reason: Reason,
 }
 
 impl SchedState {
@@ -87,6 +119,28 @@ impl SchedState {
             queues: (0..plan.handlers.len())
                 .map(|_| BinaryHeap::new())
                 .collect(),
+            generation: vec![0; plan.categories.len()],
+            basis: vec![None; plan.strata.len()],
+        }
+    }
+
+    /// The queued events of handler `h`, in the order they will run.
+    pub fn queue(&self, h: usize) -> Vec<(PrioKey, u32)> {
+        let mut q: Vec<(PrioKey, u32)> = self.queues[h].iter().map(|Reverse(e)| *e).collect();
+        q.sort_unstable();
+        q
+    }
+
+    /// Replace the queued events of handler `h` (a database resuming).
+    pub fn set_queue(&mut self, h: usize, events: impl IntoIterator<Item = (PrioKey, u32)>) {
+        self.queues[h] = events.into_iter().map(Reverse).collect();
+    }
+
+    /// Forget every event of these handlers: they start again from row 0.
+    fn restart(&mut self, handlers: &[HandlerId]) {
+        for h in handlers {
+            self.watermarks[h.index()] = 0;
+            self.queues[h.index()].clear();
         }
     }
 
@@ -98,39 +152,91 @@ impl SchedState {
     }
 }
 
-/// Run every stratum of the plan to its fixpoint.
-pub fn run_strata(
-    plan: &Plan,
-    prepared: &[Prepared],
-    store: &mut Store,
-    state: &mut SchedState,
-    stats: &mut Stats,
-    progress: &mut Progress,
-) {
-    for (s, stratum) in plan.strata.iter().enumerate() {
-        run_stratum(
-            s,
-            &stratum.handlers,
-            prepared,
-            store,
-            state,
-            stats,
-            progress,
-        );
+/// Everything a run works on, borrowed from the engine.
+pub struct Ctx<'a> {
+    pub plan: &'a Plan,
+    pub prepared: &'a [Prepared],
+    pub store: &'a mut Store,
+    pub state: &'a mut SchedState,
+    pub stats: &'a mut Stats,
+    pub base: &'a BaseLog,
+    pub files: &'a [PathBuf],
+}
+
+impl Ctx<'_> {
+    fn view(&self) -> View<'_> {
+        View {
+            plan: self.plan,
+            store: self.store,
+            sched: self.state,
+            stats: self.stats,
+            base: self.base,
+            files: self.files,
+        }
     }
 }
 
-fn run_stratum(
-    s: usize,
-    handlers: &[HandlerId],
-    prepared: &[Prepared],
-    store: &mut Store,
-    state: &mut SchedState,
-    stats: &mut Stats,
+/// Run every stratum of the plan to its fixpoint; returns the strata that
+/// had to be recomputed. Fails only when the observer does.
+pub fn run_strata<O: Observer>(
+    ctx: &mut Ctx<'_>,
     progress: &mut Progress,
-) {
+    obs: &mut O,
+) -> Result<Vec<Recomputed>, String> {
+    let mut recomputed = Vec::new();
+    for s in 0..ctx.plan.strata.len() {
+        let reads = invalidate::reads(ctx.plan, s);
+        let now = invalidate::basis(&reads, ctx.store, &ctx.state.generation);
+        let reason = match &ctx.state.basis[s] {
+            None => None,
+            Some(old) => invalidate::check(&reads, old, &now),
+        };
+        let now = match reason {
+            Some(reason) => {
+                reset_stratum(ctx, s, obs);
+                recomputed.push(Recomputed { stratum: s, reason });
+                invalidate::basis(&reads, ctx.store, &ctx.state.generation)
+            }
+            None => now,
+        };
+        ctx.state.basis[s] = Some(now);
+        run_stratum(ctx, s, progress, obs)?;
+    }
+    Ok(recomputed)
+}
+
+/// Drop what stratum `s` found: its categories keep only their given
+/// facts (inserted again in arrival order), its handlers start over, and
+/// the generation of its categories goes up (so readers recompute too).
+fn reset_stratum<O: Observer>(ctx: &mut Ctx<'_>, s: usize, obs: &mut O) {
+    let stratum = &ctx.plan.strata[s];
+    for &c in &stratum.categories {
+        let rel = ctx.store.relation_mut(c);
+        rel.clear();
+        ctx.state.generation[c.index()] += 1;
+        obs.reset(c);
+        for i in 0..ctx.base.len(c) {
+            let (tuple, origin) = ctx.base.entry(c, i);
+            if let Some(r) = rel.insert(tuple).row() {
+                obs.inserted(c, r, origin);
+            }
+        }
+    }
+    ctx.state.restart(&stratum.handlers);
+    ctx.stats.strata[s].recomputed += 1;
+}
+
+fn run_stratum<O: Observer>(
+    ctx: &mut Ctx<'_>,
+    s: usize,
+    progress: &mut Progress,
+    obs: &mut O,
+) -> Result<(), String> {
+    let handlers = &ctx.plan.strata[s].handlers;
+    let prepared = ctx.prepared;
     let mut frame = Frame::new();
     loop {
+        let (store, state, stats) = (&mut *ctx.store, &mut *ctx.state, &mut *ctx.stats);
         queue_prioritized(handlers, prepared, store, state, stats, &mut frame);
         let work = next_work(handlers, prepared, store, state, stats);
         if work.is_empty() {
@@ -147,7 +253,20 @@ fn run_stratum(
         let prefilter = |h: usize| threads > 1 && hs[h].found_known >= hs[h].found_new;
         let results = round::evaluate(prepared, store, &work, prefilter);
         drop(work);
-        let found = round::insert(store, &results, &mut stats.handlers, |_, _, _, _| {});
+        let found = round::insert(
+            store,
+            &results,
+            &mut stats.handlers,
+            |h, event, cat, ins| {
+                if let Some(row) = ins.row() {
+                    let origin = Origin::Rule {
+                        handler: h as u32,
+                        event,
+                    };
+                    obs.inserted(cat, row, origin);
+                }
+            },
+        );
         stats.strata[s].rounds += 1;
         let pending: usize = handlers
             .iter()
@@ -160,7 +279,9 @@ fn run_stratum(
             pending as u64,
             found,
         );
+        obs.round_end(ctx.view())?;
     }
+    Ok(())
 }
 
 /// Queue the new trigger rows of prioritized handlers with their priority.

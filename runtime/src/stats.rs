@@ -5,14 +5,14 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::builtin::Fault;
 use crate::interp::{EventOutcome, Outcome};
 use crate::plan::Plan;
 
 /// Counters of one handler.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandlerStats {
     /// Events run (superseded facts skipped before their turn excluded).
     pub events: u64,
@@ -73,13 +73,38 @@ impl HandlerStats {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StratumStats {
     pub rounds: u64,
+    /// Times the stratum was recomputed from its given facts because an
+    /// input it cannot extend incrementally changed ([`crate::invalidate`]).
+    #[serde(default)]
+    pub recomputed: u64,
+}
+
+/// What a handler's counters are about: its rule, trigger position and
+/// trigger category (from the plan, or from a database without one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlerLabel {
+    pub rule: String,
+    pub position: u32,
+    pub trigger: String,
+}
+
+/// The labels of every handler of `plan`, by handler id.
+pub fn labels(plan: &Plan) -> Vec<HandlerLabel> {
+    plan.handlers
+        .iter()
+        .map(|h| HandlerLabel {
+            rule: plan.rule(h.rule).name.clone(),
+            position: h.position,
+            trigger: plan.category(h.trigger).name.clone(),
+        })
+        .collect()
 }
 
 /// All counters of an engine (cumulative over its runs).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
     /// Indexed by handler id.
     pub handlers: Vec<HandlerStats>,
@@ -121,16 +146,21 @@ impl Stats {
 
     /// JSON with rule names, positions and trigger categories.
     pub fn to_json(&self, plan: &Plan) -> serde_json::Value {
+        self.to_json_labeled(&labels(plan))
+    }
+
+    /// [`Stats::to_json`] with the handlers' labels given.
+    pub fn to_json_labeled(&self, labels: &[HandlerLabel]) -> serde_json::Value {
         let handlers = self
             .handlers
             .iter()
-            .zip(&plan.handlers)
+            .zip(labels)
             .enumerate()
-            .map(|(i, (stats, h))| NamedHandler {
+            .map(|(i, (stats, l))| NamedHandler {
                 handler: i as u32,
-                rule: &plan.rule(h.rule).name,
-                position: h.position,
-                trigger: &plan.category(h.trigger).name,
+                rule: &l.rule,
+                position: l.position,
+                trigger: &l.trigger,
                 stats,
             })
             .collect();
@@ -144,15 +174,20 @@ impl Stats {
     /// The table `foldc run --stats` prints: one line per handler, in plan
     /// order, columns aligned, then rounds per stratum.
     pub fn render_table(&self, plan: &Plan) -> String {
+        self.render_table_labeled(&labels(plan))
+    }
+
+    /// [`Stats::render_table`] with the handlers' labels given.
+    pub fn render_table_labeled(&self, labels: &[HandlerLabel]) -> String {
         const HEAD: [&str; 11] = [
             "rule", "pos", "events", "categ", "data", "friends", "faults", "searched", "new",
             "known", "skipped",
         ];
         let mut rows: Vec<[String; 11]> = Vec::new();
-        for (h, s) in plan.handlers.iter().zip(&self.handlers) {
+        for (l, s) in labels.iter().zip(&self.handlers) {
             rows.push([
-                plan.rule(h.rule).name.clone(),
-                format!("{} {}", h.position, plan.category(h.trigger).name),
+                l.rule.clone(),
+                format!("{} {}", l.position, l.trigger),
                 s.events.to_string(),
                 s.aborted_categorically.to_string(),
                 s.aborted_data.to_string(),
@@ -193,7 +228,15 @@ impl Stats {
             line(&cells);
         }
         for (i, s) in self.strata.iter().enumerate() {
-            let _ = writeln!(out, "stratum {i}: {} rounds", s.rounds);
+            let _ = write!(out, "stratum {i}: {} rounds", s.rounds);
+            match s.recomputed {
+                0 => {}
+                1 => out.push_str(", recomputed once"),
+                n => {
+                    let _ = write!(out, ", recomputed {n} times");
+                }
+            }
+            out.push('\n');
         }
         let faulted: Vec<String> = Fault::ALL
             .iter()

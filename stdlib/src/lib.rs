@@ -1,9 +1,10 @@
 //! fold-stdlib: every builtin of fold, declared once.
 //!
 //! A builtin is a [`Builtin`] static in its domain's file ([`strings`],
-//! [`convert`], [`math`], [`lists`]): the signature the type checker reads,
-//! the function the interpreter calls, the native entry JIT code calls and
-//! the documentation `foldc doc` prints. This file is the registry over them.
+//! [`convert`], [`math`], [`lists`], [`boxes`]): the signature the type
+//! checker reads, the function the interpreter calls, the native entry JIT
+//! code calls and the documentation `foldc doc` prints. This file is the
+//! registry over them.
 //!
 //! A name may have several overloads that differ in parameter types
 //! (`len(str)` and `len([T])`); the type checker picks one by argument
@@ -20,6 +21,7 @@ use fold_runtime::builtin::Builtin;
 #[macro_use]
 mod decl;
 
+pub mod boxes;
 pub mod convert;
 pub mod lists;
 pub mod math;
@@ -59,6 +61,15 @@ pub static DOMAINS: &[Domain] = &[
         about: "Lists are immutable values: every builtin returns a new list. \
                 `T` is the element type, inferred at each call.",
         builtins: lists::BUILTINS,
+    },
+    Domain {
+        title: "Boxes",
+        about: "N-dimensional boxes of values, as text folding builds them: a box is \
+                its `shape` (each axis's length, at least 1) and its `cells` in \
+                row-major order (the last axis fastest). A permutation `p` of the \
+                axes makes axis `k` of the result axis `p[k]` of the box. At most \
+                8 axes; a shape that does not fit the cells faults (`InvalidArgument`).",
+        builtins: boxes::BUILTINS,
     },
 ];
 

@@ -69,6 +69,23 @@ builtins! {
     ///     last(["a", "b"])   // "b"
     LAST: last([T]) -> T = |a, _| items(a[0]).last().copied().ok_or(Fault::IndexOutOfRange);
 
+    /// `pick(xs, at)`: the elements of `xs` at the positions `at`, in the
+    /// order of `at` (a position may repeat). A position out of range
+    /// faults (`IndexOutOfRange`). Permuting a box's shape is
+    /// `pick(shape, p)`.
+    ///
+    ///     pick(["a", "b", "c"], [2, 0])   // ["c", "a"]
+    ///     pick(["a", "b"], [2])           // fault IndexOutOfRange
+    PICK: pick([T], [int]) -> [T] = |a, _| {
+        let xs = items(a[0]);
+        let picked: Vec<Word> = items(a[1])
+            .iter()
+            .map(|&at| usize::try_from(to_int(at)).ok().and_then(|at| xs.get(at).copied()))
+            .collect::<Option<_>>()
+            .ok_or(Fault::IndexOutOfRange)?;
+        Ok(new_list(&picked))
+    };
+
     /// `range(lo, hi)`: the ints from `lo` up to but not including `hi`;
     /// empty when `hi <= lo`. More than 10,000,000 elements fault
     /// (`InvalidArgument`).
@@ -174,6 +191,22 @@ mod tests {
         assert_eq!(call(&LAST, &[strs(&["a", "b"])]), Ok(s("b")));
         assert_eq!(call(&FIRST, &[strs(&[])]), Err(Fault::IndexOutOfRange));
         assert_eq!(call(&LAST, &[strs(&[])]), Err(Fault::IndexOutOfRange));
+    }
+
+    #[test]
+    fn pick_reorders_and_repeats() {
+        let abc = strs(&["a", "b", "c"]);
+        assert_eq!(
+            call(&PICK, &[abc, ints(&[2, 0, 2])]),
+            Ok(strs(&["c", "a", "c"]))
+        );
+        assert_eq!(call(&PICK, &[abc, ints(&[])]), Ok(strs(&[])));
+        for at in [3, -1, i64::MIN] {
+            assert_eq!(
+                call(&PICK, &[abc, ints(&[0, at])]),
+                Err(Fault::IndexOutOfRange)
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Every IR is printable and a test artefact: for each `tests/emit/*.fold`,
-//! the tokens, the syntax tree and the plan (`foldc emit tokens|ast|plan`)
-//! are compared with insta snapshots next to it (`name.tokens.snap`,
-//! `name.ast.snap`, `name.plan.snap`).
+//! the tokens, the syntax tree, the plan and the Cranelift IR of its
+//! handlers (`foldc emit tokens|ast|plan|clif`) are compared with insta
+//! snapshots next to it (`name.tokens.snap`, `name.ast.snap`,
+//! `name.plan.snap`, `name.clif.snap`).
 
 use std::path::Path;
 
@@ -14,7 +15,7 @@ fn main() {
     let mut trials = Vec::new();
     for path in files_with_suffix(&dir, ".fold") {
         let name = relative(&path, &dir);
-        for stage in ["tokens", "ast", "plan"] {
+        for stage in ["tokens", "ast", "plan", "clif"] {
             let path = path.clone();
             trials.push(Trial::test(format!("emit::{name}::{stage}"), move || {
                 snapshot(&path, stage)
@@ -34,6 +35,7 @@ fn printed(path: &Path, stage: &str) -> Result<String, Failed> {
             // No directory: input paths print as written, not machine paths.
             let compiled = fold_compiler::compile(&src, None);
             match compiled.plan {
+                Some(plan) if stage == "clif" => fold_compiler::codegen::emit_clif(&plan)?,
                 Some(plan) => fold_runtime::plan_print::print_plan(&plan),
                 None => return Err(format!("{} does not compile", path.display()).into()),
             }

@@ -1,6 +1,7 @@
 //! Properties of whole programs, compiled from fold source and run: the
 //! results equal a naive reference evaluator on random inputs, for any
-//! thread count and any order in which the input facts arrive.
+//! thread count, either backend, and any order in which the input facts
+//! arrive.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -18,23 +19,33 @@ fn plan(src: &str) -> Arc<Plan> {
     }
 }
 
-/// Insert `facts` (category name, ints) in the given order, run, and
-/// return the sorted facts of `out`.
-fn run(plan: &Arc<Plan>, facts: &[(&str, Vec<i64>)], threads: usize, out: &str) -> Vec<Vec<i64>> {
+/// Insert `facts` (category name, ints) in the given order, run (native
+/// handlers when `jit`), and return the sorted facts of `out`.
+fn run(
+    plan: &Arc<Plan>,
+    facts: &[(&str, Vec<i64>)],
+    threads: usize,
+    jit: bool,
+    out: &str,
+) -> Vec<Vec<i64>> {
     let mut engine = Engine::new(plan.clone());
+    if jit {
+        fold_compiler::codegen::install(&mut engine).expect("native handlers");
+    }
     for (cat, tuple) in facts {
         let id = plan.category_named(cat).expect("category");
         let words: Vec<u64> = tuple.iter().map(|&v| from_int(v)).collect();
         engine.insert(id, &words);
     }
     engine.insert_program_facts();
-    engine
-        .run(&RunOptions {
-            threads,
-            quiet: true,
-            ..RunOptions::default()
-        })
-        .expect("runs");
+    // Options added later keep their defaults here.
+    #[allow(clippy::needless_update)]
+    let options = RunOptions {
+        threads,
+        quiet: true,
+        ..RunOptions::default()
+    };
+    engine.run(&options).expect("runs");
     let id = plan.category_named(out).expect("output");
     engine
         .facts(id)
@@ -137,11 +148,12 @@ proptest! {
         edges in proptest::collection::btree_set((0i64..12, 0i64..12), 0..30),
         seed in any::<u64>(),
         threads in 1usize..4,
+        jit in any::<bool>(),
     ) {
         let plan = plan(TC);
         let facts: Vec<(&str, Vec<i64>)> = shuffled(&edges.iter().copied().collect::<Vec<_>>(), seed)
             .into_iter().map(|(a, b)| ("edge", vec![a, b])).collect();
-        prop_assert_eq!(run(&plan, &facts, threads, "path"), closure(&edges));
+        prop_assert_eq!(run(&plan, &facts, threads, jit, "path"), closure(&edges));
     }
 
     #[test]
@@ -149,6 +161,7 @@ proptest! {
         parents in proptest::collection::vec(0i64..100, 1..25),
         seed in any::<u64>(),
         threads in 1usize..4,
+        jit in any::<bool>(),
     ) {
         // A random tree: node i + 1's parent is some node <= i.
         let parent: BTreeSet<(i64, i64)> = parents.iter().enumerate()
@@ -156,7 +169,7 @@ proptest! {
         let plan = plan(SG);
         let facts: Vec<(&str, Vec<i64>)> = shuffled(&parent.iter().copied().collect::<Vec<_>>(), seed)
             .into_iter().map(|(a, b)| ("parent", vec![a, b])).collect();
-        prop_assert_eq!(run(&plan, &facts, threads, "sg"), same_generation(&parent));
+        prop_assert_eq!(run(&plan, &facts, threads, jit, "sg"), same_generation(&parent));
     }
 
     #[test]
@@ -164,10 +177,11 @@ proptest! {
         roads in proptest::collection::btree_set((0i64..10, 0i64..10, 0i64..20), 0..30),
         seed in any::<u64>(),
         threads in 1usize..4,
+        jit in any::<bool>(),
     ) {
         let plan = plan(SP);
         let facts: Vec<(&str, Vec<i64>)> = shuffled(&roads.iter().copied().collect::<Vec<_>>(), seed)
             .into_iter().map(|(a, b, c)| ("road", vec![a, b, c])).collect();
-        prop_assert_eq!(run(&plan, &facts, threads, "dist"), shortest(&roads));
+        prop_assert_eq!(run(&plan, &facts, threads, jit, "dist"), shortest(&roads));
     }
 }

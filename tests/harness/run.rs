@@ -1,7 +1,13 @@
 //! Run tests: every `tests/run/<case>/` and every `examples/<name>/` that
 //! has an `expected/` folder is a case. The case's one `.fold` program is
-//! compiled and run with its `input` files, once on 1 thread and once on 4,
-//! and each must write exactly the files in `expected/` (byte for byte).
+//! compiled and run with its `input` files under each backend (the
+//! interpreter, and native code from the JIT, which must compile every
+//! handler and count the same lifecycle events) on 1 thread and on 4, and
+//! each run must write exactly the files in `expected/` (byte for byte).
+//! An example can hold more inputs for its program: every
+//! `examples/<name>/cases/<case>/` with an `expected/` folder is a case that
+//! runs the example's program with its input paths taken from the case
+//! folder (as `foldc run PROG --input CAT=cases/<case>/FILE` does).
 //! The program's `example` lines must hold too.
 //! A case whose `expected/error.txt` exists must instead fail to load its
 //! inputs with that message (after `{dir}` is replaced by the case folder).
@@ -14,29 +20,50 @@ use fold_tests::{relative, root, subdirs, workspace};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 const THREADS: [usize; 2] = [1, 4];
+const BACKENDS: [Backend; 2] = [Backend::Interp, Backend::Jit];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Backend {
+    Interp,
+    Jit,
+}
 
 fn main() {
     let args = Arguments::from_args();
     let base = workspace();
     let mut cases: Vec<PathBuf> = subdirs(&root().join("run"));
-    cases.extend(
-        subdirs(&base.join("examples"))
-            .into_iter()
-            .filter(|d| d.join("expected").is_dir()),
-    );
+    for example in subdirs(&base.join("examples")) {
+        let more = subdirs(&example.join("cases"));
+        cases.extend(
+            std::iter::once(example)
+                .chain(more)
+                .filter(|d| d.join("expected").is_dir()),
+        );
+    }
     let mut trials = Vec::new();
     for case in cases {
-        for threads in THREADS {
-            let name = format!("{}::threads_{threads}", relative(&case, &base));
-            let case = case.clone();
-            trials.push(Trial::test(name, move || run_case(&case, threads)));
+        for backend in BACKENDS {
+            for threads in THREADS {
+                let name = format!("{}::{backend:?}::threads_{threads}", relative(&case, &base))
+                    .to_lowercase();
+                let case = case.clone();
+                trials.push(Trial::test(name, move || run_case(&case, threads, backend)));
+            }
         }
     }
     libtest_mimic::run(&args, trials).exit();
 }
 
+/// The case's one `.fold` program: in the case folder, or for
+/// `examples/<name>/cases/<case>/` in the example's folder.
 fn program_of(case: &Path) -> Result<PathBuf, Failed> {
-    let mut progs: Vec<PathBuf> = std::fs::read_dir(case)?
+    let home = match case.parent() {
+        Some(cases) if cases.file_name().is_some_and(|n| n == "cases") => {
+            cases.parent().unwrap_or(case)
+        }
+        _ => case,
+    };
+    let mut progs: Vec<PathBuf> = std::fs::read_dir(home)?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "fold"))
@@ -44,11 +71,25 @@ fn program_of(case: &Path) -> Result<PathBuf, Failed> {
     progs.sort();
     match progs.len() {
         1 => Ok(progs.remove(0)),
-        n => Err(format!("{}: expected one .fold program, found {n}", case.display()).into()),
+        n => Err(format!("{}: expected one .fold program, found {n}", home.display()).into()),
     }
 }
 
-fn run_case(case: &Path, threads: usize) -> Result<(), Failed> {
+/// Run handlers natively; every handler of a test program must compile.
+fn install_jit(engine: &mut Engine) -> Result<(), Failed> {
+    let report = fold_compiler::codegen::install(engine)?;
+    match report.declined.first() {
+        None => Ok(()),
+        Some((h, why)) => Err(format!(
+            "{} handlers fell back to the interpreter; handler {}: {why}",
+            report.declined.len(),
+            h.0
+        )
+        .into()),
+    }
+}
+
+fn run_case(case: &Path, threads: usize, backend: Backend) -> Result<(), Failed> {
     let prog = program_of(case)?;
     let src = std::fs::read_to_string(&prog)?;
     let compiled = fold_compiler::compile(&src, Some(case));
@@ -59,6 +100,9 @@ fn run_case(case: &Path, threads: usize) -> Result<(), Failed> {
     };
     let plan = Arc::new(plan);
     let mut engine = Engine::new(plan.clone());
+    if backend == Backend::Jit {
+        install_jit(&mut engine)?;
+    }
     let inputs: Vec<_> = plan
         .inputs
         .iter()
@@ -94,16 +138,36 @@ fn run_case(case: &Path, threads: usize) -> Result<(), Failed> {
     }
     // The program's own examples hold.
     for example in &plan.examples {
-        let result = fold_runtime::examples::run_example(&plan, example);
+        let mut run = fold_runtime::examples::ExampleRun::new(&plan, example);
+        if backend == Backend::Jit {
+            fold_compiler::codegen::install_example(&mut run)?;
+        }
+        let result = run.run();
         if let Some(why) = fold_compiler::verdict::verdict(&plan, example, &result) {
             return Err(format!("example {} (line {}): {why}", example.name, example.line).into());
         }
     }
     engine.insert_program_facts();
-    engine.run(&RunOptions {
+    let opts = RunOptions {
         threads,
         quiet: true,
-    })?;
+    };
+    engine.run(&opts)?;
+    if backend == Backend::Jit {
+        // Native code counts exactly what the interpreter counts.
+        let mut reference = Engine::new(plan.clone());
+        reference.load_inputs(&inputs)?;
+        reference.insert_program_facts();
+        reference.run(&opts)?;
+        if reference.stats() != engine.stats() {
+            return Err(format!(
+                "the counters differ from the interpreter's\n--- interpreter ---\n{}--- jit ---\n{}",
+                reference.stats().render_table(&plan),
+                engine.stats().render_table(&plan)
+            )
+            .into());
+        }
+    }
     let out = tempfile::tempdir()?;
     engine.write_outputs(out.path(), &plan.outputs)?;
     compare_dirs(&case.join("expected"), out.path())

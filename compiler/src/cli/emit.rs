@@ -1,4 +1,4 @@
-//! `foldc emit tokens|ast|plan PROG`: every stage, printable.
+//! `foldc emit tokens|ast|plan|clif PROG`: every stage, printable.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +25,8 @@ enum Stage {
     Ast,
     /// The runtime plan: strata and lifecycle handlers.
     Plan,
+    /// The Cranelift IR of every handler, as the JIT compiles it.
+    Clif,
 }
 
 pub fn run(args: Args) -> Outcome {
@@ -48,6 +50,16 @@ pub fn run(args: Args) -> Outcome {
             None => {
                 program.report(&program.compiled.diagnostics);
                 Err("the program has errors, so it has no plan".into())
+            }
+        },
+        Stage::Clif => match &program.compiled.plan {
+            Some(plan) => {
+                print!("{}", crate::codegen::emit_clif(plan)?);
+                Ok(ExitCode::SUCCESS)
+            }
+            None => {
+                program.report(&program.compiled.diagnostics);
+                Err("the program has errors, so it has no code".into())
             }
         },
     }

@@ -1,10 +1,15 @@
 //! The `foldc` command line: one module per subcommand.
 
+mod backend;
+mod bench;
 mod check;
+mod db_run;
 mod doc;
 mod emit;
+mod export;
 mod run;
 mod source;
+mod stats;
 mod test;
 
 use std::process::ExitCode;
@@ -23,7 +28,7 @@ pub struct Cli {
 enum Command {
     /// Check a program and print its diagnostics (exit 1 on errors).
     Check(check::Args),
-    /// Print a stage of compilation: tokens, ast or plan.
+    /// Print a stage of compilation: tokens, ast, plan or clif.
     Emit(emit::Args),
     /// Run a program to its fixpoint and write its output categories.
     Run(run::Args),
@@ -31,6 +36,12 @@ enum Command {
     Test(test::Args),
     /// Print the standard library reference (every builtin, with examples).
     Doc(doc::Args),
+    /// Write a database's output categories as sorted CSV.
+    Export(export::Args),
+    /// Print a database's lifecycle counters per rule and trigger position.
+    Stats(stats::Args),
+    /// Time each rule's handlers on its examples, interpreted and native.
+    Bench(bench::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -41,6 +52,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Test(args) => test::run(args),
         Command::Doc(args) => doc::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Stats(args) => stats::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(code) => code,

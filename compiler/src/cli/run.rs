@@ -8,6 +8,8 @@ use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value;
 use fold_runtime::{Engine, RunOptions};
 
+use super::backend::{self, Backend};
+use super::db_run::{self, DbArgs};
 use super::source::Program;
 use super::Outcome;
 
@@ -32,6 +34,26 @@ pub struct Args {
     /// Print the lifecycle counters per rule and trigger position.
     #[arg(long)]
     stats: bool,
+    /// What runs the handlers: native code (handlers the JIT cannot
+    /// compile fall back to the interpreter) or the reference interpreter.
+    #[arg(long, value_enum, default_value_t = Backend::Jit)]
+    backend: Backend,
+    /// Print the time of each stage: parse, check, lower, codegen, evaluation.
+    #[arg(long)]
+    timings: bool,
+    /// Keep the whole state in a database at DIR (created if new): a later
+    /// run with the same DIR adds new input incrementally, or finishes an
+    /// interrupted run. Without it, nothing is kept.
+    #[arg(long, value_name = "DIR")]
+    db: Option<PathBuf>,
+    /// With --db: drop what the database holds and start over (needed to
+    /// reuse a database written by another program).
+    #[arg(long, requires = "db")]
+    fresh: bool,
+    /// With --db: checkpoint at most every MS milliseconds (0: after every
+    /// round). For tests.
+    #[arg(long, value_name = "MS", requires = "db", hide = true)]
+    checkpoint_ms: Option<u64>,
 }
 
 /// Rows shown per output category when there is no `--out`.
@@ -49,16 +71,30 @@ pub fn run(args: Args) -> Outcome {
     let inputs = inputs(&plan, &args.inputs)?;
     let plan = Arc::new(plan);
     let mut engine = Engine::new(plan.clone());
-    engine
-        .load_inputs(&inputs)
-        .map_err(|e| format!("{e}\nnothing was loaded"))?;
-    engine.insert_program_facts();
-    let summary = engine
-        .run(&RunOptions {
-            threads: args.threads,
-            quiet: args.quiet,
-        })
-        .map_err(|e| e.to_string())?;
+    let installed = backend::install(&mut engine, args.backend);
+    let opts = RunOptions {
+        threads: args.threads,
+        quiet: args.quiet,
+    };
+    let (summary, db_lines) = match &args.db {
+        None => {
+            engine
+                .load_inputs(&inputs)
+                .map_err(|e| format!("{e}\nnothing was loaded"))?;
+            engine.insert_program_facts();
+            let summary = engine.run(&opts).map_err(|e| e.to_string())?;
+            (summary, Vec::new())
+        }
+        Some(dir) => {
+            let db = DbArgs {
+                dir,
+                program: &program.display_name(),
+                fresh: args.fresh,
+                checkpoint_ms: args.checkpoint_ms,
+            };
+            db_run::run(&mut engine, &plan, &db, &inputs, &opts)?
+        }
+    };
     match &args.out {
         Some(dir) => {
             engine
@@ -92,9 +128,20 @@ pub fn run(args: Args) -> Outcome {
                 String::new()
             }
         );
+        for line in &db_lines {
+            eprintln!("{line}");
+        }
     }
     if args.stats {
         print!("{}", engine.stats().render_table(&plan));
+        print!("{}", installed.render(&plan));
+    }
+    if args.timings {
+        let t = &program.compiled.timings;
+        eprintln!(
+            "{}",
+            backend::timings(t, installed.codegen, summary.elapsed)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -130,15 +177,15 @@ fn preview(engine: &Engine, plan: &Plan) {
     for &cat in &plan.outputs {
         let category = plan.category(cat);
         let types = category.types();
-        let facts = engine.facts(cat);
-        println!("{} ({} facts)", category.name, facts.len());
-        for row in facts.iter().take(PREVIEW_ROWS) {
-            println!("  {}", value::display_fact(&category.name, &types, row));
+        let total = engine.count(cat);
+        println!("{} ({} facts)", category.name, total);
+        for row in engine.first_facts(cat, PREVIEW_ROWS) {
+            println!("  {}", value::display_fact(&category.name, &types, &row));
         }
-        if facts.len() > PREVIEW_ROWS {
+        if total > PREVIEW_ROWS {
             println!(
                 "  ... {} more (use --out DIR to write them all)",
-                facts.len() - PREVIEW_ROWS
+                total - PREVIEW_ROWS
             );
         }
     }

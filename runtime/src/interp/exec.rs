@@ -91,13 +91,12 @@ impl<'a> Exec<'a> {
 
     /// The event's outcome: a fault only when no search completed.
     pub(super) fn outcome(&self) -> Outcome {
-        match self.first_fault {
-            _ if self.searched => Outcome::Searched,
-            Some(f) => Outcome::Fault(f),
-            None if self.categorical => Outcome::Categorical,
-            None if self.passed_data => Outcome::Friends,
-            None => Outcome::Data,
-        }
+        outcome_of(
+            self.searched,
+            self.first_fault,
+            self.categorical,
+            self.passed_data,
+        )
     }
 
     /// Bind the event tuple; `false` when it does not match the atom.
@@ -368,6 +367,23 @@ impl<'a> Exec<'a> {
             None => 0,
         };
         acc.add(v)
+    }
+}
+
+/// How far an event got, from what it recorded (shared with native code,
+/// which records the same flags).
+pub(crate) fn outcome_of(
+    searched: bool,
+    first_fault: Option<Fault>,
+    categorical: bool,
+    passed_data: bool,
+) -> Outcome {
+    match first_fault {
+        _ if searched => Outcome::Searched,
+        Some(f) => Outcome::Fault(f),
+        None if categorical => Outcome::Categorical,
+        None if passed_data => Outcome::Friends,
+        None => Outcome::Data,
     }
 }
 

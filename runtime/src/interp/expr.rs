@@ -94,32 +94,9 @@ impl Exec<'_> {
                     Some(e) => Some(to_int(self.eval(e)?)),
                     None => None,
                 };
-                if *is_str {
-                    self.slice_str(b, lo, hi)
-                } else {
-                    let xs = intern::list_of(b);
-                    let (l, h) = bounds(lo, hi, xs.len())?;
-                    Ok(intern::intern_list(&xs[l..h]))
-                }
+                slice(self.text, b, lo, hi, *is_str)
             }
         }
-    }
-
-    /// Slice a string by characters (never splits a UTF-8 sequence).
-    fn slice_str(&mut self, s: Word, lo: Option<i64>, hi: Option<i64>) -> Result<Word, Fault> {
-        let s = intern::str_of(s);
-        let chars = if s.is_ascii() {
-            s.len()
-        } else {
-            s.chars().count()
-        };
-        let (l, h) = bounds(lo, hi, chars)?;
-        if s.is_ascii() {
-            return Ok(intern::intern_str(&s[l..h]));
-        }
-        self.text.clear();
-        self.text.extend(s.chars().skip(l).take(h - l));
-        Ok(intern::intern_str(self.text))
     }
 
     fn binary(&mut self, op: &BinOp, x: Word, y: Word) -> Result<Word, Fault> {
@@ -139,23 +116,58 @@ impl Exec<'_> {
             BinOp::MulFloat => Ok(from_float(f * g)),
             BinOp::DivFloat => Ok(from_float(f / g)),
             BinOp::RemFloat => Ok(from_float(f % g)),
-            BinOp::ConcatStr => {
-                self.text.clear();
-                self.text.push_str(intern::str_of(x));
-                self.text.push_str(intern::str_of(y));
-                Ok(intern::intern_str(self.text))
-            }
-            BinOp::ConcatList => {
-                let start = self.list.len();
-                self.list.extend_from_slice(intern::list_of(x));
-                self.list.extend_from_slice(intern::list_of(y));
-                let id = intern::intern_list(&self.list[start..]);
-                self.list.truncate(start);
-                Ok(id)
-            }
+            BinOp::ConcatStr => Ok(concat_str(self.text, x, y)),
+            BinOp::ConcatList => Ok(concat_list(self.list, x, y)),
             BinOp::Cmp(cmp, ty) => Ok(from_bool(compare(*cmp, ty, x, y))),
         }
     }
+}
+
+/// `str + str`, built in the scratch `text`.
+pub(crate) fn concat_str(text: &mut String, x: Word, y: Word) -> Word {
+    text.clear();
+    text.push_str(intern::str_of(x));
+    text.push_str(intern::str_of(y));
+    intern::intern_str(text)
+}
+
+/// `[T] + [T]`, built on top of the scratch stack `list`.
+pub(crate) fn concat_list(list: &mut Vec<Word>, x: Word, y: Word) -> Word {
+    let start = list.len();
+    list.extend_from_slice(intern::list_of(x));
+    list.extend_from_slice(intern::list_of(y));
+    let id = intern::intern_list(&list[start..]);
+    list.truncate(start);
+    id
+}
+
+/// `b[lo..hi]`: a list by element, or (`is_str`) a string by characters,
+/// never splitting a UTF-8 sequence.
+pub(crate) fn slice(
+    text: &mut String,
+    b: Word,
+    lo: Option<i64>,
+    hi: Option<i64>,
+    is_str: bool,
+) -> Result<Word, Fault> {
+    if !is_str {
+        let xs = intern::list_of(b);
+        let (l, h) = bounds(lo, hi, xs.len())?;
+        return Ok(intern::intern_list(&xs[l..h]));
+    }
+    let s = intern::str_of(b);
+    let chars = if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    };
+    let (l, h) = bounds(lo, hi, chars)?;
+    if s.is_ascii() {
+        return Ok(intern::intern_str(&s[l..h]));
+    }
+    text.clear();
+    text.extend(s.chars().skip(l).take(h - l));
+    Ok(intern::intern_str(text))
 }
 
 /// `lo..hi` within `0..=len`, defaults `0` and `len`; anything outside, or

@@ -18,6 +18,9 @@ mod prepare;
 
 pub use prepare::{expr_type, prepare, prepare_all, Key, POp, Prepared, Source};
 
+pub(crate) use exec::outcome_of;
+pub(crate) use expr::{concat_list, concat_str, slice};
+
 use crate::builtin::Fault;
 use crate::store::Store;
 use crate::value::Word;
@@ -112,6 +115,11 @@ pub fn run_event(
     frame: &mut Frame,
     out: &mut Vec<Word>,
 ) -> EventOutcome {
+    if let Some(n) = &p.native {
+        if let Some(o) = crate::native::run_event(n, p, store, tuple, frame, out) {
+            return o;
+        }
+    }
     frame.fit(p);
     let start = out.len();
     let mut ex = exec::Exec::new(store, frame, out);

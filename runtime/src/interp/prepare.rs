@@ -31,6 +31,9 @@ pub struct Prepared {
     pub priority: Option<(Expr, bool)>,
     /// Every index this handler reads (to catch up before a round).
     pub indexes: Vec<(CatId, IndexId)>,
+    /// Native code for this handler, if the JIT compiled it
+    /// ([`crate::native::install`]); `None` runs the interpreter.
+    pub native: Option<crate::native::NativeHandler>,
 }
 
 /// A prepared [`Op`]: the same meaning, with indexes resolved.
@@ -149,6 +152,7 @@ pub fn prepare(plan: &Plan, id: HandlerId, store: &mut Store) -> Prepared {
         hits: cx.hits,
         priority,
         indexes,
+        native: None,
     }
 }
 

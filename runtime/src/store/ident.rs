@@ -118,8 +118,78 @@ impl IdentTable {
         self.len += 1;
     }
 
+    /// Insert rows `first..first + n` whose identity hashes `hash(i)`
+    /// gives (for row `first + i`), in the order of their home slots, so
+    /// the writes sweep the table instead of missing the cache once per
+    /// row (a database load of millions of rows). `hash` is called twice
+    /// per row rather than storing the hashes. `same(a, b)`: rows `a` and
+    /// `b` have the same identity. `Err(row)`: that row's identity was
+    /// already present.
+    pub fn insert_many(
+        &mut self,
+        first: u32,
+        n: usize,
+        hash: impl Fn(usize) -> u64,
+        mut same: impl FnMut(u32, u32) -> bool,
+    ) -> Result<(), u32> {
+        self.reserve(self.len + n);
+        // Counting sort of (tag, row) by the top bits of the home slot:
+        // 4096 buckets, each a few kilobytes of table.
+        const BUCKET_BITS: u32 = 12;
+        let shift = self
+            .slots
+            .len()
+            .trailing_zeros()
+            .saturating_sub(BUCKET_BITS);
+        let mut starts = vec![0u32; (self.slots.len() >> shift) + 1];
+        for i in 0..n {
+            starts[(self.home(tag_of(hash(i))) >> shift) + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut sorted = vec![0u64; n];
+        for i in 0..n {
+            let tag = tag_of(hash(i));
+            let b = &mut starts[self.home(tag) >> shift];
+            sorted[*b as usize] = pack(first + i as u32, tag);
+            *b += 1;
+        }
+        for e in sorted {
+            let (row, tag) = (row_of(e), tag_in(e));
+            let mut i = self.home(tag);
+            loop {
+                let cur = self.slots[i];
+                if cur == 0 {
+                    self.slots[i] = e;
+                    self.len += 1;
+                    break;
+                }
+                if tag_in(cur) == tag && same(row_of(cur), row) {
+                    return Err(row);
+                }
+                i = (i + 1) & self.mask;
+            }
+        }
+        Ok(())
+    }
+
+    /// Grow once so that `total` entries fit without growing again.
+    pub fn reserve(&mut self, total: usize) {
+        let mut cap = self.slots.len().max(16);
+        while (total + 1) * 8 > cap * 5 {
+            cap *= 2;
+        }
+        if cap > self.slots.len() {
+            self.rehash(cap);
+        }
+    }
+
     fn grow(&mut self) {
-        let cap = (self.slots.len() * 2).max(16);
+        self.rehash((self.slots.len() * 2).max(16));
+    }
+
+    fn rehash(&mut self, cap: usize) {
         let old = std::mem::replace(&mut self.slots, vec![0; cap]);
         self.mask = cap - 1;
         self.shift = 64 - cap.trailing_zeros();

@@ -55,7 +55,8 @@ impl Index {
     pub fn catch_up(&mut self, rows: &[Word], arity: usize, len: usize, dead: &[u64]) {
         let cols = &self.cols;
         for r in self.upto as usize..len {
-            if !dead.is_empty() && dead[r / 64] >> (r % 64) & 1 == 1 {
+            // The bitset ends at the last superseded row: rows past it live.
+            if dead.get(r / 64).is_some_and(|w| w >> (r % 64) & 1 == 1) {
                 continue;
             }
             let row = &rows[r * arity..(r + 1) * arity];

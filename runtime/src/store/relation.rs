@@ -110,8 +110,18 @@ impl Relation {
     /// Whether the row was superseded.
     #[inline]
     pub fn is_dead(&self, r: u32) -> bool {
-        // Only keyed relations allocate the bitset; others have no dead rows.
-        !self.dead.is_empty() && self.dead[r as usize / 64] >> (r % 64) & 1 == 1
+        // Only keyed relations allocate the bitset, and only up to the last
+        // superseded row; rows past it are alive.
+        self.dead
+            .get(r as usize / 64)
+            .is_some_and(|w| w >> (r % 64) & 1 == 1)
+    }
+
+    /// The dead-row bitset: bit `r % 64` of word `r / 64` is set when row
+    /// `r` was superseded; rows past its end are alive.
+    #[inline]
+    pub fn dead_bits(&self) -> &[u64] {
+        &self.dead
     }
 
     /// Whether any row was ever superseded (readers may skip checks if not).
@@ -195,6 +205,78 @@ impl Relation {
                 Inserted::Superseded { row: next, old }
             }
         }
+    }
+
+    /// Drop every row (its stratum is recomputed). The indexes stay
+    /// declared, under the same ids, and refill on the next catch-up.
+    pub fn clear(&mut self) {
+        self.rows = Vec::new();
+        self.len = 0;
+        self.dead = Vec::new();
+        self.dead_count = 0;
+        self.ident = IdentTable::default();
+        for index in &mut self.indexes {
+            *index = Index::new(index.cols());
+        }
+    }
+
+    /// Append rows saved from an earlier run, in row-id order (a database
+    /// load). Every row must become a new row, as it did when it was
+    /// first inserted; `Err(row)` names the first that does not (a damaged
+    /// database). Without a key every row is a distinct current fact, so
+    /// the rows are taken as they are (moved in, when the relation is
+    /// empty) and the identity table is built in one sweep
+    /// ([`IdentTable::insert_many`]); keyed rows are replayed one by one,
+    /// which also marks the superseded ones.
+    pub fn load_rows(&mut self, words: Vec<Word>, n: usize) -> Result<(), u32> {
+        if words.len() != n * self.arity {
+            return Err(self.len);
+        }
+        if self.key.is_some() || self.arity == 0 {
+            for i in 0..n {
+                let next = self.len;
+                let tuple = &words[i * self.arity..(i + 1) * self.arity];
+                if self.insert(tuple).row() != Some(next) {
+                    return Err(next);
+                }
+            }
+            return Ok(());
+        }
+        let first = self.len;
+        let total = u32::try_from(n)
+            .ok()
+            .and_then(|n| first.checked_add(n))
+            .ok_or(first)?;
+        if self.rows.is_empty() {
+            self.rows = words;
+        } else {
+            self.rows.extend_from_slice(&words);
+        }
+        self.len = total;
+        let (rows, arity, len) = (&self.rows, self.arity, self.len as usize);
+        let row = |r: u32| &rows[r as usize * arity..(r as usize + 1) * arity];
+        let base = first as usize * arity;
+        let hash = |i: usize| {
+            hash_words(
+                rows[base + i * arity..base + (i + 1) * arity]
+                    .iter()
+                    .copied(),
+            )
+        };
+        // The declared indexes are built meanwhile on the other threads:
+        // a load is followed by rounds that read them, and building them
+        // now overlaps with the identity table instead of following it.
+        let (ident, indexes) = (&mut self.ident, &mut self.indexes);
+        let (loaded, ()) = rayon::join(
+            || ident.insert_many(first, n, hash, |a, b| same_words(row(a), row(b))),
+            || {
+                use rayon::prelude::*;
+                indexes
+                    .par_iter_mut()
+                    .for_each(|index| index.catch_up(rows, arity, len, &[]));
+            },
+        );
+        loaded
     }
 
     /// Whether `new` beats `current` (same key) by the category's `keep`.
@@ -359,6 +441,36 @@ mod tests {
         r.insert(&t(1, 5));
         assert!(r.insert(&t(1, 4)).row().is_some());
         assert_eq!(r.insert(&t(1, 6)), Inserted::Known);
+    }
+
+    #[test]
+    fn loaded_rows_equal_inserted_rows_and_repeats_are_refused() {
+        let rows: Vec<[Word; 2]> = (0..5000).map(|i| t(i % 97, i / 97)).collect();
+        let mut inserted = Relation::new(&cat(None, Keep::Least));
+        for r in &rows {
+            inserted.insert(r);
+        }
+        let mut loaded = Relation::new(&cat(None, Keep::Least));
+        let id = loaded.ensure_index(&[0]);
+        loaded.load_rows(rows.concat(), rows.len()).unwrap();
+        assert_eq!(loaded.words(), inserted.words());
+        assert_eq!(loaded.insert(&t(3, 3)), Inserted::Known);
+        assert_eq!(loaded.insert(&t(-1, 0)), Inserted::New(5000));
+        assert_eq!(
+            loaded.lookup(id, &[from_int(5)]).map(<[u32]>::len),
+            Some(52)
+        );
+        let mut twice = Relation::new(&cat(None, Keep::Least));
+        assert_eq!(
+            twice.load_rows([t(1, 2), t(3, 4), t(1, 2)].concat(), 3),
+            Err(2)
+        );
+        // Keyed rows replay, marking the superseded.
+        let mut keyed = Relation::new(&cat(Some(vec![0]), Keep::Min(1)));
+        keyed.load_rows([t(1, 5), t(1, 3)].concat(), 2).unwrap();
+        assert!(keyed.is_dead(0) && !keyed.is_dead(1));
+        let mut bad = Relation::new(&cat(Some(vec![0]), Keep::Min(1)));
+        assert_eq!(bad.load_rows([t(1, 3), t(1, 5)].concat(), 2), Err(1));
     }
 
     #[test]

@@ -1,0 +1,107 @@
+//! `foldc run --db DIR`: the run of `run.rs`, kept in a database.
+//!
+//! Open (refusing another program's database unless `--fresh`), resume
+//! the saved state, load the inputs (only new rows become facts), insert
+//! program facts, run with checkpoints, and write the final checkpoint
+//! before reporting success. The summary says what was resumed, what was
+//! new, and which strata were recomputed rather than extended.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fold_runtime::db::{Access, Db};
+use fold_runtime::plan::{CatId, Plan};
+use fold_runtime::{Engine, RunOptions, RunSummary};
+
+/// How to keep the run.
+pub struct DbArgs<'a> {
+    pub dir: &'a Path,
+    pub program: &'a str,
+    pub fresh: bool,
+    pub checkpoint_ms: Option<u64>,
+}
+
+/// Run `engine` kept in the database; returns the run's summary and the
+/// lines that describe what happened to the database.
+pub fn run(
+    engine: &mut Engine,
+    plan: &Plan,
+    db: &DbArgs<'_>,
+    inputs: &[(CatId, PathBuf)],
+    opts: &RunOptions,
+) -> Result<(RunSummary, Vec<String>), String> {
+    let access = Access::Run { fresh: db.fresh };
+    let started = Instant::now();
+    let mut store = Db::open(db.dir, plan, db.program, access).map_err(|e| e.to_string())?;
+    if let Some(ms) = db.checkpoint_ms {
+        store.set_interval(Duration::from_millis(ms));
+    }
+    let restored = store.restore(engine, None).map_err(|e| e.to_string())?;
+    let opened = started.elapsed();
+    let report = engine
+        .load_inputs_observed(inputs, &mut store)
+        .map_err(|e| format!("{e}\nnothing was loaded"))?;
+    let given = engine.insert_program_facts_observed(&mut store);
+    let summary = engine
+        .run_observed(opts, &mut store)
+        .map_err(|e| e.to_string())?;
+    let finishing = Instant::now();
+    let saved = store.finish(engine).map_err(|e| e.to_string())?;
+    let finished = finishing.elapsed();
+
+    let mut lines = Vec::new();
+    let name = db.dir.display();
+    let read: usize = report.files.iter().map(|f| f.rows).sum();
+    let new_input: usize = report.files.iter().map(|f| f.new).sum::<usize>() + given;
+    if restored.checkpoint == 0 {
+        lines.push(format!("database `{name}`: new"));
+    } else if restored.complete {
+        lines.push(format!(
+            "database `{name}`: resumed {} facts in {:.3} s; {new_input} of {read} input rows \
+             were new",
+            restored.rows,
+            opened.as_secs_f64()
+        ));
+    } else {
+        lines.push(format!(
+            "database `{name}`: resumed an interrupted run at checkpoint {} ({} facts in {:.3} s)",
+            restored.checkpoint,
+            restored.rows,
+            opened.as_secs_f64()
+        ));
+    }
+    let recomputed: Vec<usize> = summary.recomputed.iter().map(|r| r.stratum).collect();
+    for r in &summary.recomputed {
+        let cats: Vec<&str> = plan.strata[r.stratum]
+            .categories
+            .iter()
+            .map(|&c| plan.category(c).name.as_str())
+            .collect();
+        lines.push(format!(
+            "  recomputed stratum {} ({}): {}",
+            r.stratum,
+            cats.join(", "),
+            r.reason.describe(plan)
+        ));
+    }
+    if restored.checkpoint > 0 {
+        let extended: Vec<String> = (0..plan.strata.len())
+            .filter(|s| !recomputed.contains(s))
+            .map(|s| s.to_string())
+            .collect();
+        if !extended.is_empty() {
+            lines.push(format!(
+                "  extended incrementally: stratum {}",
+                extended.join(", ")
+            ));
+        }
+    }
+    lines.push(format!(
+        "  saved {} new rows in {} checkpoint{} (the last took {:.3} s)",
+        saved.rows,
+        saved.checkpoints,
+        if saved.checkpoints == 1 { "" } else { "s" },
+        finished.as_secs_f64()
+    ));
+    Ok((summary, lines))
+}

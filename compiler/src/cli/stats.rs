@@ -1,0 +1,80 @@
+//! `foldc stats --db DIR`: a database's lifecycle counters per rule ×
+//! trigger position × stage, without the program (the database names its
+//! rules and categories).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use fold_runtime::db::Db;
+
+use super::Outcome;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The database (written by `foldc run PROG --db DIR`).
+    #[arg(long, value_name = "DIR")]
+    db: PathBuf,
+    /// A table for people, or one JSON object.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+pub fn run(args: Args) -> Outcome {
+    let db = Db::open_existing(&args.db).map_err(|e| e.to_string())?;
+    let (Some(program), Some(state)) = (db.program(), db.state()) else {
+        return Err(format!("database `{}` holds no run yet", args.db.display()));
+    };
+    if state.stats.handlers.len() != program.handlers.len() {
+        return Err(format!(
+            "database `{}` is corrupt: its counters do not fit its program record; \
+             delete the directory to start over",
+            args.db.display()
+        ));
+    }
+    let facts: Vec<(String, u32)> = program
+        .categories
+        .iter()
+        .cloned()
+        .zip(state.rows.iter().copied())
+        .collect();
+    match args.format {
+        Format::Json => {
+            let value = serde_json::json!({
+                "database": args.db.display().to_string(),
+                "program": program.program,
+                "fingerprint": program.fingerprint,
+                "checkpoint": state.checkpoint,
+                "complete": state.complete,
+                "rows": facts.iter().map(|(c, n)| (c.clone(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
+                "stats": state.stats.to_json_labeled(&program.handlers),
+            });
+            println!("{value}");
+        }
+        Format::Table => {
+            println!(
+                "database {}: program {} (fingerprint {}), {} checkpoint{}, {}",
+                args.db.display(),
+                program.program,
+                program.fingerprint,
+                state.checkpoint,
+                if state.checkpoint == 1 { "" } else { "s" },
+                if state.complete {
+                    "finished"
+                } else {
+                    "unfinished (run it again to finish)"
+                }
+            );
+            let rows: Vec<String> = facts.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            println!("rows: {}", rows.join(", "));
+            print!("{}", state.stats.render_table_labeled(&program.handlers));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,638 @@
+//! `foldc run --db`, `export` and `stats` as a user meets them: the real
+//! binary on real files. Incremental runs over random splits of the input
+//! equal one run; runs killed at random moments and resumed equal a clean
+//! run, counters included; another program's database, a locked one and
+//! damaged ones are refused with exact messages, never a panic.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+
+fn foldc(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_foldc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("foldc runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Run and insist on success; returns stderr.
+fn ok(args: &[&str], dir: &Path) -> String {
+    let out = foldc(args, dir);
+    assert!(
+        out.status.success(),
+        "foldc {args:?} failed:\n{}",
+        text(&out.stderr)
+    );
+    text(&out.stderr)
+}
+
+/// Run and insist on exit 1 without a panic; returns the last stderr line.
+fn refused(args: &[&str], dir: &Path) -> String {
+    let out = foldc(args, dir);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "foldc {args:?}:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err.lines().last().unwrap_or_default().to_string()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file of a directory, by name.
+fn files(dir: &Path) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("output dir")
+        .map(|e| {
+            let p = e.expect("entry").path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                read(&p),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+const TC: &str = "data edge(src: int, dst: int)\n\
+                  data path(src: int, dst: int)\n\
+                  input edge from \"edge.csv\"\n\
+                  output path\n\
+                  path(x, y) :- edge(x, y).\n\
+                  path(x, z) :- path(x, y), edge(y, z).\n";
+
+/// Negation, an aggregate, a stratum above a recomputed one, strings and
+/// lists.
+const NEG: &str = "data node(id: int)\n\
+                   data edge(src: int, dst: int)\n\
+                   data name(id: int, label: str, tags: [str])\n\
+                   data lonely(id: int)\n\
+                   data deg(id: int, n: int)\n\
+                   data big(id: int)\n\
+                   data named(label: str, tags: [str])\n\
+                   input node from \"node.csv\"\n\
+                   input edge from \"edge.csv\"\n\
+                   input name from \"name.csv\"\n\
+                   output lonely\noutput deg\noutput big\noutput named\n\
+                   lonely(x) :- node(x), !edge(x, _).\n\
+                   deg(x, n) :- node(x), n = count edge(x, _).\n\
+                   big(x) :- deg(x, n), n > 1.\n\
+                   named(l, t) :- name(x, l, t), lonely(x).\n";
+
+/// A keyed category with `keep min`, prioritized events, and a stratum
+/// reading it (recomputed when a distance improves).
+const SP: &str = "data road(src: int, dst: int, len: int)\n\
+                  data dist(node: int, d: int) key(node) keep min(d)\n\
+                  data near(node: int, tag: str)\n\
+                  input road from \"road.csv\"\n\
+                  output dist\noutput near\n\
+                  dist(0, 0) :- road(0, _, _).\n\
+                  rule relax:\n  on dist(x, d)\n  priority d\n  friends road(x, y, l)\n  find dist(y, d + l)\n\
+                  near(n, to_str(d)) :- dist(n, d), d < 12.\n";
+
+fn csv(header: &str, rows: &[String]) -> String {
+    let mut s = format!("{header}\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
+}
+
+/// One random input for a program: (input name, CSV header, rows).
+type Input = Vec<(&'static str, &'static str, Vec<String>)>;
+
+fn tc_input(edges: &BTreeSet<(u8, u8)>) -> Input {
+    let rows = edges.iter().map(|(a, b)| format!("{a},{b}")).collect();
+    vec![("edge", "src,dst", rows)]
+}
+
+fn neg_input(nodes: &BTreeSet<u8>, edges: &BTreeSet<(u8, u8)>, names: &BTreeSet<u8>) -> Input {
+    let tags = ["[]", "\"[\"\"a\"\"]\"", "\"[\"\"a\"\", \"\"b c\"\"]\""];
+    vec![
+        ("node", "id", nodes.iter().map(|n| n.to_string()).collect()),
+        (
+            "edge",
+            "src,dst",
+            edges.iter().map(|(a, b)| format!("{a},{b}")).collect(),
+        ),
+        (
+            "name",
+            "id,label,tags",
+            names
+                .iter()
+                .map(|n| format!("{n},n{},{}", n % 3, tags[*n as usize % 3]))
+                .collect(),
+        ),
+    ]
+}
+
+fn sp_input(roads: &BTreeSet<(u8, u8, u8)>) -> Input {
+    let rows = roads
+        .iter()
+        .map(|(a, b, l)| format!("{a},{b},{}", l % 9 + 1))
+        .collect();
+    vec![("road", "src,dst,len", rows)]
+}
+
+/// Write `input`, its rows split into runs (row `i` goes to run
+/// `assign[i % assign.len()]`), and run the program once per run on one
+/// database; then export, and compare with one run over everything.
+fn incremental_equals_one_run(src: &str, input: &Input, assign: &[usize], threads: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("p.fold"), src).expect("write program");
+    for (name, header, rows) in input {
+        std::fs::write(d.join(format!("{name}.csv")), csv(header, rows)).expect("write");
+    }
+    ok(&["run", "p.fold", "--out", "one", "-q"], d);
+    let parts = assign.iter().max().map_or(1, |m| m + 1);
+    for p in 0..parts {
+        let mut args: Vec<String> = ["run", "p.fold", "--db", "db", "-q", "--threads", threads]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for (name, header, rows) in input {
+            let mine: Vec<String> = rows
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| assign[i % assign.len()] == p)
+                .map(|(_, r)| r.clone())
+                .collect();
+            let file = format!("{name}-{p}.csv");
+            std::fs::write(d.join(&file), csv(header, &mine)).expect("write part");
+            args.push("--input".into());
+            args.push(format!("{name}={file}"));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(&args, d);
+    }
+    ok(&["export", "p.fold", "--db", "db", "--out", "inc"], d);
+    assert_eq!(files(&d.join("inc")), files(&d.join("one")), "{src}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn incremental_tc_equals_one_run(
+        edges in proptest::collection::btree_set((0u8..9, 0u8..9), 0..24),
+        assign in proptest::collection::vec(0usize..4, 1..8),
+    ) {
+        incremental_equals_one_run(TC, &tc_input(&edges), &assign, "2");
+    }
+
+    #[test]
+    fn incremental_negation_and_aggregates_equal_one_run(
+        nodes in proptest::collection::btree_set(0u8..8, 0..8),
+        edges in proptest::collection::btree_set((0u8..8, 0u8..8), 0..12),
+        names in proptest::collection::btree_set(0u8..8, 0..6),
+        assign in proptest::collection::vec(0usize..4, 1..8),
+    ) {
+        incremental_equals_one_run(NEG, &neg_input(&nodes, &edges, &names), &assign, "1");
+    }
+
+    #[test]
+    fn incremental_keyed_priorities_equal_one_run(
+        roads in proptest::collection::btree_set((0u8..8, 0u8..8, 0u8..30), 0..20),
+        assign in proptest::collection::vec(0usize..4, 1..8),
+    ) {
+        incremental_equals_one_run(SP, &sp_input(&roads), &assign, "2");
+    }
+}
+
+#[test]
+fn a_run_with_db_writes_what_a_run_without_writes_and_export_agrees() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("p.fold"), NEG).expect("write");
+    let nodes: BTreeSet<u8> = (0..6).collect();
+    let edges: BTreeSet<(u8, u8)> = [(0, 1), (0, 2), (1, 2), (4, 4)].into_iter().collect();
+    let names: BTreeSet<u8> = [1, 2, 3, 5].into_iter().collect();
+    for (name, header, rows) in neg_input(&nodes, &edges, &names) {
+        std::fs::write(d.join(format!("{name}.csv")), csv(header, &rows)).expect("write");
+    }
+    ok(&["run", "p.fold", "--out", "plain", "-q"], d);
+    let err = ok(&["run", "p.fold", "--db", "db", "--out", "kept"], d);
+    assert!(err.contains("database `db`: new"), "{err}");
+    assert_eq!(files(&d.join("kept")), files(&d.join("plain")));
+    ok(&["export", "p.fold", "--db", "db", "--out", "exported"], d);
+    assert_eq!(files(&d.join("exported")), files(&d.join("plain")));
+    ok(
+        &[
+            "export",
+            "p.fold",
+            "--db",
+            "db",
+            "--out",
+            "one",
+            "--category",
+            "edge",
+        ],
+        d,
+    );
+    assert_eq!(
+        files(&d.join("one")),
+        vec![(
+            "edge.csv".to_string(),
+            "src,dst\n0,1\n0,2\n1,2\n4,4\n".to_string()
+        )]
+    );
+    assert_eq!(
+        refused(
+            &[
+                "export",
+                "p.fold",
+                "--db",
+                "db",
+                "--out",
+                "x",
+                "--category",
+                "nope"
+            ],
+            d
+        ),
+        "error: `--category nope`: no such category (categories: node, edge, name, lonely, \
+         deg, big, named)"
+    );
+
+    // A second run with one new edge: stratum 0 is recomputed (negation
+    // and count over `edge`), stratum 1 and 2 because it was.
+    std::fs::write(d.join("more.csv"), "src,dst\n3,0\n").expect("write");
+    let err = ok(
+        &["run", "p.fold", "--db", "db", "--input", "edge=more.csv"],
+        d,
+    );
+    assert!(
+        err.contains("database `db`: resumed 26 facts in ")
+            && err.contains(" s; 1 of 11 input rows were new"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "recomputed stratum 0 (lonely): `edge` gained facts and is read through negation \
+             or an aggregate"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("recomputed stratum 3 (named): `lonely` was recomputed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn stats_prints_the_counters_as_a_table_and_as_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("tc.fold"), TC).expect("write");
+    std::fs::write(d.join("edge.csv"), "src,dst\n1,2\n2,3\n").expect("write");
+    ok(&["run", "tc.fold", "--db", "db", "-q"], d);
+    let out = foldc(&["stats", "--db", "db"], d);
+    assert!(out.status.success());
+    let table = text(&out.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("database db: program tc.fold (fingerprint "),
+        "{table}"
+    );
+    assert!(lines[0].ends_with(", finished"), "{table}");
+    assert_eq!(lines[1], "rows: edge 2, path 3");
+    assert_eq!(
+        lines[2],
+        "rule    pos     events  categ  data  friends  faults  searched  new  known  skipped"
+    );
+    assert_eq!(
+        lines[3],
+        "path@5  0 edge       2      0     0        0       0         2    2      0        0"
+    );
+    assert_eq!(lines[6], "stratum 0: 3 rounds");
+    let out = foldc(&["stats", "--db", "db", "--format", "json"], d);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["rows"]["path"], 3);
+    assert_eq!(json["complete"], true);
+    assert_eq!(json["stats"]["handlers"][1]["rule"], "path@6");
+    assert_eq!(json["stats"]["handlers"][1]["found_new"], 1);
+    assert_eq!(
+        refused(&["stats", "--db", "nowhere"], d),
+        "error: no database at `nowhere`"
+    );
+}
+
+#[test]
+fn another_programs_database_is_refused_unless_fresh() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("tc.fold"), TC).expect("write");
+    std::fs::write(d.join("edge.csv"), "src,dst\n1,2\n2,3\n").expect("write");
+    // Comments and moved lines are the same program.
+    std::fs::write(d.join("same.fold"), format!("// a comment\n\n{TC}")).expect("write");
+    let other = TC.replace("path(x, y) :- edge(x, y).", "path(y, x) :- edge(x, y).");
+    std::fs::write(d.join("other.fold"), other).expect("write");
+    ok(&["run", "tc.fold", "--db", "db", "-q"], d);
+    ok(&["run", "same.fold", "--db", "db", "-q"], d);
+    let msg = refused(&["run", "other.fold", "--db", "db", "-q"], d);
+    let fp = |name: &str| {
+        let out = foldc(&["stats", "--db", name, "--format", "json"], d);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        json["fingerprint"].as_str().unwrap_or_default().to_string()
+    };
+    let tc_fp = fp("db");
+    ok(&["run", "other.fold", "--db", "db2", "-q"], d);
+    let other_fp = fp("db2");
+    assert_ne!(tc_fp, other_fp);
+    assert_eq!(
+        msg,
+        format!(
+            "error: database `db` was written by program `same.fold` (fingerprint {tc_fp}), \
+             not by `other.fold` (fingerprint {other_fp}); run with --fresh to start over"
+        )
+    );
+    assert_eq!(
+        refused(&["export", "other.fold", "--db", "db", "--out", "x"], d),
+        msg
+    );
+    let err = ok(
+        &["run", "other.fold", "--db", "db", "--fresh", "--out", "o"],
+        d,
+    );
+    assert!(err.contains("database `db`: new"), "{err}");
+    assert_eq!(
+        read(&d.join("o/path.csv")),
+        "src,dst\n2,1\n2,2\n2,3\n3,2\n3,3\n"
+    );
+}
+
+#[test]
+fn paths_that_are_not_databases_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("tc.fold"), TC).expect("write");
+    std::fs::write(d.join("edge.csv"), "src,dst\n1,2\n").expect("write");
+    assert_eq!(
+        refused(&["run", "tc.fold", "--db", "edge.csv", "-q"], d),
+        "error: `edge.csv` is not a foldc database: it is a file, not a directory"
+    );
+    std::fs::create_dir(d.join("notes")).expect("mkdir");
+    std::fs::write(d.join("notes/todo.txt"), "x").expect("write");
+    assert_eq!(
+        refused(&["run", "tc.fold", "--db", "notes", "-q"], d),
+        "error: `notes` is not a foldc database: the directory holds other files (a database \
+         directory is new or empty when first used)"
+    );
+    std::fs::create_dir(d.join("empty")).expect("mkdir");
+    assert_eq!(
+        refused(&["export", "tc.fold", "--db", "empty", "--out", "x"], d),
+        "error: database `empty` holds no run yet"
+    );
+}
+
+/// A database damaged after a finished run: each way gives the exact
+/// message, for `run`, `export` and `stats` alike.
+#[test]
+fn damaged_databases_are_errors_not_panics() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("tc.fold"), TC).expect("write");
+    let edges: Vec<String> = (0..300)
+        .map(|i| format!("{},{}", i, (i * 7 + 1) % 300))
+        .collect();
+    std::fs::write(d.join("edge.csv"), csv("src,dst", &edges)).expect("write");
+    ok(
+        &[
+            "run",
+            "tc.fold",
+            "--db",
+            "good",
+            "-q",
+            "--checkpoint-ms",
+            "0",
+        ],
+        d,
+    );
+    let copy = |name: &str| {
+        let to = d.join(name);
+        std::fs::create_dir_all(to.join("blobs")).expect("mkdir");
+        for sub in ["", "blobs"] {
+            for e in std::fs::read_dir(d.join("good").join(sub)).expect("read") {
+                let p = e.expect("entry").path();
+                if p.is_file() {
+                    std::fs::copy(&p, to.join(sub).join(p.file_name().unwrap())).expect("copy");
+                }
+            }
+        }
+        to
+    };
+    let lost = |name: &str| {
+        format!(
+            "error: database `{name}` is corrupt: the last finished run saved checkpoint {}, \
+             but the store holds none; delete the directory to start over",
+            checkpoints(d, "good")
+        )
+    };
+    // The log truncated, overwritten with garbage, emptied.
+    let db = copy("half");
+    let bytes = std::fs::read(db.join("db")).expect("read");
+    std::fs::write(db.join("db"), &bytes[..bytes.len() / 3]).expect("write");
+    let db = copy("garbage");
+    let junk: Vec<u8> = (0..bytes.len()).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(db.join("db"), junk).expect("write");
+    let db = copy("emptied");
+    std::fs::write(db.join("db"), b"").expect("write");
+    for name in ["half", "garbage", "emptied"] {
+        for args in [
+            vec!["run", "tc.fold", "--db", name, "-q"],
+            vec!["export", "tc.fold", "--db", name, "--out", "x"],
+            vec!["stats", "--db", name],
+        ] {
+            let msg = refused(&args, d);
+            assert!(
+                msg == lost(name)
+                    || msg.starts_with(&format!("error: database `{name}` is corrupt: ")),
+                "{args:?}: {msg}"
+            );
+        }
+    }
+    assert_eq!(refused(&["stats", "--db", "emptied"], d), lost("emptied"));
+    // A damaged manifest.
+    let db = copy("manifest");
+    std::fs::write(db.join("foldc.json"), "{").expect("write");
+    assert_eq!(
+        refused(&["stats", "--db", "manifest"], d),
+        "error: database `manifest` is corrupt: foldc.json does not read back (EOF while \
+         parsing an object at line 1 column 1); delete the directory to start over"
+    );
+    // A damaged database can be started over.
+    let err = ok(&["run", "tc.fold", "--db", "garbage", "--fresh", "-q"], d);
+    assert!(err.is_empty(), "{err}");
+    ok(&["stats", "--db", "good"], d);
+}
+
+fn checkpoints(dir: &Path, db: &str) -> u64 {
+    let out = foldc(&["stats", "--db", db, "--format", "json"], dir);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    json["checkpoint"].as_u64().unwrap_or(0)
+}
+
+#[test]
+fn a_database_in_use_is_refused_as_locked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("tc.fold"), TC).expect("write");
+    std::fs::write(d.join("edge.csv"), "src,dst\n1,2\n").expect("write");
+    ok(&["run", "tc.fold", "--db", "db", "-q"], d);
+    let held = fold_runtime::db::Db::open_existing(&d.join("db")).expect("opens");
+    let locked = "error: database `db` is in use by another process (it is locked); wait for \
+                  that process to finish"
+        .to_string();
+    assert_eq!(refused(&["run", "tc.fold", "--db", "db", "-q"], d), locked);
+    assert_eq!(refused(&["stats", "--db", "db"], d), locked);
+    drop(held);
+    // sled lets go of the lock once its deferred garbage is collected.
+    let free = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(10));
+        foldc(&["stats", "--db", "db"], d).status.success()
+    });
+    assert!(free, "the database stays locked after it was closed");
+}
+
+/// Stats without the `database` and `checkpoint` fields (a crashed run
+/// writes more checkpoints), as text.
+fn stats_of(dir: &Path, db: &str) -> String {
+    let out = foldc(&["stats", "--db", db, "--format", "json"], dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let obj = json.as_object_mut().expect("object");
+    obj.remove("database");
+    obj.remove("checkpoint");
+    json.to_string()
+}
+
+/// A small xorshift generator: the kill moments (seeded from the clock,
+/// printed so a failure can be replayed with `FOLD_CRASH_SEED`).
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// Kill `foldc run --db` at random moments, resume, and compare with a
+/// clean run: the same output bytes and the same counters.
+fn crash_and_resume(src: &str, input: &[(&str, String)], kills: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("p.fold"), src).expect("write");
+    for (name, body) in input {
+        std::fs::write(d.join(name), body).expect("write");
+    }
+    let started = Instant::now();
+    ok(
+        &["run", "p.fold", "--db", "clean", "--out", "clean-out", "-q"],
+        d,
+    );
+    let clean_ms = started.elapsed().as_millis() as u64;
+    let seed = std::env::var("FOLD_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |t| t.as_nanos() as u64 | 1)
+        });
+    eprintln!("crash test seed {seed} (clean run {clean_ms} ms)");
+    let mut rng = Rng(seed);
+    // Once a finished database is run again there is nothing left to
+    // kill, so each cycle starts a new database and kills its runs at
+    // random moments until one finishes; every cycle must end at the
+    // clean result.
+    ok(&["run", "p.fold", "--db", "clean", "-q"], d);
+    let clean_stats = stats_of(d, "clean");
+    let (mut killed, mut attempts, mut cycle) = (0, 0, 0);
+    while killed < kills && attempts < kills * 8 {
+        cycle += 1;
+        let db = format!("crash{cycle}");
+        loop {
+            attempts += 1;
+            let mut child = Command::new(env!("CARGO_BIN_EXE_foldc"))
+                .args(["run", "p.fold", "--db", &db, "-q", "--checkpoint-ms"])
+                .arg(rng.below(3).to_string())
+                .current_dir(d)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn foldc");
+            std::thread::sleep(Duration::from_millis(rng.below(clean_ms + 10)));
+            if child.try_wait().expect("wait").is_some() {
+                let out = child.wait_with_output().expect("output");
+                assert!(out.status.success(), "{}", text(&out.stderr));
+                break;
+            }
+            child.kill().expect("kill -9");
+            let out = child.wait_with_output().expect("reaped");
+            let err = text(&out.stderr);
+            assert!(!err.contains("panicked"), "{err}");
+            killed += 1;
+        }
+        // One more run on the finished database changes nothing.
+        ok(&["run", "p.fold", "--db", &db, "-q"], d);
+        let out = format!("{db}-out");
+        ok(&["export", "p.fold", "--db", &db, "--out", &out], d);
+        assert_eq!(
+            files(&d.join(&out)),
+            files(&d.join("clean-out")),
+            "seed {seed}"
+        );
+        // Counters are saved with the facts: the resumed runs counted every
+        // event exactly once.
+        assert_eq!(stats_of(d, &db), clean_stats, "seed {seed}");
+    }
+    eprintln!("{killed} runs killed in {cycle} cycles");
+    assert!(killed >= kills, "only {killed} runs killed (seed {seed})");
+}
+
+#[test]
+fn killed_transitive_closure_runs_resume_to_the_clean_result() {
+    let mut edges = String::from("src,dst\n");
+    let mut x: u64 = 7;
+    let mut seen = BTreeSet::new();
+    while seen.len() < 1600 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let (a, b) = ((x >> 33) % 800, (x >> 13) % 800);
+        if a != b && seen.insert((a, b)) {
+            edges.push_str(&format!("{a},{b}\n"));
+        }
+    }
+    crash_and_resume(TC, &[("edge.csv", edges)], 6);
+}
+
+#[test]
+fn killed_prioritized_keyed_runs_resume_to_the_clean_result() {
+    let mut roads = String::from("src,dst,len\n");
+    let mut x: u64 = 11;
+    let mut seen = BTreeSet::new();
+    while seen.len() < 30000 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let (a, b, l) = ((x >> 33) % 8000, (x >> 13) % 8000, (x >> 50) % 20 + 1);
+        if a != b && seen.insert((a, b)) {
+            roads.push_str(&format!("{a},{b},{l}\n"));
+        }
+    }
+    crash_and_resume(SP, &[("road.csv", roads)], 6);
+}

@@ -1,0 +1,335 @@
+//! Resuming: the last checkpoint back into a fresh engine.
+//!
+//! Symbols first (strings, then lists, in id order), then each
+//! category's blocks in row order, decoded in parallel and inserted in row
+//! order, which rebuilds identity tables and superseded marks and must
+//! hand out exactly the saved row ids (anything else is corruption); then
+//! the given facts, the scheduler's state and the counters. Every length
+//! in the state record is checked against the program and the blocks, so
+//! a damaged database is reported, not half-loaded.
+
+use rayon::prelude::*;
+
+use super::meta::StateMeta;
+use super::symbols::needs_mapping;
+use super::{block, keys, varint, Db, DbError};
+use crate::engine::Engine;
+use crate::plan::CatId;
+use crate::scheduler::PrioKey;
+use crate::value::Word;
+
+/// What a resume found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Restored {
+    /// Rows loaded (superseded ones included).
+    pub rows: u64,
+    /// Checkpoints the database had.
+    pub checkpoint: u64,
+    /// Whether the run that wrote the last checkpoint had finished.
+    pub complete: bool,
+}
+
+pub(super) fn restore(
+    db: &mut Db,
+    engine: &mut Engine,
+    only: Option<&[CatId]>,
+) -> Result<Restored, DbError> {
+    let Some(state) = db.state.clone() else {
+        return Ok(Restored {
+            complete: true,
+            ..Restored::default()
+        });
+    };
+    let floats: Vec<Option<bool>> = engine
+        .prepared()
+        .iter()
+        .map(|p| p.priority.as_ref().map(|(_, f)| *f))
+        .collect();
+    check_shape(db, &state, engine)?;
+    load_symbols(db, &state)?;
+
+    let parts = engine.parts_mut();
+    let plan = parts.plan;
+    let mut rows = 0u64;
+    for ci in 0..plan.categories.len() {
+        let cat = CatId(ci as u32);
+        if only.is_some_and(|o| !o.contains(&cat)) {
+            continue;
+        }
+        rows += load_facts(db, parts.store.relation_mut(cat), ci, state.rows[ci])?;
+        if only.is_none() {
+            load_given(db, parts.base, cat, state.given[ci])?;
+        }
+    }
+    if only.is_none() {
+        for (h, handler) in plan.handlers.iter().enumerate() {
+            let len = parts.store.relation(handler.trigger).len() as u32;
+            if state.watermarks[h] > len {
+                return Err(db.corrupt(format!(
+                    "handler {h} has run past the last row of `{}`",
+                    plan.category(handler.trigger).name
+                )));
+            }
+        }
+        parts.sched.watermarks = state.watermarks.clone();
+        parts.sched.generation = state.generation.clone();
+        parts.sched.basis = state.basis.clone();
+        for (h, float) in floats.iter().enumerate() {
+            if let Some(float) = float {
+                let q = load_queue(db, h, *float, state.queued[h])?;
+                let len = parts.store.relation(plan.handlers[h].trigger).len() as u32;
+                if q.iter().any(|&(_, row)| row >= len) {
+                    return Err(db.corrupt(format!(
+                        "the event queue of handler {h} refers to a missing row"
+                    )));
+                }
+                parts.sched.set_queue(h, q);
+            }
+        }
+        *parts.stats = state.stats.clone();
+        *parts.files = state.files.iter().map(Into::into).collect();
+    }
+    Ok(Restored {
+        rows,
+        checkpoint: state.checkpoint,
+        complete: state.complete,
+    })
+}
+
+/// Every per-category, per-handler and per-stratum list must fit the
+/// program (the fingerprint matched, so a mismatch is damage).
+fn check_shape(db: &Db, s: &StateMeta, engine: &Engine) -> Result<(), DbError> {
+    let plan = engine.plan();
+    let (c, h, st) = (
+        plan.categories.len(),
+        plan.handlers.len(),
+        plan.strata.len(),
+    );
+    let ok = s.rows.len() == c
+        && s.given.len() == c
+        && s.generation.len() == c
+        && s.basis.len() == st
+        && s.watermarks.len() == h
+        && s.queued.len() == h
+        && s.stats.handlers.len() == h
+        && s.stats.strata.len() == st;
+    if ok {
+        Ok(())
+    } else {
+        Err(db.corrupt(
+            "the state record does not fit the program's categories, handlers and strata"
+                .to_string(),
+        ))
+    }
+}
+
+fn load_symbols(db: &mut Db, state: &StateMeta) -> Result<(), DbError> {
+    db.symbols
+        .set_list_types(&state.list_types)
+        .map_err(|e| db.corrupt(e))?;
+    for (tag, what) in [(keys::STRINGS, "strings"), (keys::LISTS, "lists")] {
+        for kv in db.sled.scan_prefix([tag]) {
+            let (k, v) = kv.map_err(|e| db.io(e))?;
+            let first = keys::last_u32(&k, 5)
+                .ok_or_else(|| db.corrupt(format!("a key of the {what} table is malformed")))?;
+            let loaded = if tag == keys::STRINGS {
+                db.symbols.load_strings(first, &v)
+            } else {
+                db.symbols.load_lists(first, &v)
+            };
+            loaded.map_err(|e| db.corrupt(e))?;
+        }
+    }
+    if db.symbols.strings() != state.strings || db.symbols.lists() != state.lists {
+        return Err(db.corrupt(format!(
+            "the symbol tables hold {} strings and {} lists, the state record says {} and {}",
+            db.symbols.strings(),
+            db.symbols.lists(),
+            state.strings,
+            state.lists
+        )));
+    }
+    Ok(())
+}
+
+/// Read and decode the blocks under `tag`+`ci`, checking they are
+/// contiguous from 0 and hold `expect` rows.
+fn read_blocks(
+    db: &Db,
+    tag: u8,
+    ci: usize,
+    arity: usize,
+    want_origins: bool,
+    expect: u32,
+    name: &str,
+) -> Result<Vec<block::Decoded>, DbError> {
+    let mut raw = Vec::new();
+    for kv in db.sled.scan_prefix(keys::one(tag, ci as u32)) {
+        let (k, v) = kv.map_err(|e| db.io(e))?;
+        let first = keys::last_u32(&k, 9)
+            .ok_or_else(|| db.corrupt(format!("a block key of `{name}` is malformed")))?;
+        raw.push((first, v));
+    }
+    let decoded: Vec<Result<block::Decoded, String>> = raw
+        .par_iter()
+        .map(|(_, v)| block::decode(v, arity, want_origins))
+        .collect();
+    let mut next = 0u64;
+    let mut out = Vec::with_capacity(decoded.len());
+    for ((first, _), d) in raw.iter().zip(decoded) {
+        let d = d.map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
+        if u64::from(*first) != next {
+            return Err(db.corrupt(format!(
+                "`{name}` has a block at row {first} where row {next} was expected"
+            )));
+        }
+        next += d.n as u64;
+        out.push(d);
+    }
+    if next != u64::from(expect) {
+        return Err(db.corrupt(format!(
+            "`{name}` has {next} rows on disk, the state record says {expect}"
+        )));
+    }
+    Ok(out)
+}
+
+/// Load a category's rows: block headers give each block's place, the
+/// blocks decode in parallel straight into one buffer, which becomes the
+/// relation's rows.
+fn load_facts(
+    db: &Db,
+    rel: &mut crate::store::Relation,
+    ci: usize,
+    expect: u32,
+) -> Result<u64, DbError> {
+    let name = rel.name().to_string();
+    let (arity, types) = (rel.arity(), rel.types().to_vec());
+    let mut raw = Vec::new();
+    let mut next = 0usize;
+    for kv in db.sled.scan_prefix(keys::one(keys::FACTS, ci as u32)) {
+        let (k, v) = kv.map_err(|e| db.io(e))?;
+        let first = keys::last_u32(&k, 9)
+            .ok_or_else(|| db.corrupt(format!("a block key of `{name}` is malformed")))?;
+        let n = block::count(&v)
+            .filter(|&n| n <= v.len())
+            .ok_or_else(|| db.corrupt(format!("`{name}`: a block is truncated")))?;
+        if first as usize != next {
+            return Err(db.corrupt(format!(
+                "`{name}` has a block at row {first} where row {next} was expected"
+            )));
+        }
+        next += n;
+        raw.push((n, v));
+    }
+    if next != expect as usize {
+        return Err(db.corrupt(format!(
+            "`{name}` has {next} rows on disk, the state record says {expect}"
+        )));
+    }
+    let mut words: Vec<Word> = vec![0; next * arity];
+    let mut slices = Vec::with_capacity(raw.len());
+    let mut rest: &mut [Word] = &mut words;
+    for (n, v) in &raw {
+        let (head, tail) = rest.split_at_mut(n * arity);
+        slices.push((head, v));
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .map(|(out, v)| block::decode_rows(v, arity, out))
+        .collect::<Result<(), String>>()
+        .map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
+    if needs_mapping(&types) {
+        for row in words.chunks_exact_mut(arity) {
+            for (w, ty) in row.iter_mut().zip(&types) {
+                *w = db.symbols.from_stable(ty, *w).ok_or_else(|| {
+                    db.corrupt(format!("`{name}` refers to a missing string or list"))
+                })?;
+            }
+        }
+    }
+    rel.load_rows(words, next).map_err(|row| {
+        db.corrupt(format!(
+            "row {row} of `{name}` does not replay (a duplicate, or out of order)"
+        ))
+    })?;
+    Ok(next as u64)
+}
+
+fn to_process(
+    db: &Db,
+    types: &[crate::value::Type],
+    row: &[u64],
+    out: &mut [Word],
+    name: &str,
+) -> Result<(), DbError> {
+    for ((o, ty), &s) in out.iter_mut().zip(types).zip(row) {
+        *o = db
+            .symbols
+            .from_stable(ty, s)
+            .ok_or_else(|| db.corrupt(format!("`{name}` refers to a missing string or list")))?;
+    }
+    Ok(())
+}
+
+fn load_given(
+    db: &Db,
+    base: &mut crate::base::BaseLog,
+    cat: CatId,
+    expect: u32,
+) -> Result<(), DbError> {
+    let Some(name) = db
+        .program
+        .as_ref()
+        .and_then(|p| p.categories.get(cat.index()).cloned())
+    else {
+        return Err(db.corrupt("the program record lacks a category".to_string()));
+    };
+    if expect > 0 && !base.is_derived(cat) {
+        return Err(db.corrupt(format!("`{name}` has given facts but no rule finds it")));
+    }
+    let types = base.types(cat).to_vec();
+    let arity = types.len();
+    let blocks = read_blocks(db, keys::GIVEN, cat.index(), arity, true, expect, &name)?;
+    let mut tuple: Vec<Word> = vec![0; arity];
+    for d in &blocks {
+        for (i, origin) in d.origins.iter().enumerate() {
+            to_process(
+                db,
+                &types,
+                &d.rows[i * arity..(i + 1) * arity],
+                &mut tuple,
+                &name,
+            )?;
+            if !base.record(cat, &tuple, *origin) {
+                return Err(db.corrupt(format!("`{name}` has a given fact twice")));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn load_queue(db: &Db, h: usize, float: bool, expect: u32) -> Result<Vec<(PrioKey, u32)>, DbError> {
+    let bad = || db.corrupt(format!("the event queue of handler {h} does not read back"));
+    let bytes = db
+        .records
+        .get(keys::one(keys::QUEUE, h as u32))
+        .map_err(|e| db.io(e))?
+        .ok_or_else(bad)?;
+    let mut r = varint::Reader::new(&bytes);
+    let mut out = Vec::with_capacity(expect as usize);
+    let (mut key, mut row) = (0u64, 0u64);
+    while !r.is_done() {
+        key = r.delta(key).ok_or_else(bad)?;
+        row = r.delta(row).ok_or_else(bad)?;
+        out.push((
+            PrioKey::of(key, float),
+            u32::try_from(row).map_err(|_| bad())?,
+        ));
+    }
+    if out.len() != expect as usize {
+        return Err(bad());
+    }
+    Ok(out)
+}

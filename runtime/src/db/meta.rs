@@ -1,0 +1,116 @@
+//! The two small records of a database: which program wrote it, and the
+//! state of its last checkpoint. Both are JSON (readable with any sled
+//! tool, a few kilobytes); the bulk of a database is packed blocks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::invalidate::Seen;
+use crate::plan::{Plan, Rule};
+use crate::plan_print::print_plan;
+use crate::stats::{labels, HandlerLabel, Stats};
+
+/// The layout version written by this foldc.
+pub const FORMAT: u32 = 1;
+
+/// Which program a database belongs to, and enough of it to print stats
+/// without the program.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProgramMeta {
+    pub format: u32,
+    /// The program's path as given on the command line.
+    pub program: String,
+    /// [`fingerprint`] of its plan.
+    pub fingerprint: String,
+    /// Category names, by id.
+    pub categories: Vec<String>,
+    /// Rule, position and trigger of every handler, by id.
+    pub handlers: Vec<HandlerLabel>,
+}
+
+impl ProgramMeta {
+    pub fn new(plan: &Plan, program: &str) -> ProgramMeta {
+        ProgramMeta {
+            format: FORMAT,
+            program: program.to_string(),
+            fingerprint: fingerprint(plan),
+            categories: plan.categories.iter().map(|c| c.name.clone()).collect(),
+            handlers: labels(plan),
+        }
+    }
+}
+
+/// Everything of a run that is not a block: saved with every checkpoint.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StateMeta {
+    /// Checkpoints written so far (this one included).
+    pub checkpoint: u64,
+    /// The run that wrote it finished (no pending events).
+    pub complete: bool,
+    /// Per category: rows (fact blocks cover exactly `0..rows`).
+    pub rows: Vec<u32>,
+    /// Per category: given facts logged (given blocks cover `0..given`).
+    pub given: Vec<u32>,
+    /// Per category: resets so far.
+    pub generation: Vec<u32>,
+    /// Per stratum: its basis (see [`crate::invalidate`]).
+    pub basis: Vec<Option<Vec<Seen>>>,
+    /// Per handler: the next trigger row not yet scheduled.
+    pub watermarks: Vec<u32>,
+    /// Per handler: queued prioritized events (the `q` record's length).
+    pub queued: Vec<u32>,
+    pub stats: Stats,
+    /// Input files, by the id provenance uses.
+    pub files: Vec<String>,
+    /// Strings and lists in the symbol tables.
+    pub strings: u32,
+    pub lists: u32,
+    /// The list types symbol entries refer to (see `symbols`).
+    pub list_types: Vec<String>,
+}
+
+/// A hash of the program's meaning: the printed plan of its categories,
+/// strata, rules and handlers, without what does not change the facts a
+/// run derives or how it derives them (rule names and lines, inputs,
+/// outputs, program facts, examples). Comments, formatting and moving
+/// rules up or down a line leave it unchanged; new program facts and
+/// other input files are new input, not a new program.
+pub fn fingerprint(plan: &Plan) -> String {
+    let canonical = Plan {
+        categories: plan.categories.clone(),
+        rules: plan
+            .rules
+            .iter()
+            .map(|r| Rule {
+                name: String::new(),
+                line: 0,
+                ..r.clone()
+            })
+            .collect(),
+        handlers: plan.handlers.clone(),
+        strata: plan.strata.clone(),
+        ..Plan::default()
+    };
+    format!("{:016x}", fnv1a(print_plan(&canonical).as_bytes()))
+}
+
+/// 64-bit FNV-1a: tiny, and fixed forever (a library hash may change
+/// between versions, which would orphan every database).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_is_the_published_function() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}

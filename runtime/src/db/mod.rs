@@ -1,0 +1,349 @@
+//! The durable database behind `foldc run --db DIR`: sled is the store of
+//! record, evaluation stays in memory.
+//!
+//! # What is saved
+//!
+//! Everything a run needs to go on where it stopped: the rows of every
+//! category in row-id order (superseded ones too: they are history, and
+//! replaying rows in order rebuilds identity tables, dead marks and the
+//! same row ids), each row's provenance ([`crate::observe::Origin`]: the
+//! handler and event row that found it, or the input file and line, or the
+//! program line), the given facts of derived categories
+//! ([`crate::base`]), the scheduler's watermarks and priority queues (the
+//! pending events), the strata's bases ([`crate::invalidate`]), the
+//! lifecycle counters, the input file names, the strings and lists
+//! ([`symbols`]: stable ids, since interner ids are per process), and
+//! which program wrote it ([`meta::fingerprint`]). Indexes are not saved:
+//! they are rebuilt lazily, as in any run.
+//!
+//! # Layout
+//!
+//! Two sled trees; the keys are listed in [`keys`]. Facts are *blocks*,
+//! never one key per fact: a checkpoint appends, per category, the rows
+//! found since the previous one as blocks of at most [`BLOCK_ROWS`] rows,
+//! keyed by category and first row and packed as varint deltas with their
+//! provenance ([`block`]). Two JSON records say which program wrote the
+//! database and describe the last checkpoint ([`meta`]); they and the
+//! queues, rewritten by every checkpoint, live in a tree of their own, so
+//! that sled never rewrites the write-once blocks along with them (it
+//! rewrites a whole leaf after a few updates to it).
+//!
+//! Provenance is what `explain` and merge build on: the origin of row `r`
+//! of a category is in the block holding `r`; a found fact names its
+//! handler (so its rule and trigger position) and its event, row `event`
+//! of the handler's trigger category, whose own origin continues the
+//! chain; the friends are found again by re-running the handler on the
+//! event. A merge of two databases of one program can tag every fact by
+//! the database(s) holding it, block by block, and apply the skip checks
+//! to the events of one database against the other.
+//!
+//! # Crash safety
+//!
+//! A checkpoint is taken between two rounds, when the in-memory state is
+//! consistent, and is written as **one** sled transaction over both
+//! trees: the new blocks, new symbols, the queues and the state record
+//! together. sled recovers a transaction atomically (all its writes are
+//! sealed under one log reservation) and recovers a prefix of its log, so
+//! after a crash (`kill -9` at any moment) the database is exactly some earlier
+//! checkpoint: never a block without its state record or the reverse.
+//! Resuming restores that state and re-runs the rounds after it. A round
+//! depends only on the state at its start (events are evaluated against
+//! the store as of the round's start and inserted serially in a fixed
+//! order, for any thread count), so the re-run rounds produce the same
+//! rows, the same row ids and the same counters as the lost ones did: the
+//! finished database is the one a clean run writes. Loading the inputs
+//! again on resume adds nothing (the store deduplicates).
+//!
+//! Checkpoints are taken after [`Db::set_interval`] (250 ms by default),
+//! then after half the run's time so far (at most a minute; longer when
+//! writing one takes long), or when a lot of rows are pending: a crash
+//! loses at most about a third of the work, and durability costs little; sled makes them durable in the
+//! background, and the end of a run writes a final, *complete* checkpoint
+//! and flushes it to disk before the run reports success; then it records
+//! that checkpoint's number in a small file beside the store
+//! ([`manifest`]). sled opens a log damaged in the middle as the older
+//! log before the damage, without an error; a store older than the
+//! manifest is therefore reported as corrupt rather than resumed.
+//!
+//! Nothing read from disk is trusted: every length in the state record
+//! is checked against the program and the blocks, replayed rows must get
+//! their saved row ids, and sled is opened and read under `catch_unwind`,
+//! so a bad database is an error naming its directory, never a panic.
+//!
+//! # Incremental runs
+//!
+//! A run on an existing database loads inputs (only rows not already
+//! present become facts, and events), inserts program facts, and runs the
+//! strata again: strata read positively are extended from the new events
+//! only; a stratum that reads a changed category through negation or an
+//! aggregate (or reads a recomputed one) is recomputed, see
+//! [`crate::invalidate`].
+
+mod block;
+mod error;
+mod keys;
+mod load;
+mod manifest;
+pub mod meta;
+mod open;
+mod save;
+pub mod symbols;
+mod varint;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use error::DbError;
+pub use load::Restored;
+pub use meta::{fingerprint, ProgramMeta, StateMeta};
+
+use crate::engine::Engine;
+use crate::observe::{Observer, Origin, View};
+use crate::plan::{CatId, Plan};
+use save::Writer;
+use symbols::Symbols;
+
+/// Rows per fact block at most (some tens of megabytes): a checkpoint
+/// writes one block per category that grew, as big as it takes, since
+/// every key sled stores costs rewrites of its leaf later; the cap only
+/// bounds the memory one block needs.
+pub const BLOCK_ROWS: usize = 1 << 22;
+
+/// The name of the records tree.
+const RECORDS: &str = "records";
+
+/// An open database.
+pub struct Db {
+    dir: PathBuf,
+    /// Blocks (the default tree).
+    sled: sled::Db,
+    /// The program and state records and the queues.
+    records: sled::Tree,
+    /// What the last finished run flushed (see [`manifest`]).
+    manifest: Option<manifest::Manifest>,
+    program: Option<ProgramMeta>,
+    state: Option<StateMeta>,
+    symbols: Symbols,
+    writer: Writer,
+}
+
+/// What a database is opened for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// `run`: create it if new; with `fresh`, drop what it holds.
+    Run { fresh: bool },
+    /// `export`: it must exist and belong to the program.
+    Read,
+}
+
+impl Db {
+    /// Open the database at `dir` for `plan` (the program at `program`).
+    pub fn open(dir: &Path, plan: &Plan, program: &str, access: Access) -> Result<Db, DbError> {
+        let create = matches!(access, Access::Run { .. });
+        let fresh = access == Access::Run { fresh: true };
+        if fresh && dir.join("db").is_file() {
+            let old = open::open_sled(dir, false)?;
+            open::remove_store(dir, old)?;
+        }
+        let mut db = Db::open_dir(dir, create)?;
+        let meta = ProgramMeta::new(plan, program);
+        match &db.program {
+            Some(stored) if !fresh => {
+                if stored.format != meta::FORMAT {
+                    return Err(DbError::Format {
+                        dir: db.dir.clone(),
+                        found: stored.format,
+                    });
+                }
+                if stored.fingerprint != meta.fingerprint {
+                    return Err(DbError::OtherProgram {
+                        dir: db.dir.clone(),
+                        stored_program: stored.program.clone(),
+                        stored_fingerprint: stored.fingerprint.clone(),
+                        program: program.to_string(),
+                        fingerprint: meta.fingerprint.clone(),
+                    });
+                }
+            }
+            None if !fresh && !db.is_blank() => {
+                return Err(DbError::NotADatabase {
+                    dir: db.dir.clone(),
+                    why: "it holds data that foldc did not write".to_string(),
+                })
+            }
+            _ => {}
+        }
+        db.check_manifest()?;
+        if access == Access::Read && db.state.is_none() {
+            return Err(DbError::Empty {
+                dir: db.dir.clone(),
+            });
+        }
+        db.writer = Writer::new(plan, meta, db.state.as_ref());
+        Ok(db)
+    }
+
+    /// Open an existing database without its program (`foldc stats`).
+    pub fn open_existing(dir: &Path) -> Result<Db, DbError> {
+        let db = Db::open_dir(dir, false)?;
+        db.check_manifest()?;
+        if db.program.is_none() || db.state.is_none() {
+            return Err(DbError::Empty {
+                dir: db.dir.clone(),
+            });
+        }
+        Ok(db)
+    }
+
+    fn open_dir(dir: &Path, create: bool) -> Result<Db, DbError> {
+        let sled = open::open_sled(dir, create)?;
+        let records = open::guarded(dir, "it cannot be opened", || {
+            sled.open_tree(RECORDS).map_err(|e| open::map_error(dir, e))
+        })?;
+        let mut db = Db {
+            dir: dir.to_path_buf(),
+            sled,
+            records,
+            manifest: None,
+            program: None,
+            state: None,
+            symbols: Symbols::default(),
+            writer: Writer::default(),
+        };
+        db.program = db.read_json(keys::PROGRAM, "the program record")?;
+        db.state = db.read_json(keys::STATE, "the state record")?;
+        db.manifest = manifest::read(dir)?;
+        Ok(db)
+    }
+
+    fn read_json<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &[u8],
+        what: &str,
+    ) -> Result<Option<T>, DbError> {
+        let dir = &self.dir;
+        let bytes = open::guarded(dir, "it cannot be read", || {
+            self.records.get(key).map_err(|e| open::map_error(dir, e))
+        })?;
+        match bytes {
+            None => Ok(None),
+            Some(b) => serde_json::from_slice(&b)
+                .map(Some)
+                .map_err(|e| self.corrupt(format!("{what} does not read back ({e})"))),
+        }
+    }
+
+    /// The store must hold at least the checkpoint the last finished run
+    /// flushed: sled opens a damaged log as an older one, silently.
+    fn check_manifest(&self) -> Result<(), DbError> {
+        let Some(m) = &self.manifest else {
+            return Ok(());
+        };
+        let have = self.state.as_ref().map_or(0, |s| s.checkpoint);
+        if have < m.checkpoint {
+            return Err(self.corrupt(format!(
+                "the last finished run saved checkpoint {}, but the store holds {}",
+                m.checkpoint,
+                if have == 0 {
+                    "none".to_string()
+                } else {
+                    format!("only checkpoint {have}")
+                }
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether the store holds nothing at all (a new database).
+    fn is_blank(&self) -> bool {
+        self.sled.is_empty() && self.records.is_empty()
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The record of the program that wrote the database.
+    pub fn program(&self) -> Option<&ProgramMeta> {
+        self.program.as_ref()
+    }
+
+    /// The last checkpoint's record (`None`: nothing saved yet).
+    pub fn state(&self) -> Option<&StateMeta> {
+        self.state.as_ref()
+    }
+
+    /// Load the saved state into a fresh `engine` (of the same program):
+    /// every category, or only `only` (for export: facts, no run state).
+    pub fn restore(
+        &mut self,
+        engine: &mut Engine,
+        only: Option<&[CatId]>,
+    ) -> Result<Restored, DbError> {
+        let dir = self.dir.clone();
+        open::guarded(&dir, "it cannot be loaded", || {
+            load::restore(self, engine, only)
+        })
+    }
+
+    /// Take checkpoints at most this often (0: after every round).
+    pub fn set_interval(&mut self, interval: Duration) {
+        self.writer.set_interval(interval);
+    }
+
+    /// Write the final checkpoint of a finished run and flush it to disk.
+    pub fn finish(&mut self, engine: &Engine) -> Result<Saved, DbError> {
+        save::checkpoint(self, &engine.view(), true)?;
+        if let (Some(p), Some(s)) = (&self.program, &self.state) {
+            let m = manifest::Manifest {
+                program: p.program.clone(),
+                fingerprint: p.fingerprint.clone(),
+                checkpoint: s.checkpoint,
+            };
+            manifest::write(&self.dir, &m)?;
+            self.manifest = Some(m);
+        }
+        Ok(self.writer.saved())
+    }
+
+    fn corrupt(&self, what: String) -> DbError {
+        DbError::Corrupt {
+            dir: self.dir.clone(),
+            what,
+        }
+    }
+
+    fn io(&self, e: sled::Error) -> DbError {
+        open::map_error(&self.dir, e)
+    }
+}
+
+/// What this process wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Saved {
+    pub checkpoints: u64,
+    pub rows: u64,
+}
+
+impl Observer for Db {
+    const PROVENANCE: bool = true;
+
+    #[inline]
+    fn inserted(&mut self, cat: CatId, row: u32, origin: Origin) {
+        self.writer.inserted(cat, row, origin);
+    }
+
+    fn reset(&mut self, cat: CatId) {
+        self.writer.reset(cat);
+    }
+
+    fn round_end(&mut self, view: View<'_>) -> Result<(), String> {
+        if let Some(fault) = self.writer.fault() {
+            return Err(self.corrupt(fault).to_string());
+        }
+        if self.writer.due() {
+            save::checkpoint(self, &view, false).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}

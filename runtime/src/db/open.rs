@@ -1,0 +1,160 @@
+//! Opening the sled store under guard rails: a clear error for a path
+//! that is not a database, a database another process holds, or one that
+//! does not read back, and never a panic (sled's own recovery code asserts
+//! on some damage, so opening and reading run under `catch_unwind`).
+
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+
+use super::DbError;
+
+/// sled's page cache: blocks are read once on resume and written once, so
+/// a big cache only doubles memory.
+const CACHE_BYTES: u64 = 64 << 20;
+/// How often sled's flusher makes writes durable in the background;
+/// checkpoints never wait for it (a crash recovers a prefix of them, and
+/// every one is consistent); the end of a run flushes explicitly.
+const FLUSH_MS: u64 = 500;
+
+/// Files sled keeps in its directory (`conf` and `db` always).
+const SLED_FILES: [&str; 2] = ["conf", "db"];
+
+/// Open the store at `dir`, creating it when `create` (else it must exist).
+pub fn open_sled(dir: &Path, create: bool) -> Result<sled::Db, DbError> {
+    check_dir(dir, create)?;
+    let config = sled::Config::new()
+        .path(dir)
+        .cache_capacity(CACHE_BYTES)
+        .flush_every_ms(Some(FLUSH_MS))
+        .mode(sled::Mode::HighThroughput);
+    guarded(dir, "it cannot be opened", || {
+        config.open().map_err(|e| map_error(dir, e))
+    })
+}
+
+/// A path that sled could open but that is not ours is refused before
+/// sled writes anything into it.
+fn check_dir(dir: &Path, create: bool) -> Result<(), DbError> {
+    let not = |why: &str| DbError::NotADatabase {
+        dir: dir.to_path_buf(),
+        why: why.to_string(),
+    };
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if create {
+                Ok(())
+            } else {
+                Err(DbError::Missing {
+                    dir: dir.to_path_buf(),
+                })
+            }
+        }
+        Err(e) => Err(DbError::Io {
+            dir: dir.to_path_buf(),
+            error: e.to_string(),
+        }),
+        Ok(m) if !m.is_dir() => Err(not("it is a file, not a directory")),
+        Ok(_) => {
+            let entries = std::fs::read_dir(dir).map_err(|e| DbError::Io {
+                dir: dir.to_path_buf(),
+                error: e.to_string(),
+            })?;
+            let empty = entries.into_iter().next().is_none();
+            let ours = SLED_FILES.iter().all(|f| dir.join(f).is_file());
+            if ours || (empty && create) {
+                Ok(())
+            } else if empty {
+                Err(DbError::Empty {
+                    dir: dir.to_path_buf(),
+                })
+            } else {
+                Err(not(
+                    "the directory holds other files (a database directory is \
+                     new or empty when first used)",
+                ))
+            }
+        }
+    }
+}
+
+/// Delete the store in `dir` (`--fresh`): sled's own files only, and only
+/// while holding its lock (`held` is the open store, proving no other
+/// process uses it). Clearing the trees instead would leave the old data
+/// on disk until sled's log cleaner got to it.
+pub fn remove_store(dir: &Path, held: sled::Db) -> Result<(), DbError> {
+    let io = |e: std::io::Error| DbError::Io {
+        dir: dir.to_path_buf(),
+        error: format!("cannot start over: {e}"),
+    };
+    // The manifest first: a crash halfway leaves a store without one, not
+    // one the manifest calls damaged.
+    super::manifest::remove(dir)?;
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        match name.as_deref() {
+            Some("blobs") => std::fs::remove_dir_all(&path).map_err(io)?,
+            Some(n) if SLED_FILES.contains(&n) || n.starts_with("snap.") => {
+                std::fs::remove_file(&path).map_err(io)?
+            }
+            _ => {}
+        }
+    }
+    drop(held);
+    Ok(())
+}
+
+/// What a sled error means for the user.
+pub fn map_error(dir: &Path, e: sled::Error) -> DbError {
+    let dir = dir.to_path_buf();
+    match e {
+        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+            DbError::Locked { dir }
+        }
+        sled::Error::Io(io) => DbError::Io {
+            dir,
+            error: io.to_string(),
+        },
+        sled::Error::Corruption { .. } => DbError::Corrupt {
+            dir,
+            what: "the store's log fails its checksums".to_string(),
+        },
+        sled::Error::Unsupported(what) => DbError::Corrupt { dir, what },
+        sled::Error::ReportableBug(what) => DbError::Corrupt { dir, what },
+        sled::Error::CollectionNotFound(_) => DbError::Corrupt {
+            dir,
+            what: "a collection is missing".to_string(),
+        },
+    }
+}
+
+/// Run `f`; a panic inside (sled on a damaged file, or a bug of ours on
+/// data that should not exist) becomes [`DbError::Corrupt`] and prints
+/// nothing.
+pub fn guarded<T>(
+    dir: &Path,
+    what: &str,
+    f: impl FnOnce() -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    panic::set_hook(hook);
+    result.unwrap_or_else(|payload| {
+        Err(DbError::Corrupt {
+            dir: dir.to_path_buf(),
+            what: format!("{what} ({})", panic_text(payload.as_ref())),
+        })
+    })
+}
+
+fn panic_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "the store panicked".to_string()
+    }
+}
