@@ -39,6 +39,7 @@ pub mod round;
 pub mod scheduler;
 pub mod stats;
 pub mod store;
+pub mod table;
 pub mod value;
 
 pub use engine::{Engine, LoadReport, LoadedFile, RunError, RunOptions, RunSummary};

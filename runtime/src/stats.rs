@@ -199,34 +199,7 @@ impl Stats {
                 s.skipped_superseded.to_string(),
             ]);
         }
-        let mut width = HEAD.map(str::len);
-        for r in &rows {
-            for (w, c) in width.iter_mut().zip(r) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
-        let mut out = String::new();
-        let mut line = |cells: &[&str]| {
-            let mut l = String::new();
-            for (i, (c, w)) in cells.iter().zip(width).enumerate() {
-                let pad = w - c.chars().count();
-                if i < 2 {
-                    l.push_str(c);
-                    l.extend(std::iter::repeat_n(' ', pad));
-                } else {
-                    l.extend(std::iter::repeat_n(' ', pad));
-                    l.push_str(c);
-                }
-                l.push_str("  ");
-            }
-            out.push_str(l.trim_end());
-            out.push('\n');
-        };
-        line(&HEAD);
-        for r in &rows {
-            let cells: Vec<&str> = r.iter().map(String::as_str).collect();
-            line(&cells);
-        }
+        let mut out = crate::table::render(&HEAD, &rows, 2);
         for (i, s) in self.strata.iter().enumerate() {
             let _ = write!(out, "stratum {i}: {} rounds", s.rounds);
             match s.recomputed {

@@ -172,33 +172,5 @@ fn table(rows: &[Row]) -> String {
             ]
         })
         .collect();
-    let mut width = HEAD.map(str::len);
-    for r in &cells {
-        for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cells: &[&str]| {
-        let mut l = String::new();
-        for (i, (c, w)) in cells.iter().zip(width).enumerate() {
-            let pad = w - c.chars().count();
-            if i < 2 {
-                l.push_str(c);
-                l.extend(std::iter::repeat_n(' ', pad));
-            } else {
-                l.extend(std::iter::repeat_n(' ', pad));
-                l.push_str(c);
-            }
-            l.push_str("  ");
-        }
-        out.push_str(l.trim_end());
-        out.push('\n');
-    };
-    line(&HEAD);
-    for r in &cells {
-        let c: Vec<&str> = r.iter().map(String::as_str).collect();
-        line(&c);
-    }
-    out
+    fold_runtime::table::render(&HEAD, &cells, 2)
 }
