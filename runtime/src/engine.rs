@@ -28,7 +28,7 @@ use crate::interp::{prepare_all, Prepared};
 use crate::observe::{Observer, Origin, View};
 use crate::plan::{CatId, Plan};
 use crate::progress::Progress;
-use crate::scheduler::{self, Ctx, Recomputed, SchedState};
+use crate::scheduler::{self, Ctx, Incremental, Policy, Recomputed, SchedState};
 use crate::stats::Stats;
 use crate::store::{Inserted, Store};
 use crate::value::{compare_tuples, Word};
@@ -159,6 +159,10 @@ impl Engine {
 
     pub fn plan(&self) -> &Plan {
         &self.plan
+    }
+    /// The plan, shared (to hold while changing the engine).
+    pub fn plan_arc(&self) -> Arc<Plan> {
+        Arc::clone(&self.plan)
     }
     pub fn store(&self) -> &Store {
         &self.store
@@ -300,6 +304,17 @@ impl Engine {
         opts: &RunOptions,
         obs: &mut O,
     ) -> Result<RunSummary, RunError> {
+        self.run_with(opts, obs, &mut Incremental)
+    }
+
+    /// [`Engine::run_observed`], deciding at the start of each stratum by
+    /// `policy` (a merge's, see [`crate::merge`]).
+    pub fn run_with<O: Observer + Send, P: Policy + Send>(
+        &mut self,
+        opts: &RunOptions,
+        obs: &mut O,
+        policy: &mut P,
+    ) -> Result<RunSummary, RunError> {
         let start = Instant::now();
         let before = self.stats.total();
         let rounds_before: u64 = self.stats.strata.iter().map(|s| s.rounds).sum();
@@ -327,7 +342,7 @@ impl Engine {
             files,
         };
         let recomputed = pool
-            .install(|| scheduler::run_strata(&mut ctx, &mut progress, obs))
+            .install(|| scheduler::run_strata_with(&mut ctx, &mut progress, obs, policy))
             .map_err(RunError::Observer)?;
         progress.finish();
         let after = self.stats.total();

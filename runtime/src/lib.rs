@@ -31,6 +31,7 @@ pub mod engine;
 pub mod intern;
 pub mod interp;
 pub mod invalidate;
+pub mod merge;
 pub mod native;
 pub mod observe;
 pub mod plan;

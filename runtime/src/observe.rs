@@ -26,6 +26,13 @@ pub enum Origin {
     /// trigger category. The friends are found again by re-running the
     /// handler on that event.
     Rule { handler: u32, event: u32 },
+    /// Copied by a merge (`foldc merge`, see [`crate::merge`]) from row
+    /// `row` of the database merged in by merge number `merge` of this
+    /// database (its merge records, in order), where the fact's own
+    /// provenance continues. Only facts whose origin does not map onto
+    /// this database's rows get it: a fact found there on an event fact
+    /// that is not current here.
+    Merged { merge: u32, row: u32 },
 }
 
 /// The engine's state between two rounds: consistent, so it can be saved

@@ -147,9 +147,15 @@ fn one_event(
     raw.clear();
     let o = run_event(p, store, rel.row(r), frame, raw);
     res.stats.count(&o);
-    if o.found == 0 {
-        return;
+    if o.found > 0 {
+        collect(store, r, raw, res, prefilter);
     }
+}
+
+/// Move the facts event row `r` found (`raw`: `[cat, field words...]`
+/// each) into `res` as candidates for [`insert`], dropping known ones
+/// when `prefilter`.
+pub(crate) fn collect(store: &Store, r: u32, raw: &[Word], res: &mut ChunkResult, prefilter: bool) {
     let before = res.found.len();
     let mut i = 0;
     while i < raw.len() {

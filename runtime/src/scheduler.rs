@@ -164,7 +164,7 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn view(&self) -> View<'_> {
+    pub(crate) fn view(&self) -> View<'_> {
         View {
             plan: self.plan,
             store: self.store,
@@ -176,6 +176,41 @@ impl Ctx<'_> {
     }
 }
 
+/// What a run does when a stratum starts: decide whether it is
+/// recomputed or extended, and prepare an extended one. A run on a
+/// database follows [`Incremental`]; a merge has its own rule
+/// ([`crate::merge`]).
+pub trait Policy {
+    /// Why stratum `s` must be recomputed (`None`: it is extended).
+    fn recompute(&mut self, ctx: &Ctx<'_>, s: usize) -> Option<Reason>;
+
+    /// Stratum `s` was reset: its found facts are gone.
+    fn reset(&mut self, _ctx: &Ctx<'_>, _s: usize) {}
+
+    /// Work before the extended stratum `s` runs to its fixpoint.
+    fn extend<O: Observer>(
+        &mut self,
+        _ctx: &mut Ctx<'_>,
+        _s: usize,
+        _obs: &mut O,
+    ) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// The rule of an incremental run ([`crate::invalidate`]): recompute a
+/// stratum when what it reads changed in a way it cannot extend.
+pub struct Incremental;
+
+impl Policy for Incremental {
+    fn recompute(&mut self, ctx: &Ctx<'_>, s: usize) -> Option<Reason> {
+        let old = ctx.state.basis[s].as_ref()?;
+        let reads = invalidate::reads(ctx.plan, s);
+        let now = invalidate::basis(&reads, ctx.store, &ctx.state.generation);
+        invalidate::check(&reads, old, &now)
+    }
+}
+
 /// Run every stratum of the plan to its fixpoint; returns the strata that
 /// had to be recomputed. Fails only when the observer does.
 pub fn run_strata<O: Observer>(
@@ -183,23 +218,30 @@ pub fn run_strata<O: Observer>(
     progress: &mut Progress,
     obs: &mut O,
 ) -> Result<Vec<Recomputed>, String> {
+    run_strata_with(ctx, progress, obs, &mut Incremental)
+}
+
+/// [`run_strata`] under `policy`.
+pub fn run_strata_with<O: Observer, P: Policy>(
+    ctx: &mut Ctx<'_>,
+    progress: &mut Progress,
+    obs: &mut O,
+    policy: &mut P,
+) -> Result<Vec<Recomputed>, String> {
     let mut recomputed = Vec::new();
     for s in 0..ctx.plan.strata.len() {
+        let reason = policy.recompute(ctx, s);
+        if let Some(reason) = reason {
+            reset_stratum(ctx, s, obs);
+            policy.reset(ctx, s);
+            recomputed.push(Recomputed { stratum: s, reason });
+        }
+        // The basis is what the stratum reads as it starts, complete.
         let reads = invalidate::reads(ctx.plan, s);
-        let now = invalidate::basis(&reads, ctx.store, &ctx.state.generation);
-        let reason = match &ctx.state.basis[s] {
-            None => None,
-            Some(old) => invalidate::check(&reads, old, &now),
-        };
-        let now = match reason {
-            Some(reason) => {
-                reset_stratum(ctx, s, obs);
-                recomputed.push(Recomputed { stratum: s, reason });
-                invalidate::basis(&reads, ctx.store, &ctx.state.generation)
-            }
-            None => now,
-        };
-        ctx.state.basis[s] = Some(now);
+        ctx.state.basis[s] = Some(invalidate::basis(&reads, ctx.store, &ctx.state.generation));
+        if reason.is_none() {
+            policy.extend(ctx, s, obs)?;
+        }
         run_stratum(ctx, s, progress, obs)?;
     }
     Ok(recomputed)

@@ -7,6 +7,7 @@ mod db_run;
 mod doc;
 mod emit;
 mod export;
+mod merge;
 mod run;
 mod source;
 mod stats;
@@ -40,6 +41,9 @@ enum Command {
     Export(export::Args),
     /// Print a database's lifecycle counters per rule and trigger position.
     Stats(stats::Args),
+    /// Merge two databases of one program into a new one, as if one run
+    /// had read both inputs.
+    Merge(merge::Args),
     /// Time each rule's handlers on its examples, interpreted and native.
     Bench(bench::Args),
 }
@@ -54,6 +58,7 @@ pub fn main() -> ExitCode {
         Command::Doc(args) => doc::run(args),
         Command::Export(args) => export::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Bench(args) => bench::run(args),
     };
     match result {

@@ -54,6 +54,7 @@ pub fn run(args: Args) -> Outcome {
                 "complete": state.complete,
                 "rows": facts.iter().map(|(c, n)| (c.clone(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
                 "stats": state.stats.to_json_labeled(&program.handlers),
+                "merges": db.merges(),
             });
             println!("{value}");
         }
@@ -74,6 +75,9 @@ pub fn run(args: Args) -> Outcome {
             let rows: Vec<String> = facts.iter().map(|(c, n)| format!("{c} {n}")).collect();
             println!("rows: {}", rows.join(", "));
             print!("{}", state.stats.render_table_labeled(&program.handlers));
+            for m in db.merges() {
+                print!("{}", m.render(&program.handlers));
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -7,7 +7,11 @@
 //! origins := origin*n             origin := 0 line                      a program fact
 //!                                         | 1 file zigzag(line - prev)  an input record
 //!                                         | 2+h zigzag(event - prev)    found by handler h on that event row
+//!                                         | M merge zigzag(row - prev)  copied by a merge (format 2)
 //! ```
+//!
+//! `M` is [`MERGED`], 2 + 2^32: above every handler tag, so format 2 only
+//! adds a case and reads every format-1 block unchanged.
 //!
 //! Everything is a varint (see [`super::varint`]); "previous" restarts
 //! at 0 in every block, so blocks decode independently (in parallel), and
@@ -19,6 +23,10 @@
 
 use super::varint::{self, Reader};
 use crate::observe::Origin;
+
+/// The tag of [`Origin::Merged`]: handler tags are `2 + h` with `h` a
+/// `u32`, so this one is free.
+const MERGED: u64 = 2 + (1 << 32);
 
 /// Pack `origins.len()` rows of `arity` stable words each.
 pub fn encode(stable: &[u64], arity: usize, origins: &[Origin]) -> Vec<u8> {
@@ -39,7 +47,7 @@ pub fn encode(stable: &[u64], arity: usize, origins: &[Origin]) -> Vec<u8> {
     varint::put(&mut out, n as u64);
     varint::put(&mut out, facts.len() as u64);
     out.extend_from_slice(&facts);
-    let (mut prev_line, mut prev_event) = (0u64, 0u64);
+    let (mut prev_line, mut prev_event, mut prev_row) = (0u64, 0u64, 0u64);
     for origin in origins {
         match *origin {
             Origin::Program { line } => {
@@ -56,6 +64,12 @@ pub fn encode(stable: &[u64], arity: usize, origins: &[Origin]) -> Vec<u8> {
                 varint::put(&mut out, 2 + u64::from(handler));
                 varint::put_delta(&mut out, prev_event, u64::from(event));
                 prev_event = u64::from(event);
+            }
+            Origin::Merged { merge, row } => {
+                varint::put(&mut out, MERGED);
+                varint::put(&mut out, u64::from(merge));
+                varint::put_delta(&mut out, prev_row, u64::from(row));
+                prev_row = u64::from(row);
             }
         }
     }
@@ -141,7 +155,7 @@ pub fn decode(bytes: &[u8], arity: usize, want_origins: bool) -> Result<Decoded,
         return Ok(d);
     }
     d.origins.reserve(n);
-    let (mut prev_line, mut prev_event) = (0u64, 0u64);
+    let (mut prev_line, mut prev_event, mut prev_row) = (0u64, 0u64, 0u64);
     for _ in 0..n {
         let origin = match r.u64().ok_or_else(truncated)? {
             0 => Origin::Program {
@@ -153,6 +167,14 @@ pub fn decode(bytes: &[u8], arity: usize, want_origins: bool) -> Result<Decoded,
                 Origin::Input {
                     file,
                     line: prev_line,
+                }
+            }
+            MERGED => {
+                let merge = r.u32().ok_or_else(truncated)?;
+                prev_row = r.delta(prev_row).ok_or_else(truncated)?;
+                Origin::Merged {
+                    merge,
+                    row: u32::try_from(prev_row).map_err(|_| truncated())?,
                 }
             }
             h => {
@@ -187,6 +209,16 @@ mod tests {
             },
             Origin::Program { line: 9 },
         ];
+        let merged = [
+            Origin::Merged { merge: 0, row: 7 },
+            Origin::Rule {
+                handler: u32::MAX,
+                event: 1,
+            },
+            Origin::Merged { merge: 3, row: 2 },
+        ];
+        let bytes2 = encode(&[1, 2, 3], 1, &merged);
+        assert_eq!(decode(&bytes2, 1, true).unwrap().origins, merged);
         let bytes = encode(&rows, 2, &origins);
         let d = decode(&bytes, 2, true).unwrap();
         assert_eq!(d.n, 4);

@@ -17,9 +17,11 @@
 //! | `P` | [`super::meta::ProgramMeta`] (JSON) |
 //! | `S` | [`super::meta::StateMeta`] (JSON) |
 //! | `q` handler:u32 | a prioritized handler's queued events (varint deltas) |
+//! | `M` | the merges that built the database ([`crate::merge::MergeRecord`], JSON list) |
 
 pub const PROGRAM: &[u8] = b"P";
 pub const STATE: &[u8] = b"S";
+pub const MERGES: &[u8] = b"M";
 pub const FACTS: u8 = b'f';
 pub const GIVEN: u8 = b'g';
 pub const STRINGS: u8 = b's';

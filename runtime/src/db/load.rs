@@ -12,9 +12,9 @@ use rayon::prelude::*;
 
 use super::meta::StateMeta;
 use super::symbols::needs_mapping;
-use super::{block, keys, varint, Db, DbError};
+use super::{block, keys, tables, varint, Db, DbError};
 use crate::engine::Engine;
-use crate::plan::CatId;
+use crate::plan::{CatId, Plan};
 use crate::scheduler::PrioKey;
 use crate::value::Word;
 
@@ -45,7 +45,7 @@ pub(super) fn restore(
         .iter()
         .map(|p| p.priority.as_ref().map(|(_, f)| *f))
         .collect();
-    check_shape(db, &state, engine)?;
+    check_shape(db, &state, engine.plan())?;
     load_symbols(db, &state)?;
 
     let parts = engine.parts_mut();
@@ -56,7 +56,12 @@ pub(super) fn restore(
         if only.is_some_and(|o| !o.contains(&cat)) {
             continue;
         }
-        rows += load_facts(db, parts.store.relation_mut(cat), ci, state.rows[ci])?;
+        let stamp = tables::Stamp {
+            program: db.program_hash(),
+            generation: state.generation[ci],
+            rows: state.rows[ci],
+        };
+        rows += load_facts(db, parts.store.relation_mut(cat), ci, stamp)?;
         if only.is_none() {
             load_given(db, parts.base, cat, state.given[ci])?;
         }
@@ -98,8 +103,7 @@ pub(super) fn restore(
 
 /// Every per-category, per-handler and per-stratum list must fit the
 /// program (the fingerprint matched, so a mismatch is damage).
-fn check_shape(db: &Db, s: &StateMeta, engine: &Engine) -> Result<(), DbError> {
-    let plan = engine.plan();
+pub(super) fn check_shape(db: &Db, s: &StateMeta, plan: &Plan) -> Result<(), DbError> {
     let (c, h, st) = (
         plan.categories.len(),
         plan.handlers.len(),
@@ -123,7 +127,7 @@ fn check_shape(db: &Db, s: &StateMeta, engine: &Engine) -> Result<(), DbError> {
     }
 }
 
-fn load_symbols(db: &mut Db, state: &StateMeta) -> Result<(), DbError> {
+pub(super) fn load_symbols(db: &mut Db, state: &StateMeta) -> Result<(), DbError> {
     db.symbols
         .set_list_types(&state.list_types)
         .map_err(|e| db.corrupt(e))?;
@@ -154,7 +158,7 @@ fn load_symbols(db: &mut Db, state: &StateMeta) -> Result<(), DbError> {
 
 /// Read and decode the blocks under `tag`+`ci`, checking they are
 /// contiguous from 0 and hold `expect` rows.
-fn read_blocks(
+pub(super) fn read_blocks(
     db: &Db,
     tag: u8,
     ci: usize,
@@ -198,11 +202,12 @@ fn read_blocks(
 /// blocks decode in parallel straight into one buffer, which becomes the
 /// relation's rows.
 fn load_facts(
-    db: &Db,
+    db: &mut Db,
     rel: &mut crate::store::Relation,
     ci: usize,
-    expect: u32,
+    stamp: tables::Stamp,
 ) -> Result<u64, DbError> {
+    let expect = stamp.rows;
     let name = rel.name().to_string();
     let (arity, types) = (rel.arity(), rel.types().to_vec());
     let mut raw = Vec::new();
@@ -249,11 +254,23 @@ fn load_facts(
             }
         }
     }
-    rel.load_rows(words, next).map_err(|row| {
+    // Saved tables (see `tables`) spare rebuilding them; without them, or
+    // when they do not fit, the rows rebuild them.
+    let saved = (next >= tables::MIN_ROWS && !needs_mapping(&types))
+        .then(|| tables::read(&db.dir, ci, stamp))
+        .flatten();
+    let loaded = match saved {
+        Some(saved) => rel.load_rows_saved(words, next, saved),
+        None => rel.load_rows(words, next).map(|()| false),
+    };
+    let used = loaded.map_err(|row| {
         db.corrupt(format!(
             "row {row} of `{name}` does not replay (a duplicate, or out of order)"
         ))
     })?;
+    if let Some(t) = db.tables.get_mut(ci) {
+        *t = used.then_some(stamp);
+    }
     Ok(next as u64)
 }
 

@@ -9,8 +9,12 @@ use crate::plan::{Plan, Rule};
 use crate::plan_print::print_plan;
 use crate::stats::{labels, HandlerLabel, Stats};
 
-/// The layout version written by this foldc.
-pub const FORMAT: u32 = 1;
+/// The layout version written by this foldc: 2 added merged facts'
+/// origin ([`crate::observe::Origin::Merged`]) and the merge records.
+pub const FORMAT: u32 = 2;
+/// The oldest layout this foldc reads (every later one only adds cases,
+/// so an older database is read as it is and written on as the new one).
+pub const OLDEST_FORMAT: u32 = 1;
 
 /// Which program a database belongs to, and enough of it to print stats
 /// without the program.

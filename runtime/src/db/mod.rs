@@ -80,14 +80,17 @@
 //! [`crate::invalidate`].
 
 mod block;
+pub mod copy;
 mod error;
 mod keys;
 mod load;
 mod manifest;
 pub mod meta;
 mod open;
+mod read;
 mod save;
 pub mod symbols;
+pub mod tables;
 mod varint;
 
 use std::path::{Path, PathBuf};
@@ -96,8 +99,10 @@ use std::time::Duration;
 pub use error::DbError;
 pub use load::Restored;
 pub use meta::{fingerprint, ProgramMeta, StateMeta};
+pub use read::{CatContents, Contents};
 
 use crate::engine::Engine;
+use crate::merge::MergeRecord;
 use crate::observe::{Observer, Origin, View};
 use crate::plan::{CatId, Plan};
 use save::Writer;
@@ -123,6 +128,11 @@ pub struct Db {
     manifest: Option<manifest::Manifest>,
     program: Option<ProgramMeta>,
     state: Option<StateMeta>,
+    /// The merges that built it (see [`crate::merge`]), oldest first.
+    merges: Vec<MergeRecord>,
+    /// Per category: the rows whose saved tables are on disk, as far as
+    /// this process knows (see [`tables`]).
+    tables: Vec<Option<tables::Stamp>>,
     symbols: Symbols,
     writer: Writer,
 }
@@ -132,13 +142,20 @@ pub struct Db {
 pub enum Access {
     /// `run`: create it if new; with `fresh`, drop what it holds.
     Run { fresh: bool },
-    /// `export`: it must exist and belong to the program.
+    /// `export`, or a database merged (`foldc merge`): it must exist and
+    /// belong to the program.
     Read,
+    /// The result of a merge under way (see [`copy`]): it must exist and
+    /// belong to the program, and its merge marker is expected.
+    Merging,
 }
 
 impl Db {
     /// Open the database at `dir` for `plan` (the program at `program`).
     pub fn open(dir: &Path, plan: &Plan, program: &str, access: Access) -> Result<Db, DbError> {
+        if access != Access::Merging {
+            refuse_merging(dir)?;
+        }
         let create = matches!(access, Access::Run { .. });
         let fresh = access == Access::Run { fresh: true };
         if fresh && dir.join("db").is_file() {
@@ -149,7 +166,7 @@ impl Db {
         let meta = ProgramMeta::new(plan, program);
         match &db.program {
             Some(stored) if !fresh => {
-                if stored.format != meta::FORMAT {
+                if !(meta::OLDEST_FORMAT..=meta::FORMAT).contains(&stored.format) {
                     return Err(DbError::Format {
                         dir: db.dir.clone(),
                         found: stored.format,
@@ -174,17 +191,19 @@ impl Db {
             _ => {}
         }
         db.check_manifest()?;
-        if access == Access::Read && db.state.is_none() {
+        if matches!(access, Access::Read | Access::Merging) && db.state.is_none() {
             return Err(DbError::Empty {
                 dir: db.dir.clone(),
             });
         }
         db.writer = Writer::new(plan, meta, db.state.as_ref());
+        db.tables = vec![None; plan.categories.len()];
         Ok(db)
     }
 
     /// Open an existing database without its program (`foldc stats`).
     pub fn open_existing(dir: &Path) -> Result<Db, DbError> {
+        refuse_merging(dir)?;
         let db = Db::open_dir(dir, false)?;
         db.check_manifest()?;
         if db.program.is_none() || db.state.is_none() {
@@ -207,11 +226,16 @@ impl Db {
             manifest: None,
             program: None,
             state: None,
+            merges: Vec::new(),
+            tables: Vec::new(),
             symbols: Symbols::default(),
             writer: Writer::default(),
         };
         db.program = db.read_json(keys::PROGRAM, "the program record")?;
         db.state = db.read_json(keys::STATE, "the state record")?;
+        db.merges = db
+            .read_json(keys::MERGES, "the merge records")?
+            .unwrap_or_default();
         db.manifest = manifest::read(dir)?;
         Ok(db)
     }
@@ -273,6 +297,17 @@ impl Db {
         self.state.as_ref()
     }
 
+    /// The merges that built this database, oldest first.
+    pub fn merges(&self) -> &[MergeRecord] {
+        &self.merges
+    }
+
+    /// Record a merge into this database; saved with the next checkpoint.
+    pub fn add_merge(&mut self, record: MergeRecord) {
+        self.merges.push(record);
+        self.writer.merges_changed();
+    }
+
     /// Load the saved state into a fresh `engine` (of the same program):
     /// every category, or only `only` (for export: facts, no run state).
     pub fn restore(
@@ -291,7 +326,9 @@ impl Db {
         self.writer.set_interval(interval);
     }
 
-    /// Write the final checkpoint of a finished run and flush it to disk.
+    /// Write the final checkpoint of a finished run and flush it to disk;
+    /// then save the tables of big categories that changed (see
+    /// [`tables`]).
     pub fn finish(&mut self, engine: &Engine) -> Result<Saved, DbError> {
         save::checkpoint(self, &engine.view(), true)?;
         if let (Some(p), Some(s)) = (&self.program, &self.state) {
@@ -303,7 +340,45 @@ impl Db {
             manifest::write(&self.dir, &m)?;
             self.manifest = Some(m);
         }
+        self.save_tables(engine);
         Ok(self.writer.saved())
+    }
+
+    /// Save the tables of every big category whose rows differ from those
+    /// of its file. They are a cache: a file that cannot be written is
+    /// removed (the next resume rebuilds), never an error of the run.
+    fn save_tables(&mut self, engine: &Engine) {
+        let view = engine.view();
+        let program = self.program_hash();
+        for (ci, rel) in view.store.relations().iter().enumerate() {
+            let stamp = tables::Stamp {
+                program,
+                generation: view.sched.generation[ci],
+                rows: rel.len() as u32,
+            };
+            let wanted = rel.len() >= tables::MIN_ROWS && !symbols::needs_mapping(rel.types());
+            if !wanted || self.tables.get(ci) == Some(&Some(stamp)) {
+                continue;
+            }
+            let on_disk = match tables::write(&self.dir, ci, stamp, rel) {
+                Ok(()) => Some(stamp),
+                Err(_) => {
+                    tables::remove(&self.dir, ci);
+                    None
+                }
+            };
+            if let Some(t) = self.tables.get_mut(ci) {
+                *t = on_disk;
+            }
+        }
+    }
+
+    /// The program's fingerprint as a number (it is 16 hex digits).
+    fn program_hash(&self) -> u64 {
+        self.program
+            .as_ref()
+            .and_then(|p| u64::from_str_radix(&p.fingerprint, 16).ok())
+            .unwrap_or(0)
     }
 
     fn corrupt(&self, what: String) -> DbError {
@@ -316,6 +391,18 @@ impl Db {
     fn io(&self, e: sled::Error) -> DbError {
         open::map_error(&self.dir, e)
     }
+}
+
+/// A merge killed halfway left `dir`: nothing may resume it.
+fn refuse_merging(dir: &Path) -> Result<(), DbError> {
+    if copy::is_merging(dir) {
+        return Err(DbError::NotADatabase {
+            dir: dir.to_path_buf(),
+            why: "it is what an interrupted `foldc merge` left; delete it and merge again"
+                .to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// What this process wrote.

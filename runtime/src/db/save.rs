@@ -43,6 +43,8 @@ pub(super) struct Writer {
     /// An inconsistency seen while observing (a bug, reported at the next
     /// round's end rather than panicking mid-round).
     fault: Option<String>,
+    /// A merge was recorded since the last checkpoint.
+    merges_changed: bool,
     checkpoints: u64,
     program: Option<ProgramMeta>,
     min_interval: Duration,
@@ -62,6 +64,7 @@ impl Default for Writer {
             pending: Vec::new(),
             pending_rows: 0,
             fault: None,
+            merges_changed: false,
             checkpoints: 0,
             program: None,
             min_interval: INTERVAL,
@@ -102,6 +105,10 @@ impl Writer {
 
     pub(super) fn fault(&self) -> Option<String> {
         self.fault.clone()
+    }
+
+    pub(super) fn merges_changed(&mut self) {
+        self.merges_changed = true;
     }
 
     #[inline]
@@ -244,6 +251,9 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
         list_types: db.symbols.list_type_codes(),
     };
     records.insert(keys::STATE, to_json(&state));
+    if db.writer.merges_changed {
+        records.insert(keys::MERGES, to_json(&db.merges));
+    }
     if let Some(program) = &db.writer.program {
         records.insert(keys::PROGRAM, to_json(program));
         db.program = Some(program.clone());
@@ -253,6 +263,7 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
         db.sled.flush().map_err(|e| db.io(e))?;
     }
     db.state = Some(state);
+    db.writer.merges_changed = false;
 
     db.writer.saved.checkpoints += 1;
     db.writer.saved.rows += rows_written;

@@ -8,12 +8,17 @@
 //! search), so other combinations of the same event keep their finds.
 //! Aborting only the combination keeps results independent of arrival
 //! order: another event could have met the same good combination.
+//!
+//! A [`Mode`] sees every friend row a combination joins and may keep a
+//! combination from its search: a run uses [`Plain`], which does nothing
+//! and compiles away; a merge uses its side tracker
+//! ([`crate::merge`]), which lets only mixed combinations search.
 
-use super::prepare::{Key, POp, Source};
-use super::{Frame, Outcome};
+use super::prepare::{Key, POp, Prepared, Source};
+use super::{EventOutcome, Frame, Outcome};
 use crate::builtin::Fault;
 use crate::intern;
-use crate::plan::{AggKind, Bind, Stage};
+use crate::plan::{AggKind, Bind, CatId, Stage};
 use crate::store::{Relation, Store};
 use crate::value::{from_float, from_int, to_bool, to_float, to_int, Word};
 
@@ -34,8 +39,89 @@ macro_rules! tri {
     };
 }
 
-pub(super) struct Exec<'a> {
+/// What evaluation does besides evaluating, at each friend row a
+/// combination joins and at each search.
+pub(crate) trait Mode {
+    /// What [`Mode::leave`] needs to undo [`Mode::enter`].
+    type Token: Copy;
+    /// Row `row` of `cat` joins the combination (its fields are bound).
+    fn enter(&mut self, cat: CatId, row: u32) -> Self::Token;
+    /// The row leaves the combination again.
+    fn leave(&mut self, token: Self::Token);
+    /// Whether the combination as it stands runs its search.
+    fn may_search(&self) -> bool;
+}
+
+/// A mode borrowed (a merge keeps its tracker's counts after the event).
+impl<M: Mode> Mode for &mut M {
+    type Token = M::Token;
+    #[inline]
+    fn enter(&mut self, cat: CatId, row: u32) -> M::Token {
+        (**self).enter(cat, row)
+    }
+    #[inline]
+    fn leave(&mut self, token: M::Token) {
+        (**self).leave(token)
+    }
+    #[inline]
+    fn may_search(&self) -> bool {
+        (**self).may_search()
+    }
+}
+
+/// An ordinary run: every combination searches.
+pub(crate) struct Plain;
+
+impl Mode for Plain {
+    type Token = ();
+    #[inline(always)]
+    fn enter(&mut self, _: CatId, _: u32) {}
+    #[inline(always)]
+    fn leave(&mut self, _: ()) {}
+    #[inline(always)]
+    fn may_search(&self) -> bool {
+        true
+    }
+}
+
+/// Run one event of `p` on the interpreter in `mode` (never native code:
+/// only the interpreter sees a mode). See [`super::run_event`].
+pub(crate) fn run<M: Mode>(
+    p: &Prepared,
+    store: &Store,
+    tuple: &[Word],
+    frame: &mut Frame,
+    out: &mut Vec<Word>,
+    mode: M,
+) -> EventOutcome {
+    frame.fit(p);
+    let start = out.len();
+    let mut ex = Exec::with_mode(store, frame, out, mode);
+    let flow = match ex.bind_event(&p.bind, tuple) {
+        Ok(true) => ex.ops(&p.body),
+        Ok(false) => Flow::End,
+        Err(f) => Flow::Fault(f),
+    };
+    // A fault outside every join ends the event's only combination.
+    ex.absorb(flow, start, 0);
+    let outcome = ex.outcome();
+    let loaded_friends = if p.has_join {
+        ex.loaded
+    } else {
+        ex.passed_data && ex.first_fault.is_none()
+    };
+    EventOutcome {
+        outcome,
+        loaded_friends,
+        found: ex.facts,
+        faulted: ex.faulted,
+        fault: ex.first_fault,
+    }
+}
+
+pub(super) struct Exec<'a, M: Mode = Plain> {
     store: &'a Store,
+    mode: M,
     pub(super) slots: &'a mut [Word],
     scratch: &'a mut [Word],
     hits: &'a mut [u32],
@@ -53,10 +139,22 @@ pub(super) struct Exec<'a> {
     pub(super) first_fault: Option<Fault>,
 }
 
-impl<'a> Exec<'a> {
+impl<'a> Exec<'a, Plain> {
     pub(super) fn new(store: &'a Store, frame: &'a mut Frame, out: &'a mut Vec<Word>) -> Self {
+        Exec::with_mode(store, frame, out, Plain)
+    }
+}
+
+impl<'a, M: Mode> Exec<'a, M> {
+    pub(super) fn with_mode(
+        store: &'a Store,
+        frame: &'a mut Frame,
+        out: &'a mut Vec<Word>,
+        mode: M,
+    ) -> Self {
         Exec {
             store,
+            mode,
             slots: &mut frame.slots,
             scratch: &mut frame.scratch,
             hits: &mut frame.hits,
@@ -211,7 +309,7 @@ impl<'a> Exec<'a> {
                 match source {
                     Source::All => {
                         for r in 0..rel.len() as u32 {
-                            match self.join_row(rel, r, bind, body) {
+                            match self.join_row(rel, *cat, r, bind, body) {
                                 Flow::Next | Flow::Drop => {}
                                 other => return other,
                             }
@@ -222,7 +320,7 @@ impl<'a> Exec<'a> {
                             return Flow::Next;
                         };
                         for &r in rows {
-                            match self.join_row(rel, r, bind, body) {
+                            match self.join_row(rel, *cat, r, bind, body) {
                                 Flow::Next | Flow::Drop => {}
                                 other => return other,
                             }
@@ -282,6 +380,9 @@ impl<'a> Exec<'a> {
             }
             POp::Search { body } => {
                 self.passed_data = true;
+                if !self.mode.may_search() {
+                    return Flow::Next;
+                }
                 let (mark, facts) = (self.out.len(), self.facts);
                 let flow = self.ops(body);
                 if !matches!(flow, Flow::Fault(_)) {
@@ -332,7 +433,14 @@ impl<'a> Exec<'a> {
     }
 
     #[inline]
-    fn join_row(&mut self, rel: &Relation, r: u32, bind: &[(usize, Bind)], body: &[POp]) -> Flow {
+    fn join_row(
+        &mut self,
+        rel: &Relation,
+        cat: CatId,
+        r: u32,
+        bind: &[(usize, Bind)],
+        body: &[POp],
+    ) -> Flow {
         if rel.has_dead() && rel.is_dead(r) {
             return Flow::Next;
         }
@@ -341,7 +449,10 @@ impl<'a> Exec<'a> {
             Ok(false) => return Flow::Next,
             Ok(true) => {
                 self.loaded = true;
-                self.ops(body)
+                let token = self.mode.enter(cat, r);
+                let flow = self.ops(body);
+                self.mode.leave(token);
+                flow
             }
             Err(f) => Flow::Fault(f),
         };

@@ -3,13 +3,13 @@
 
 use std::cmp::Ordering;
 
-use super::exec::Exec;
+use super::exec::{Exec, Mode};
 use crate::builtin::{Fault, MAX_ARGS};
 use crate::intern;
 use crate::plan::{BinOp, CmpOp, Expr, UnOp};
 use crate::value::{self, from_bool, from_float, from_int, to_bool, to_float, to_int, Type, Word};
 
-impl Exec<'_> {
+impl<M: Mode> Exec<'_, M> {
     pub(super) fn eval(&mut self, e: &Expr) -> Result<Word, Fault> {
         match e {
             Expr::Slot(s) => Ok(self.slots[s.index()]),

@@ -18,7 +18,7 @@ mod prepare;
 
 pub use prepare::{expr_type, prepare, prepare_all, Key, POp, Prepared, Source};
 
-pub(crate) use exec::outcome_of;
+pub(crate) use exec::{outcome_of, run as run_event_in, Mode};
 pub(crate) use expr::{concat_list, concat_str, slice};
 
 use crate::builtin::Fault;
@@ -120,29 +120,7 @@ pub fn run_event(
             return o;
         }
     }
-    frame.fit(p);
-    let start = out.len();
-    let mut ex = exec::Exec::new(store, frame, out);
-    let flow = match ex.bind_event(&p.bind, tuple) {
-        Ok(true) => ex.ops(&p.body),
-        Ok(false) => exec::Flow::End,
-        Err(f) => exec::Flow::Fault(f),
-    };
-    // A fault outside every join ends the event's only combination.
-    ex.absorb(flow, start, 0);
-    let outcome = ex.outcome();
-    let loaded_friends = if p.has_join {
-        ex.loaded
-    } else {
-        ex.passed_data && ex.first_fault.is_none()
-    };
-    EventOutcome {
-        outcome,
-        loaded_friends,
-        found: ex.facts,
-        faulted: ex.faulted,
-        fault: ex.first_fault,
-    }
+    exec::run(p, store, tuple, frame, out, exec::Plain)
 }
 
 /// Evaluate a handler's priority for an event tuple: `Ok(None)` when the

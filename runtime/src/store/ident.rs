@@ -174,6 +174,42 @@ impl IdentTable {
         Ok(())
     }
 
+    /// The raw slots (for a database to save, see [`IdentTable::from_slots`]).
+    pub fn slots(&self) -> &[u64] {
+        &self.slots
+    }
+
+    /// A table from slots [`IdentTable::slots`] gave, for `rows` rows of
+    /// which `live` are current. `None` when they cannot be such a table:
+    /// a capacity that is not a power of two, too full to always end a
+    /// probe at an empty slot, a row out of range or a count that differs.
+    /// (Slots that point at the wrong rows cannot be told apart here: a
+    /// saved table is checksummed where it is kept.)
+    pub fn from_slots(slots: Vec<u64>, rows: u32, live: usize) -> Option<IdentTable> {
+        let cap = slots.len();
+        if cap == 0 {
+            return (live == 0).then(IdentTable::default);
+        }
+        if !cap.is_power_of_two() || cap < 16 || (live + 1) * 8 > cap * 5 {
+            return None;
+        }
+        let mut len = 0;
+        for &e in &slots {
+            if e != 0 {
+                if row_of(e) >= rows {
+                    return None;
+                }
+                len += 1;
+            }
+        }
+        (len == live).then(|| IdentTable {
+            slots,
+            len,
+            mask: cap - 1,
+            shift: 64 - cap.trailing_zeros(),
+        })
+    }
+
     /// Grow once so that `total` entries fit without growing again.
     pub fn reserve(&mut self, total: usize) {
         let mut cap = self.slots.len().max(16);

@@ -45,6 +45,59 @@ impl Index {
         &self.cols
     }
 
+    /// Rows below this id are indexed.
+    pub fn upto(&self) -> u32 {
+        self.upto
+    }
+
+    /// Every group of row ids, in the order keys were first seen.
+    pub fn groups(&self) -> &[Vec<u32>] {
+        &self.groups
+    }
+
+    /// An index on `cols` of rows `0..upto` from the groups
+    /// [`Index::groups`] gave (`rows`: the relation's words). `None` when
+    /// they cannot be: an empty group, a row out of range or out of order,
+    /// or two groups with one key.
+    pub fn from_groups(
+        cols: &[usize],
+        groups: Vec<Vec<u32>>,
+        upto: u32,
+        rows: &[Word],
+        arity: usize,
+    ) -> Option<Index> {
+        if cols.iter().any(|&c| c >= arity) || rows.len() < upto as usize * arity {
+            return None;
+        }
+        let mut table = HashTable::with_capacity(groups.len());
+        for (g, group) in groups.iter().enumerate() {
+            let first = *group.first()?;
+            if group.windows(2).any(|w| w[0] >= w[1]) || *group.last()? >= upto {
+                return None;
+            }
+            let f = first as usize * arity;
+            let row = &rows[f..f + arity];
+            let hash = key_hash(row, cols);
+            let same = |&(other, _): &(u32, u32)| {
+                let o = other as usize * arity;
+                cols.iter().all(|&c| rows[o + c] == row[c])
+            };
+            if table.find(hash, same).is_some() {
+                return None;
+            }
+            table.insert_unique(hash, (first, g as u32), |&(r, _)| {
+                let o = r as usize * arity;
+                key_hash(&rows[o..o + arity], cols)
+            });
+        }
+        Some(Index {
+            cols: cols.to_vec(),
+            table,
+            groups,
+            upto,
+        })
+    }
+
     /// Whether rows were added to the relation since the last catch-up.
     pub fn is_behind(&self, len: usize) -> bool {
         (self.upto as usize) < len

@@ -22,7 +22,7 @@ mod index;
 mod relation;
 
 pub use index::{Index, IndexId};
-pub use relation::{Inserted, Relation};
+pub use relation::{Inserted, Relation, Saved};
 
 use rustc_hash::FxHasher;
 use std::hash::Hasher;

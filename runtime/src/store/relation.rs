@@ -35,6 +35,18 @@ impl Inserted {
     }
 }
 
+/// A relation's tables as a database saves them, to load its rows back
+/// without rebuilding them: the identity table's slots (only for values
+/// that are the same words in every process: interner ids of strings and
+/// lists are not), the superseded rows, and each index's groups.
+#[derive(Debug, Default)]
+pub struct Saved {
+    pub ident: Option<Vec<u64>>,
+    pub dead: Vec<u64>,
+    /// `(columns, rows indexed, groups)` per index.
+    pub indexes: Vec<(Vec<usize>, u32, Vec<Vec<u32>>)>,
+}
+
 #[derive(Debug)]
 pub struct Relation {
     name: String,
@@ -161,6 +173,16 @@ impl Relation {
         }
     }
 
+    /// The current row with `tuple`'s identity (the same tuple, or for a
+    /// keyed category the key's current fact), if any.
+    pub fn current(&self, tuple: &[Word]) -> Option<u32> {
+        let hash = self.ident_hash(tuple);
+        match &self.key {
+            None => self.ident.find(hash, |r| same_words(self.row(r), tuple)),
+            Some(key) => self.ident.find(hash, |r| same_key(key, self.row(r), tuple)),
+        }
+    }
+
     /// Touch what inserting a tuple with this hash will read (see
     /// [`IdentTable::warm`]).
     #[inline]
@@ -277,6 +299,68 @@ impl Relation {
             },
         );
         loaded
+    }
+
+    /// Append rows saved from an earlier run into this empty relation
+    /// together with the tables saved with them ([`Saved`]), instead of
+    /// rebuilding those. Tables that do not fit the rows are not used:
+    /// the rows are then loaded as [`Relation::load_rows`] does, which
+    /// rebuilds everything. Returns whether the saved tables were used;
+    /// `Err(row)` as `load_rows`.
+    pub fn load_rows_saved(
+        &mut self,
+        words: Vec<Word>,
+        n: usize,
+        saved: Saved,
+    ) -> Result<bool, u32> {
+        let fits = self.len == 0 && words.len() == n * self.arity && u32::try_from(n).is_ok();
+        let dead_count: usize = saved.dead.iter().map(|w| w.count_ones() as usize).sum();
+        let dead_fits = saved.dead.len() <= n.div_ceil(64)
+            && (self.key.is_some() || dead_count == 0)
+            && saved.dead.last().is_none_or(|&w| {
+                let used = n - (saved.dead.len() - 1) * 64;
+                used >= 64 || w >> used == 0
+            });
+        let ident = match saved.ident {
+            Some(slots) if fits && dead_fits => {
+                IdentTable::from_slots(slots, n as u32, n - dead_count)
+            }
+            _ => None,
+        };
+        let Some(ident) = ident else {
+            return self.load_rows(words, n).map(|()| false);
+        };
+        self.rows = words;
+        self.len = n as u32;
+        self.dead = saved.dead;
+        self.dead_count = dead_count;
+        self.ident = ident;
+        // Declared indexes take their saved groups; the others are built
+        // by the first round that reads them, as in any run.
+        let mut groups = saved.indexes;
+        for index in &mut self.indexes {
+            let Some(at) = groups.iter().position(|(cols, ..)| cols == index.cols()) else {
+                continue;
+            };
+            let (cols, upto, g) = groups.swap_remove(at);
+            if upto <= self.len {
+                if let Some(ix) = Index::from_groups(&cols, g, upto, &self.rows, self.arity) {
+                    *index = ix;
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// The identity table's slots (for a database to save, see
+    /// [`Relation::load_rows_saved`]).
+    pub fn ident_slots(&self) -> &[u64] {
+        self.ident.slots()
+    }
+
+    /// The declared indexes, by [`IndexId`].
+    pub fn indexes(&self) -> &[Index] {
+        &self.indexes
     }
 
     /// Whether `new` beats `current` (same key) by the category's `keep`.

@@ -1,0 +1,274 @@
+//! `foldc merge` as a property over the test corpus: every run case
+//! (`tests/run/<case>/`) and every example case with expected output has
+//! its input rows split at random into three databases A, B and C, each
+//! built by `foldc run --db`. Then, for every output category:
+//!
+//! - `merge(A, B)` equals one run over A ∪ B, and `merge(B, A)` the same
+//!   bytes (commutative);
+//! - `merge(merge(A, B), C)` and `merge(A, merge(B, C))` both equal the
+//!   case's expected output, one run over everything (associative);
+//! - A and B are left untouched (their exports and counters unchanged).
+//!
+//! Splits are seeded by the case name, so a failure repeats; set
+//! `FOLD_MERGE_SEEDS=N` to try N splits per case (default 2).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn main() {
+    let args = Arguments::from_args();
+    let seeds: u64 = std::env::var("FOLD_MERGE_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
+    let base = workspace();
+    let mut trials = Vec::new();
+    for case in corpus(&base) {
+        let name = case
+            .strip_prefix(&base)
+            .unwrap_or(&case)
+            .to_string_lossy()
+            .replace('\\', "/");
+        for seed in 0..seeds {
+            let case = case.clone();
+            let label = name.clone();
+            trials.push(Trial::test(format!("{name}::split_{seed}"), move || {
+                merge_case(&case, &label, seed)
+            }));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn workspace() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(Path::to_path_buf).unwrap_or(here)
+}
+
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// The cases with an expected output that runs (not an expected error).
+fn corpus(base: &Path) -> Vec<PathBuf> {
+    let mut cases = subdirs(&base.join("tests/run"));
+    for example in subdirs(&base.join("examples")) {
+        cases.extend(std::iter::once(example.clone()).chain(subdirs(&example.join("cases"))));
+    }
+    cases.retain(|c| c.join("expected").is_dir() && !c.join("expected/error.txt").exists());
+    cases
+}
+
+/// The case's program: in the case folder, or for
+/// `examples/<name>/cases/<case>/` in the example's folder.
+fn program_of(case: &Path) -> Result<PathBuf, Failed> {
+    let home = match case.parent() {
+        Some(p) if p.file_name().is_some_and(|n| n == "cases") => p.parent().unwrap_or(case),
+        _ => case,
+    };
+    let progs: Vec<PathBuf> = std::fs::read_dir(home)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "fold"))
+        .collect();
+    match progs.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(format!("{}: expected one .fold program", home.display()).into()),
+    }
+}
+
+/// SplitMix64: a reproducible stream of random words from a seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+fn seed_of(name: &str, seed: u64) -> u64 {
+    name.bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+        .wrapping_add(seed.wrapping_mul(0x9E37_79B9))
+}
+
+/// One input category of the program: its name, header and rows.
+struct Input {
+    cat: String,
+    header: csv::StringRecord,
+    rows: Vec<csv::StringRecord>,
+}
+
+fn inputs(prog: &Path, case: &Path) -> Result<Vec<Input>, Failed> {
+    let src = std::fs::read_to_string(prog)?;
+    let compiled = fold_compiler::compile(&src, prog.parent());
+    let plan = compiled.plan.ok_or("the program does not compile")?;
+    let mut out = Vec::new();
+    for input in &plan.inputs {
+        let file = input.path.file_name().ok_or("input names no file")?;
+        let mut reader = csv::Reader::from_path(case.join(file))?;
+        let header = reader.headers()?.clone();
+        let rows = reader.records().collect::<Result<Vec<_>, _>>()?;
+        out.push(Input {
+            cat: plan.category(input.cat).name.clone(),
+            header,
+            rows,
+        });
+    }
+    Ok(out)
+}
+
+/// Write the rows of `inputs` that `keep` selects as `DIR/<part>-<cat>.csv`
+/// and return the `--input CAT=FILE` arguments naming them.
+fn write_part(
+    dir: &Path,
+    part: &str,
+    inputs: &[Input],
+    keep: &dyn Fn(usize, usize) -> bool,
+) -> Result<Vec<String>, Failed> {
+    let mut args = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let file = dir.join(format!("{part}-{}.csv", input.cat));
+        let mut w = csv::Writer::from_path(&file)?;
+        w.write_record(&input.header)?;
+        for (r, row) in input.rows.iter().enumerate() {
+            if keep(i, r) {
+                w.write_record(row)?;
+            }
+        }
+        w.flush()?;
+        args.push("--input".to_string());
+        args.push(format!("{}={}", input.cat, file.display()));
+    }
+    Ok(args)
+}
+
+fn foldc(args: &[String]) -> Result<String, Failed> {
+    let out = Command::new(env!("CARGO_BIN_EXE_foldc"))
+        .args(args)
+        .output()?;
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() || err.contains("panicked") {
+        return Err(format!("foldc {} failed:\n{err}", args.join(" ")).into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn s(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|p| p.to_string()).collect()
+}
+
+/// Every file of a directory, by name.
+fn files(dir: &Path) -> Result<BTreeMap<String, String>, Failed> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        let name = p
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        out.insert(name, std::fs::read_to_string(&p)?);
+    }
+    Ok(out)
+}
+
+fn same(
+    what: &str,
+    want: &BTreeMap<String, String>,
+    got: &BTreeMap<String, String>,
+) -> Result<(), Failed> {
+    if want == got {
+        return Ok(());
+    }
+    for (name, w) in want {
+        let g = got.get(name).map(String::as_str).unwrap_or("(missing)\n");
+        if g != w {
+            return Err(
+                format!("{what}: {name} differs\n--- want ---\n{w}--- got ---\n{g}").into(),
+            );
+        }
+    }
+    Err(format!("{what}: other files {:?}", got.keys().collect::<Vec<_>>()).into())
+}
+
+fn merge_case(case: &Path, name: &str, seed: u64) -> Result<(), Failed> {
+    let prog = program_of(case)?;
+    let p = prog.to_string_lossy().into_owned();
+    let inputs = inputs(&prog, case)?;
+    let mut rng = Rng(seed_of(name, seed));
+    // Each row goes to A, B or C.
+    let assign: Vec<Vec<usize>> = inputs
+        .iter()
+        .map(|i| i.rows.iter().map(|_| (rng.next() % 3) as usize).collect())
+        .collect();
+    let threads = |rng: &mut Rng| (1 + rng.next() % 2).to_string();
+    let tmp = tempfile::tempdir()?;
+    let d = tmp.path();
+    let db = |n: &str| d.join(n).to_string_lossy().into_owned();
+
+    for (k, part) in ["A", "B", "C"].iter().enumerate() {
+        let mut args = s(&["run", &p, "--db", &db(part), "-q", "--threads"]);
+        args.push(threads(&mut rng));
+        args.extend(write_part(d, part, &inputs, &|i, r| assign[i][r] == k)?);
+        foldc(&args)?;
+    }
+    let export = |dbname: &str| -> Result<BTreeMap<String, String>, Failed> {
+        let out = db(&format!("{dbname}.out"));
+        foldc(&s(&["export", &p, "--db", &db(dbname), "--out", &out]))?;
+        files(Path::new(&out))
+    };
+    let stats = |dbname: &str| foldc(&s(&["stats", "--db", &db(dbname), "--format", "json"]));
+    let (a_before, a_stats) = (export("A")?, stats("A")?);
+    let (b_before, b_stats) = (export("B")?, stats("B")?);
+    let merge = |x: &str, y: &str, into: &str, rng: &mut Rng| -> Result<(), Failed> {
+        let mut args = s(&["merge", &p, &db(x), &db(y), "--into", &db(into), "-q"]);
+        args.push("--threads".into());
+        args.push(threads(rng));
+        foldc(&args).map(drop)
+    };
+
+    // merge(A, B) == run(A ∪ B), and merge(B, A) the same bytes.
+    let mut union = s(&["run", &p, "-q", "--out", &db("AuB")]);
+    union.extend(write_part(d, "AuB", &inputs, &|i, r| assign[i][r] < 2)?);
+    foldc(&union)?;
+    let want_ab = files(&d.join("AuB"))?;
+    merge("A", "B", "AB", &mut rng)?;
+    same("merge(A, B) against run(A ∪ B)", &want_ab, &export("AB")?)?;
+    merge("B", "A", "BA", &mut rng)?;
+    same("merge(B, A) against merge(A, B)", &want_ab, &export("BA")?)?;
+
+    // Three databases in either grouping give one run over everything.
+    let want = files(&case.join("expected"))?;
+    merge("AB", "C", "AB_C", &mut rng)?;
+    same("merge(merge(A, B), C)", &want, &export("AB_C")?)?;
+    merge("B", "C", "BC", &mut rng)?;
+    merge("A", "BC", "A_BC", &mut rng)?;
+    same("merge(A, merge(B, C))", &want, &export("A_BC")?)?;
+
+    // The sources are untouched.
+    same("A after merging", &a_before, &export("A")?)?;
+    same("B after merging", &b_before, &export("B")?)?;
+    if stats("A")? != a_stats || stats("B")? != b_stats {
+        return Err("merging changed a source database's counters".into());
+    }
+    Ok(())
+}

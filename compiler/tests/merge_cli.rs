@@ -1,0 +1,224 @@
+//! `foldc merge` as a user meets it: the worked example of the README
+//! (two corpora that form a square only together) with its exact counts,
+//! the counts kept in the merged database for `foldc stats`, and every
+//! refusal: an existing target, one database twice, another program's
+//! database, an unfinished one, a left-over merge. A refused merge leaves
+//! nothing behind.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn foldc(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_foldc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("foldc runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Run and insist on success; returns stdout.
+fn ok(args: &[&str], dir: &Path) -> String {
+    let out = foldc(args, dir);
+    assert!(
+        out.status.success(),
+        "foldc {args:?} failed:\n{}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// Run and insist on exit 1 without a panic; returns the last stderr line.
+fn refused(args: &[&str], dir: &Path) -> String {
+    let out = foldc(args, dir);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "foldc {args:?}:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err.lines().last().unwrap_or_default().to_string()
+}
+
+fn text_folding() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.join("../examples/text-folding/text-folding.fold")
+}
+
+/// Build A from `a b. a c.` and B from `b d. c d.` in `d`.
+fn two_corpora(d: &Path) -> String {
+    let prog = text_folding().to_string_lossy().into_owned();
+    std::fs::write(d.join("left.csv"), "id,text\n1,a b. a c.\n").expect("write");
+    std::fs::write(d.join("right.csv"), "id,text\n1,b d. c d.\n").expect("write");
+    ok(
+        &["run", &prog, "--input", "book=left.csv", "--db", "A", "-q"],
+        d,
+    );
+    ok(
+        &["run", &prog, "--input", "book=right.csv", "--db", "B", "-q"],
+        d,
+    );
+    prog
+}
+
+#[test]
+fn two_corpora_without_a_square_merge_into_one_with_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let prog = two_corpora(d);
+    for db in ["A", "B"] {
+        ok(
+            &["export", &prog, "--db", db, "--out", &format!("{db}.out")],
+            d,
+        );
+        let orthos = std::fs::read_to_string(d.join(format!("{db}.out/ortho.csv"))).expect("csv");
+        assert_eq!(orthos, "shape,cells\n", "{db} alone holds no square");
+    }
+    let report = ok(&["merge", &prog, "A", "B", "--into", "C"], d);
+    // B's events: `read` and `cut` of its own book and sentences, and
+    // `line` of its own pairs, ran in B (3); an `ortho` handler at a pair
+    // position with no friend key in the merge aborts categorically; the
+    // four events that join pairs of both sides are replayed, and find
+    // the square (and, after, its working state).
+    assert!(
+        report.contains(
+            "events of `B`: 0 skipped (1) as in both, 0 skipped (2) as their friends are in \
+             both, 5 skipped (3) as one side's, 10 aborted categorically, 4 replayed"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("facts of `B`: 2 in both, 8 copied in"),
+        "{report}"
+    );
+    assert!(report.contains("new facts: 6"), "{report}");
+    ok(&["export", &prog, "--db", "C", "--out", "C.out"], d);
+    let orthos = std::fs::read_to_string(d.join("C.out/ortho.csv")).expect("csv");
+    assert_eq!(
+        orthos,
+        "shape,cells\n\"[2, 2]\",\"[\"\"a\"\", \"\"b\"\", \"\"c\"\", \"\"d\"\"]\"\n"
+    );
+    // The merged database keeps the record; `stats` shows it.
+    let stats = ok(&["stats", "--db", "C"], d);
+    assert!(stats.contains("4 replayed"), "{stats}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["stats", "--db", "C", "--format", "json"], d)).expect("json");
+    let merges = json["merges"].as_array().expect("merges");
+    assert_eq!(merges.len(), 1);
+    assert_eq!(merges[0]["total"]["replayed"], 4, "{}", merges[0]);
+    assert_eq!(merges[0]["total"]["skipped_one_side"], 5, "{}", merges[0]);
+    // A merged database is an ordinary one: more input extends it.
+    std::fs::write(
+        d.join("more.csv"),
+        "id,text\n1,a b. a c.\n2,b d. c d. b e.\n",
+    )
+    .expect("write");
+    ok(
+        &["run", &prog, "--input", "book=more.csv", "--db", "C", "-q"],
+        d,
+    );
+}
+
+#[test]
+fn merges_that_cannot_be_done_are_refused_and_leave_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let prog = two_corpora(d);
+    std::fs::create_dir(d.join("C")).expect("mkdir");
+    assert_eq!(
+        refused(&["merge", &prog, "A", "B", "--into", "C"], d),
+        "error: `C` already exists; `foldc merge` creates the merged database (name a new \
+         directory)"
+    );
+    assert_eq!(
+        refused(&["merge", &prog, "A", "./A", "--into", "D"], d),
+        "error: `A` and `./A` are the same database; a database merged with itself is itself"
+    );
+    assert_eq!(
+        refused(&["merge", &prog, "A", "nowhere", "--into", "D"], d),
+        "error: no database at `nowhere`"
+    );
+    std::fs::write(
+        d.join("tc.fold"),
+        "data edge(src: int, dst: int)\ninput edge from \"edge.csv\"\noutput edge\n",
+    )
+    .expect("write");
+    std::fs::write(d.join("edge.csv"), "src,dst\n1,2\n").expect("write");
+    ok(&["run", "tc.fold", "--db", "T", "-q"], d);
+    let msg = refused(&["merge", &prog, "A", "T", "--into", "D"], d);
+    assert!(
+        msg.starts_with("error: database `T` was written by program `tc.fold` (fingerprint ")
+            && msg.ends_with("only databases of one program merge"),
+        "{msg}"
+    );
+    std::fs::create_dir(d.join(".E.merging")).expect("mkdir");
+    assert_eq!(
+        refused(&["merge", &prog, "A", "B", "--into", "E"], d),
+        "error: `./.E.merging` is left from an interrupted merge into `E`; delete it and merge \
+         again"
+            .replace("./", "")
+    );
+    for left in ["D", ".D.merging", "E"] {
+        assert!(!d.join(left).exists(), "{left} was left behind");
+    }
+}
+
+#[test]
+fn an_unfinished_database_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("tc.fold"),
+        "data edge(src: int, dst: int)\ndata path(src: int, dst: int)\n\
+         input edge from \"edge.csv\"\noutput path\n\
+         path(x, y) :- edge(x, y).\npath(x, z) :- path(x, y), edge(y, z).\n",
+    )
+    .expect("write");
+    let mut edges = String::from("src,dst\n");
+    for i in 0..1500 {
+        edges.push_str(&format!("{i},{}\n", i + 1));
+    }
+    std::fs::write(d.join("edge.csv"), edges).expect("write");
+    ok(&["run", "tc.fold", "--db", "done", "-q"], d);
+    let started = Instant::now();
+    ok(&["run", "tc.fold", "--db", "timing", "-q"], d);
+    let full = started.elapsed();
+    // Kill runs part-way until one leaves a checkpoint behind.
+    for attempt in 1..=12u32 {
+        let db = format!("killed{attempt}");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_foldc"))
+            .args(["run", "tc.fold", "--db", &db, "-q", "--checkpoint-ms", "0"])
+            .current_dir(d)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn foldc");
+        std::thread::sleep(
+            full.mul_f64(0.2 + 0.05 * f64::from(attempt))
+                .min(Duration::from_secs(5)),
+        );
+        if child.try_wait().expect("wait").is_some() {
+            continue;
+        }
+        child.kill().expect("kill -9");
+        child.wait().expect("reaped");
+        let msg = refused(&["merge", "tc.fold", "done", &db, "--into", "M"], d);
+        if msg == format!("error: database `{db}` holds no run yet") {
+            continue;
+        }
+        assert_eq!(
+            msg,
+            format!(
+                "error: database `{db}` cannot be merged: its last run did not finish; run \
+                 `foldc run tc.fold --db {db}` to finish it first"
+            )
+        );
+        assert!(!d.join("M").exists());
+        // Finished, it merges.
+        ok(&["run", "tc.fold", "--db", &db, "-q"], d);
+        ok(&["merge", "tc.fold", "done", &db, "--into", "M", "-q"], d);
+        return;
+    }
+    panic!("no run was killed after its first checkpoint");
+}

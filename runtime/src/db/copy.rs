@@ -1,0 +1,85 @@
+//! The directory a merge builds its result in (see [`crate::merge`]).
+//!
+//! `foldc merge` starts from a copy of one of the two databases and never
+//! writes the originals. It builds the result in a new directory beside
+//! the target and renames it into place only when its final checkpoint is
+//! on disk, so the target either does not exist or is a finished
+//! database. Until then the directory holds a marker file: a merge killed
+//! halfway leaves a directory that every command refuses (resuming it as
+//! an ordinary run would skip the rest of the merge), never a database
+//! that looks finished and is not.
+
+use std::path::Path;
+
+use super::{Db, DbError};
+
+/// The marker of a merge under way (see the module docs).
+pub const MERGING: &str = "MERGING";
+
+fn io(dir: &Path, what: &str, e: std::io::Error) -> DbError {
+    DbError::Io {
+        dir: dir.to_path_buf(),
+        error: format!("{what}: {e}"),
+    }
+}
+
+/// Create `dir` (it must not exist) with the marker of a merge under way.
+pub fn start_merge_dir(dir: &Path) -> Result<(), DbError> {
+    std::fs::create_dir(dir).map_err(|e| io(dir, "cannot create it", e))?;
+    std::fs::write(dir.join(MERGING), "foldc merge is writing this database\n")
+        .map_err(|e| io(dir, "cannot write its marker", e))
+}
+
+/// Whether `dir` holds the marker of an unfinished merge.
+pub fn is_merging(dir: &Path) -> bool {
+    dir.join(MERGING).is_file()
+}
+
+/// Drop the marker of a finished merge (its database closed) and move it
+/// to `to`, which must not exist.
+pub fn finish_merge_dir(dir: &Path, to: &Path) -> Result<(), DbError> {
+    std::fs::remove_file(dir.join(MERGING)).map_err(|e| io(dir, "cannot remove its marker", e))?;
+    if to.exists() {
+        return Err(DbError::Io {
+            dir: to.to_path_buf(),
+            error: "it appeared while the merge ran; the merged database is left at its \
+                    temporary place"
+                .to_string(),
+        });
+    }
+    std::fs::rename(dir, to).map_err(|e| io(to, "cannot move the merged database there", e))
+}
+
+impl Db {
+    /// Copy every file of this database into the directory `to` (made by
+    /// [`start_merge_dir`]). This handle holds the store's lock, so no
+    /// other process writes it meanwhile, and nothing of it is written.
+    pub fn copy_into(&self, to: &Path) -> Result<(), DbError> {
+        copy_dir(&self.dir, to)
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), DbError> {
+    let entries = std::fs::read_dir(from).map_err(|e| io(from, "cannot list it", e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| io(from, "cannot list it", e))?;
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        let kind = entry
+            .file_type()
+            .map_err(|e| io(from, "cannot list it", e))?;
+        if kind.is_dir() {
+            std::fs::create_dir_all(&target).map_err(|e| io(to, "cannot create a folder", e))?;
+            copy_dir(&path, &target)?;
+        } else if kind.is_file() {
+            // Saved tables are replaced by renaming, never written in
+            // place (see `tables`): a hard link shares them safely.
+            let linked = from.file_name().is_some_and(|n| n == super::tables::DIR)
+                && std::fs::hard_link(&path, &target).is_ok();
+            if !linked {
+                std::fs::copy(&path, &target).map_err(|e| io(to, "cannot copy a file", e))?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! What a merge did, as `foldc merge` prints it and the merged database
+//! keeps it (`foldc stats --db` shows it again).
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::stats::HandlerLabel;
+use crate::table;
+
+/// The replay of the other database's events: the three skip checks of
+/// the merge, in order (after the automatic abort categorically), and
+/// what was replayed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeCounters {
+    /// (1) Events whose fact both databases hold: not run.
+    pub skipped_in_both: u64,
+    /// (2) Events whose every friend both databases hold.
+    pub skipped_friends_in_both: u64,
+    /// (3) Events whose fact and friends come from one database (an event
+    /// without friends included).
+    pub skipped_one_side: u64,
+    /// Events whose friend index had no row for the join key.
+    pub aborted_categorically: u64,
+    /// Events that met a friend only the base holds: the mixed
+    /// combinations were run.
+    pub replayed: u64,
+    /// New facts the replayed events found.
+    pub found_new: u64,
+}
+
+impl MergeCounters {
+    pub fn add(&mut self, o: &MergeCounters) {
+        self.skipped_in_both += o.skipped_in_both;
+        self.skipped_friends_in_both += o.skipped_friends_in_both;
+        self.skipped_one_side += o.skipped_one_side;
+        self.aborted_categorically += o.aborted_categorically;
+        self.replayed += o.replayed;
+        self.found_new += o.found_new;
+    }
+
+    /// Events of the other database considered.
+    pub fn events(&self) -> u64 {
+        self.skipped_in_both
+            + self.skipped_friends_in_both
+            + self.skipped_one_side
+            + self.aborted_categorically
+            + self.replayed
+    }
+}
+
+/// One category in a merge.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryMerge {
+    pub name: String,
+    /// Current facts of the base and of the other database.
+    pub base: u64,
+    pub other: u64,
+    /// Of the other's: held by both, only by the other (copied in), and
+    /// lost against a better fact of the base for the same key.
+    pub both: u64,
+    pub other_only: u64,
+    pub lost: u64,
+    /// Facts the merge found (in neither database).
+    pub new: u64,
+    /// Its stratum was recomputed rather than merged.
+    pub recomputed: bool,
+}
+
+/// A stratum the merge did not merge: it kept the base's facts of it (the
+/// other's given facts added), or recomputed it; and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StratumRecord {
+    pub stratum: u32,
+    pub categories: Vec<String>,
+    /// The base's facts were kept (else: recomputed).
+    pub kept: bool,
+    pub reason: String,
+    /// Facts its rules found (again, when recomputed).
+    pub found: u64,
+}
+
+/// One merge into a database.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MergeRecord {
+    /// The two databases as named on the command line: the one copied
+    /// (the base: the larger) and the one merged into the copy.
+    pub base: String,
+    pub other: String,
+    /// Totals over every handler.
+    pub total: MergeCounters,
+    /// By handler id (handlers of recomputed strata replay nothing).
+    pub handlers: Vec<MergeCounters>,
+    /// By category id.
+    pub categories: Vec<CategoryMerge>,
+    /// New facts found in the strata merged (by replayed events and by
+    /// the runs to the fixpoint that followed).
+    pub new_facts: u64,
+    /// The strata not merged, in order.
+    pub not_merged: Vec<StratumRecord>,
+    /// Wall time of the merge itself, in seconds (opening and copying the
+    /// databases excluded).
+    pub seconds: f64,
+}
+
+impl MergeRecord {
+    /// The report `foldc merge` prints and `foldc stats` repeats.
+    pub fn render(&self, labels: &[HandlerLabel]) -> String {
+        let mut out = String::new();
+        let t = &self.total;
+        let _ = writeln!(
+            out,
+            "merged `{}` into a copy of `{}` in {:.3} s",
+            self.other, self.base, self.seconds
+        );
+        let facts: Vec<String> = self
+            .categories
+            .iter()
+            .filter(|c| c.other_only + c.lost + c.new > 0 || c.recomputed)
+            .map(|c| {
+                let mut s = format!("{} {}+{}", c.name, c.other_only, c.new);
+                if c.lost > 0 {
+                    let _ = write!(s, " ({} lost)", c.lost);
+                }
+                if c.recomputed {
+                    s.push_str(" (recomputed)");
+                }
+                s
+            })
+            .collect();
+        let both: u64 = self.categories.iter().map(|c| c.both).sum();
+        let only: u64 = self.categories.iter().map(|c| c.other_only).sum();
+        let lost: u64 = self.categories.iter().map(|c| c.lost).sum();
+        let _ = writeln!(
+            out,
+            "  facts of `{}`: {both} in both, {only} copied in, {lost} lost to a better fact \
+             of the same key",
+            self.other
+        );
+        if !facts.is_empty() {
+            let _ = writeln!(
+                out,
+                "  per category (copied in + new): {}",
+                facts.join(", ")
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  events of `{}`: {} skipped (1) as in both, {} skipped (2) as their friends are \
+             in both, {} skipped (3) as one side's, {} aborted categorically, {} replayed",
+            self.other,
+            t.skipped_in_both,
+            t.skipped_friends_in_both,
+            t.skipped_one_side,
+            t.aborted_categorically,
+            t.replayed
+        );
+        let _ = writeln!(
+            out,
+            "  new facts: {} ({} found by replayed events, {} by the runs to the fixpoint after)",
+            self.new_facts,
+            t.found_new,
+            self.new_facts.saturating_sub(t.found_new)
+        );
+        for r in &self.not_merged {
+            let what = if r.kept {
+                "kept the base's facts of"
+            } else {
+                "recomputed"
+            };
+            let _ = writeln!(
+                out,
+                "  {what} stratum {} ({}): {}; {} facts found",
+                r.stratum,
+                r.categories.join(", "),
+                r.reason,
+                r.found
+            );
+        }
+        out.push_str(&self.render_handlers(labels));
+        out
+    }
+
+    /// The per-handler replay counters as a table (handlers that replayed
+    /// nothing left out).
+    pub fn render_handlers(&self, labels: &[HandlerLabel]) -> String {
+        const HEAD: [&str; 8] = [
+            "rule",
+            "pos",
+            "(1) both",
+            "(2) friends",
+            "(3) one side",
+            "categ",
+            "replayed",
+            "new",
+        ];
+        let rows: Vec<Vec<String>> = labels
+            .iter()
+            .zip(&self.handlers)
+            .filter(|(_, c)| c.events() > 0)
+            .map(|(l, c)| {
+                vec![
+                    l.rule.clone(),
+                    format!("{} {}", l.position, l.trigger),
+                    c.skipped_in_both.to_string(),
+                    c.skipped_friends_in_both.to_string(),
+                    c.skipped_one_side.to_string(),
+                    c.aborted_categorically.to_string(),
+                    c.replayed.to_string(),
+                    c.found_new.to_string(),
+                ]
+            })
+            .collect();
+        if rows.is_empty() {
+            return String::new();
+        }
+        table::render(&HEAD, &rows, 2)
+    }
+}

@@ -1,0 +1,241 @@
+//! The replay: the other database's events that may mix facts of both
+//! databases, run on the merged store by the reference interpreter in
+//! merge mode.
+//!
+//! The events are the rows the other database added to a stratum's
+//! trigger categories (rows it shares with the base are skip (1), counted
+//! and never run). Each runs its handler with a [`Tracker`], which sees
+//! every friend row a combination joins and lets a combination search
+//! (find facts) only when it holds a friend of the base alone and no new
+//! fact: everything else the other database already searched (its data
+//! and friends were all there), and a combination holding a new fact is
+//! run by that fact's own event. Like a round, events are evaluated in
+//! parallel against the store as it stands and their finds inserted
+//! serially in a fixed order, so the result does not depend on threads.
+
+use rayon::prelude::*;
+
+use crate::interp::{run_event_in, Frame, Mode, Outcome, Prepared};
+use crate::observe::{Observer, Origin};
+use crate::plan::{CatId, HandlerId};
+use crate::round::{self, ChunkResult, CHUNK};
+use crate::scheduler::Ctx;
+use crate::store::{IndexId, Store};
+
+use super::record::MergeCounters;
+use super::sides::{Side, Sides};
+
+/// Follows the sides of the friends of one event's combinations.
+pub(super) struct Tracker<'s> {
+    sides: &'s Sides,
+    /// In the combination being evaluated: friends of the base alone,
+    /// and new friends.
+    base: u32,
+    fresh: u32,
+    /// Over the whole event: friends joined, those not in both, and
+    /// whether a friend of the base alone joined a combination without
+    /// new facts.
+    joined: u32,
+    not_both: u32,
+    met_base: bool,
+}
+
+impl<'s> Tracker<'s> {
+    fn new(sides: &'s Sides) -> Self {
+        Tracker {
+            sides,
+            base: 0,
+            fresh: 0,
+            joined: 0,
+            not_both: 0,
+            met_base: false,
+        }
+    }
+
+    fn start_event(&mut self) {
+        self.base = 0;
+        self.fresh = 0;
+        self.joined = 0;
+        self.not_both = 0;
+        self.met_base = false;
+    }
+
+    /// Count the event just run, by the checks in order.
+    fn count(&self, outcome: Outcome, c: &mut MergeCounters) {
+        if outcome == Outcome::Categorical {
+            c.aborted_categorically += 1;
+        } else if self.met_base {
+            c.replayed += 1;
+        } else if self.joined > 0 && self.not_both == 0 {
+            c.skipped_friends_in_both += 1;
+        } else {
+            c.skipped_one_side += 1;
+        }
+    }
+}
+
+impl Mode for Tracker<'_> {
+    type Token = Side;
+
+    #[inline]
+    fn enter(&mut self, cat: CatId, row: u32) -> Side {
+        let side = self.sides.side(cat, row);
+        self.joined += 1;
+        match side {
+            Side::Both => {}
+            Side::Other => self.not_both += 1,
+            Side::Base => {
+                self.not_both += 1;
+                self.base += 1;
+                self.met_base |= self.fresh == 0;
+            }
+            Side::New => {
+                self.not_both += 1;
+                self.fresh += 1;
+            }
+        }
+        side
+    }
+
+    #[inline]
+    fn leave(&mut self, side: Side) {
+        match side {
+            Side::Base => self.base -= 1,
+            Side::New => self.fresh -= 1,
+            Side::Both | Side::Other => {}
+        }
+    }
+
+    #[inline]
+    fn may_search(&self) -> bool {
+        self.base > 0 && self.fresh == 0
+    }
+}
+
+/// The other database's rows of one handler's trigger.
+struct Work {
+    handler: HandlerId,
+    lo: u32,
+    hi: u32,
+}
+
+/// Replay the other database's events for the handlers of stratum `s`
+/// (its facts are in `ctx.store`, sides in `sides`), insert what mixed
+/// combinations found (reported to `obs`), and move the handlers'
+/// watermarks past those events; `counters` is indexed by handler.
+pub(super) fn stratum<O: Observer>(
+    ctx: &mut Ctx<'_>,
+    sides: &Sides,
+    s: usize,
+    obs: &mut O,
+    counters: &mut [MergeCounters],
+) -> Result<(), String> {
+    let mut work = Vec::new();
+    for &h in &ctx.plan.strata[s].handlers {
+        let trigger = ctx.plan.handler(h).trigger;
+        let c = sides.cat(trigger);
+        let wm = &mut ctx.state.watermarks[h.index()];
+        if *wm != c.base_len {
+            return Err(format!(
+                "internal error: handler {} stands at row {wm} of `{}`, not at the base's end",
+                h.0,
+                ctx.plan.category(trigger).name
+            ));
+        }
+        *wm = c.other_end;
+        counters[h.index()].skipped_in_both += c.both_count as u64;
+        work.push(Work {
+            handler: h,
+            lo: c.base_len,
+            hi: c.other_end,
+        });
+    }
+    let wanted: Vec<(CatId, IndexId)> = work
+        .iter()
+        .flat_map(|w| ctx.prepared[w.handler.index()].indexes.iter().copied())
+        .collect();
+    ctx.store.catch_up(&wanted);
+
+    let results = evaluate(ctx.prepared, ctx.store, sides, &work);
+    let found_before: Vec<u64> = work
+        .iter()
+        .map(|w| ctx.stats.handlers[w.handler.index()].found_new)
+        .collect();
+    let chunks: Vec<ChunkResult> = results
+        .into_iter()
+        .map(|(res, c)| {
+            counters[res.handler].add(&c);
+            res
+        })
+        .collect();
+    round::insert(
+        ctx.store,
+        &chunks,
+        &mut ctx.stats.handlers,
+        |h, event, cat, ins| {
+            if let Some(row) = ins.row() {
+                let origin = Origin::Rule {
+                    handler: h as u32,
+                    event,
+                };
+                obs.inserted(cat, row, origin);
+            }
+        },
+    );
+    for (w, before) in work.iter().zip(found_before) {
+        let h = w.handler.index();
+        counters[h].found_new += ctx.stats.handlers[h].found_new - before;
+    }
+    obs.round_end(ctx.view())
+}
+
+/// Run the work's events in chunks (in parallel, results in chunk order).
+fn evaluate(
+    prepared: &[Prepared],
+    store: &Store,
+    sides: &Sides,
+    work: &[Work],
+) -> Vec<(ChunkResult, MergeCounters)> {
+    let mut chunks = Vec::new();
+    for (i, w) in work.iter().enumerate() {
+        let mut lo = w.lo;
+        while lo < w.hi {
+            let hi = w.hi.min(lo.saturating_add(CHUNK as u32));
+            chunks.push((i, lo, hi));
+            lo = hi;
+        }
+    }
+    let run = |&(i, lo, hi): &(usize, u32, u32)| {
+        let h = work[i].handler.index();
+        let p = &prepared[h];
+        let rel = store.relation(p.trigger);
+        let mut res = ChunkResult {
+            handler: h,
+            ..ChunkResult::default()
+        };
+        let mut counters = MergeCounters::default();
+        let mut frame = Frame::new();
+        let mut raw = Vec::new();
+        let mut tracker = Tracker::new(sides);
+        for r in lo..hi {
+            if rel.is_dead(r) {
+                res.stats.skipped_superseded += 1;
+                continue;
+            }
+            raw.clear();
+            tracker.start_event();
+            let o = run_event_in(p, store, rel.row(r), &mut frame, &mut raw, &mut tracker);
+            res.stats.count(&o);
+            tracker.count(o.outcome, &mut counters);
+            if o.found > 0 {
+                round::collect(store, r, &raw, &mut res, false);
+            }
+        }
+        (res, counters)
+    };
+    if chunks.len() <= 1 || rayon::current_num_threads() <= 1 {
+        chunks.iter().map(run).collect()
+    } else {
+        chunks.par_iter().map(run).collect()
+    }
+}
