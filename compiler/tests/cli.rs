@@ -285,3 +285,33 @@ fn bench_times_each_example_under_both_backends() {
     assert!(table.contains("path miss (line 8)"), "{table}");
     assert!(!table.contains("interpreted"), "{table}");
 }
+
+/// `foldc emit tokens big.fold | head -1`: the reader leaves after one
+/// line; foldc stops printing and exits 0, without a panic.
+#[test]
+fn a_reader_that_leaves_early_stops_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut src = String::from("data edge(src: int, dst: int)\n");
+    for i in 0..20_000 {
+        src.push_str(&format!("edge({i}, {}).\n", i + 1));
+    }
+    std::fs::write(dir.path().join("big.fold"), src).expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_foldc"))
+        .args(["emit", "tokens", "big.fold"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn foldc");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first).expect("a line");
+    assert!(first.contains("data"), "{first}");
+    // The pipe is closed here, with most of the output unread.
+    let out = child.wait_with_output().expect("foldc exits");
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{:?}: {err}", out.status);
+    assert!(!err.contains("panicked"), "{err}");
+}

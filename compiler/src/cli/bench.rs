@@ -14,6 +14,7 @@ use std::time::Duration;
 use fold_runtime::examples::ExampleRun;
 use fold_runtime::plan::{HandlerId, Plan};
 
+use super::out::{out, outln};
 use super::source::Program;
 use super::Outcome;
 use crate::codegen;
@@ -50,7 +51,7 @@ pub fn run(args: Args) -> Outcome {
         ));
     };
     if plan.examples.is_empty() {
-        println!(
+        outln!(
             "{}: no examples to time (write `example RULE hit|miss|near_miss: facts => found`)",
             program.display_name()
         );
@@ -96,7 +97,7 @@ pub fn run(args: Args) -> Outcome {
             });
         }
     }
-    print!("{}", table(&rows));
+    out!("{}", table(&rows));
     if disagree.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {

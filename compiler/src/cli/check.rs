@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
+use super::out::out;
 use super::source::Program;
 use super::Outcome;
 use crate::render;
@@ -35,7 +36,7 @@ pub fn run(args: Args) -> Outcome {
                 None => eprintln!("{}: ok", program.display_name()),
             }
         }
-        Format::Json => print!(
+        Format::Json => out!(
             "{}",
             render::json(&program.display_name(), &program.src, diagnostics)
         ),

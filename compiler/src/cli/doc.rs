@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use super::out::{out, outln};
 use super::Outcome;
 
 #[derive(clap::Args)]
@@ -13,7 +14,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Outcome {
     match args.name {
-        None => print!("{}", fold_stdlib::reference_markdown()),
+        None => out!("{}", fold_stdlib::reference_markdown()),
         Some(name) => {
             let overloads = fold_stdlib::overloads(&name);
             if overloads.is_empty() {
@@ -22,7 +23,7 @@ pub fn run(args: Args) -> Outcome {
                 ));
             }
             for b in overloads {
-                println!("{}\n\n{}\n", b.signature(), b.doc);
+                outln!("{}\n\n{}\n", b.signature(), b.doc);
             }
         }
     }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
+use super::out::out;
 use super::source::Program;
 use super::Outcome;
 
@@ -34,17 +35,17 @@ pub fn run(args: Args) -> Outcome {
     match args.stage {
         Stage::Tokens => {
             let tokens = fold_grammar::token::lex(&program.src);
-            print!("{}", fold_grammar::print::tokens(&program.src, &tokens));
+            out!("{}", fold_grammar::print::tokens(&program.src, &tokens));
             Ok(ExitCode::SUCCESS)
         }
         Stage::Ast => {
-            print!("{}", fold_grammar::print::program(&program.compiled.ast));
+            out!("{}", fold_grammar::print::program(&program.compiled.ast));
             program.report(&program.compiled.diagnostics);
             Ok(ExitCode::SUCCESS)
         }
         Stage::Plan => match &program.compiled.plan {
             Some(plan) => {
-                print!("{}", fold_runtime::plan_print::print_plan(plan));
+                out!("{}", fold_runtime::plan_print::print_plan(plan));
                 Ok(ExitCode::SUCCESS)
             }
             None => {
@@ -54,7 +55,7 @@ pub fn run(args: Args) -> Outcome {
         },
         Stage::Clif => match &program.compiled.plan {
             Some(plan) => {
-                print!("{}", crate::codegen::emit_clif(plan)?);
+                out!("{}", crate::codegen::emit_clif(plan)?);
                 Ok(ExitCode::SUCCESS)
             }
             None => {

@@ -21,6 +21,7 @@ use fold_runtime::stats::labels;
 use fold_runtime::{Engine, RunOptions};
 
 use super::backend::{self, Backend};
+use super::out::{out, outln};
 use super::source::Program;
 use super::Outcome;
 
@@ -122,8 +123,8 @@ pub fn run(args: Args) -> Outcome {
         }
     };
     if !args.quiet {
-        print!("{}", record.render(&labels(&plan)));
-        println!(
+        out!("{}", record.render(&labels(&plan)));
+        outln!(
             "database `{}`: written in {:.3} s in all ({})",
             args.into.display(),
             started.elapsed().as_secs_f64(),

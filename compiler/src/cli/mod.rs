@@ -8,6 +8,7 @@ mod doc;
 mod emit;
 mod export;
 mod merge;
+mod out;
 mod run;
 mod source;
 mod stats;

@@ -10,6 +10,7 @@ use fold_runtime::{Engine, RunOptions};
 
 use super::backend::{self, Backend};
 use super::db_run::{self, DbArgs};
+use super::out::{out, outln};
 use super::source::Program;
 use super::Outcome;
 
@@ -133,8 +134,8 @@ pub fn run(args: Args) -> Outcome {
         }
     }
     if args.stats {
-        print!("{}", engine.stats().render_table(&plan));
-        print!("{}", installed.render(&plan));
+        out!("{}", engine.stats().render_table(&plan));
+        out!("{}", installed.render(&plan));
     }
     if args.timings {
         let t = &program.compiled.timings;
@@ -178,12 +179,12 @@ fn preview(engine: &Engine, plan: &Plan) {
         let category = plan.category(cat);
         let types = category.types();
         let total = engine.count(cat);
-        println!("{} ({} facts)", category.name, total);
+        outln!("{} ({} facts)", category.name, total);
         for row in engine.first_facts(cat, PREVIEW_ROWS) {
-            println!("  {}", value::display_fact(&category.name, &types, &row));
+            outln!("  {}", value::display_fact(&category.name, &types, &row));
         }
         if total > PREVIEW_ROWS {
-            println!(
+            outln!(
                 "  ... {} more (use --out DIR to write them all)",
                 total - PREVIEW_ROWS
             );

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use fold_runtime::db::Db;
 
+use super::out::{out, outln};
 use super::Outcome;
 
 #[derive(clap::Args)]
@@ -56,10 +57,10 @@ pub fn run(args: Args) -> Outcome {
                 "stats": state.stats.to_json_labeled(&program.handlers),
                 "merges": db.merges(),
             });
-            println!("{value}");
+            outln!("{value}");
         }
         Format::Table => {
-            println!(
+            outln!(
                 "database {}: program {} (fingerprint {}), {} checkpoint{}, {}",
                 args.db.display(),
                 program.program,
@@ -73,10 +74,10 @@ pub fn run(args: Args) -> Outcome {
                 }
             );
             let rows: Vec<String> = facts.iter().map(|(c, n)| format!("{c} {n}")).collect();
-            println!("rows: {}", rows.join(", "));
-            print!("{}", state.stats.render_table_labeled(&program.handlers));
+            outln!("rows: {}", rows.join(", "));
+            out!("{}", state.stats.render_table_labeled(&program.handlers));
             for m in db.merges() {
-                print!("{}", m.render(&program.handlers));
+                out!("{}", m.render(&program.handlers));
             }
         }
     }

@@ -11,6 +11,7 @@ use fold_runtime::examples::run_example;
 
 use crate::verdict::verdict;
 
+use super::out::outln;
 use super::source::Program;
 use super::Outcome;
 
@@ -31,22 +32,22 @@ pub fn run(args: Args) -> Outcome {
     };
     let name = program.display_name();
     if plan.examples.is_empty() {
-        println!("{name}: no examples (write `example RULE hit|miss|near_miss: facts => found`)");
+        outln!("{name}: no examples (write `example RULE hit|miss|near_miss: facts => found`)");
         return Ok(ExitCode::SUCCESS);
     }
     let mut failed = 0;
     for example in &plan.examples {
         let result = run_example(&plan, example);
         match verdict(&plan, example, &result) {
-            None => println!("ok    {} (line {})", example.name, example.line),
+            None => outln!("ok    {} (line {})", example.name, example.line),
             Some(why) => {
                 failed += 1;
-                println!("FAIL  {} (line {}): {why}", example.name, example.line);
+                outln!("FAIL  {} (line {}): {why}", example.name, example.line);
             }
         }
     }
     let total = plan.examples.len();
-    println!(
+    outln!(
         "{name}: {} of {total} example{} passed",
         total - failed,
         if total == 1 { "" } else { "s" }
