@@ -7,6 +7,7 @@
 
 mod csv_io;
 mod dataset;
+mod db;
 mod engine;
 mod gen;
 mod measure;
@@ -43,6 +44,9 @@ struct Cli {
 enum Cmd {
     /// Write a generated input CSV (the same one the benchmark uses).
     Gen(GenArgs),
+    /// The database on tc: --db against in-memory, size, adding 10 edges,
+    /// and `foldc merge` against a fresh run (1% new edges; random halves).
+    Db(db::DbArgs),
     /// Run one peer engine on one input directory (used by the harness itself).
     #[command(hide = true)]
     Peer(peer::PeerArgs),
@@ -137,6 +141,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Cmd::Peer(args)) => peer::main(args),
         Some(Cmd::Gen(args)) => generate(args),
+        Some(Cmd::Db(args)) => db::main(args, &workspace_root()),
         Some(Cmd::Measure(args)) => measure::wrapper_main(args),
         None => bench(&cli.run),
     };

@@ -307,7 +307,9 @@ fn a_reader_that_leaves_early_stops_output_quietly() {
         .expect("spawn foldc");
     let stdout = child.stdout.take().expect("stdout");
     let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first).expect("a line");
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("a line");
     assert!(first.contains("data"), "{first}");
     // The pipe is closed here, with most of the output unread.
     let out = child.wait_with_output().expect("foldc exits");

@@ -96,7 +96,7 @@ fn resume(plan: &Arc<Plan>, dir: &std::path::Path, crash_after: Option<usize>) -
         None => {
             engine.insert_program_facts_observed(&mut db);
             engine.run_observed(&opts(), &mut db).expect("runs");
-            db.finish(&engine).expect("finishes");
+            db.finish(&mut engine).expect("finishes");
         }
     }
     engine

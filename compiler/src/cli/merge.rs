@@ -189,7 +189,7 @@ fn build(
     let record = merge::merge(&mut engine, &contents, names, index, opts, &mut db)?;
     db.add_merge(record.clone());
     phases.merge = lap();
-    db.finish(&engine).map_err(|e| e.to_string())?;
+    db.finish(&mut engine).map_err(|e| e.to_string())?;
     drop(db);
     copy::finish_merge_dir(tmp, into).map_err(|e| e.to_string())?;
     phases.save = lap();

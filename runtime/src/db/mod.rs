@@ -105,6 +105,7 @@ use crate::engine::Engine;
 use crate::merge::MergeRecord;
 use crate::observe::{Observer, Origin, View};
 use crate::plan::{CatId, Plan};
+use crate::store::IndexId;
 use save::Writer;
 use symbols::Symbols;
 
@@ -328,8 +329,8 @@ impl Db {
 
     /// Write the final checkpoint of a finished run and flush it to disk;
     /// then save the tables of big categories that changed (see
-    /// [`tables`]).
-    pub fn finish(&mut self, engine: &Engine) -> Result<Saved, DbError> {
+    /// [`tables`]), their indexes brought up to date first.
+    pub fn finish(&mut self, engine: &mut Engine) -> Result<Saved, DbError> {
         save::checkpoint(self, &engine.view(), true)?;
         if let (Some(p), Some(s)) = (&self.program, &self.state) {
             let m = manifest::Manifest {
@@ -347,20 +348,45 @@ impl Db {
     /// Save the tables of every big category whose rows differ from those
     /// of its file. They are a cache: a file that cannot be written is
     /// removed (the next resume rebuilds), never an error of the run.
-    fn save_tables(&mut self, engine: &Engine) {
-        let view = engine.view();
+    ///
+    /// An index is caught up only before a round that reads it, so at the
+    /// end of a run one may lag far behind its rows (in transitive
+    /// closure, the index of `path` that new `edge` facts join was last
+    /// read in the first round). The next run that reads it (an
+    /// incremental run adding edges, a merge) would rebuild it from there;
+    /// catching up here, in parallel, and saving it moves that work out of
+    /// every later run into this one.
+    fn save_tables(&mut self, engine: &mut Engine) {
         let program = self.program_hash();
-        for (ci, rel) in view.store.relations().iter().enumerate() {
-            let stamp = tables::Stamp {
-                program,
-                generation: view.sched.generation[ci],
-                rows: rel.len() as u32,
-            };
-            let wanted = rel.len() >= tables::MIN_ROWS && !symbols::needs_mapping(rel.types());
-            if !wanted || self.tables.get(ci) == Some(&Some(stamp)) {
-                continue;
-            }
-            let on_disk = match tables::write(&self.dir, ci, stamp, rel) {
+        let view = engine.view();
+        let due: Vec<(usize, tables::Stamp)> = view
+            .store
+            .relations()
+            .iter()
+            .enumerate()
+            .filter_map(|(ci, rel)| {
+                let stamp = tables::Stamp {
+                    program,
+                    generation: view.sched.generation[ci],
+                    rows: rel.len() as u32,
+                };
+                let wanted = rel.len() >= tables::MIN_ROWS
+                    && !symbols::needs_mapping(rel.types())
+                    && self.tables.get(ci) != Some(&Some(stamp));
+                wanted.then_some((ci, stamp))
+            })
+            .collect();
+        let behind: Vec<(CatId, IndexId)> = due
+            .iter()
+            .flat_map(|&(ci, _)| {
+                let n = view.store.relations()[ci].index_count();
+                (0..n).map(move |i| (CatId(ci as u32), IndexId(i as u32)))
+            })
+            .collect();
+        engine.parts_mut().store.catch_up(&behind);
+        let relations = engine.store().relations();
+        for (ci, stamp) in due {
+            let on_disk = match tables::write(&self.dir, ci, stamp, &relations[ci]) {
                 Ok(()) => Some(stamp),
                 Err(_) => {
                     tables::remove(&self.dir, ci);
