@@ -240,11 +240,23 @@ fn load_facts(
         slices.push((head, v));
         rest = tail;
     }
-    slices
-        .into_par_iter()
-        .map(|(out, v)| block::decode_rows(v, arity, out))
-        .collect::<Result<(), String>>()
-        .map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
+    // Saved tables (see `tables`) spare rebuilding them; the file is read
+    // while the blocks decode.
+    let dir = &db.dir;
+    let (decoded, saved) = rayon::join(
+        || {
+            slices
+                .into_par_iter()
+                .map(|(out, v)| block::decode_rows(v, arity, out))
+                .collect::<Result<(), String>>()
+        },
+        || {
+            (next >= tables::MIN_ROWS && !needs_mapping(&types))
+                .then(|| tables::read(dir, ci, stamp))
+                .flatten()
+        },
+    );
+    decoded.map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
     if needs_mapping(&types) {
         for row in words.chunks_exact_mut(arity) {
             for (w, ty) in row.iter_mut().zip(&types) {
@@ -254,11 +266,7 @@ fn load_facts(
             }
         }
     }
-    // Saved tables (see `tables`) spare rebuilding them; without them, or
-    // when they do not fit, the rows rebuild them.
-    let saved = (next >= tables::MIN_ROWS && !needs_mapping(&types))
-        .then(|| tables::read(&db.dir, ci, stamp))
-        .flatten();
+    // Without saved tables, or when they do not fit, the rows rebuild them.
     let loaded = match saved {
         Some(saved) => rel.load_rows_saved(words, next, saved),
         None => rel.load_rows(words, next).map(|()| false),
