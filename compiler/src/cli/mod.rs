@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
 
 /// foldc — compile and run fold programs: recursive search over permanent facts.
 #[derive(Parser)]
-#[command(name = "foldc", version, about, long_about = None, propagate_version = true)]
+#[command(name = "foldc", version, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
