@@ -636,3 +636,113 @@ fn killed_prioritized_keyed_runs_resume_to_the_clean_result() {
     }
     crash_and_resume(SP, &[("road.csv", roads)], 6);
 }
+
+/// Categories big enough for saved tables (see `runtime/src/db/tables.rs`):
+/// a small addition reuses the saved tables as a prefix and inserts the
+/// new rows on top (keyed rows superseding saved ones included), a large
+/// one rewrites them; after every run the database exports what one run
+/// over all the input so far writes, and a merge of it agrees too.
+#[test]
+fn big_categories_resume_from_saved_tables_and_rows_on_top() {
+    const BIG: &str = "data edge(src: int, dst: int)\n\
+                       data hop(src: int, dst: int)\n\
+                       data best(src: int, d: int) key(src) keep min(d)\n\
+                       input edge from \"edge.csv\"\n\
+                       output hop\noutput best\n\
+                       hop(x, z) :- edge(x, y), edge(y, z).\n\
+                       best(x, d) :- edge(x, d).\n";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("p.fold"), BIG).expect("write");
+    let parts: [Vec<String>; 3] = [
+        (0..70_000)
+            .map(|i| format!("{i},{}", (i * 7 + 1) % 90_000))
+            .collect(),
+        (0..3_000).map(|i| format!("{},{}", i * 3, i % 5)).collect(),
+        (70_000..95_000)
+            .map(|i| format!("{i},{}", (i * 11) % 95_000))
+            .collect(),
+    ];
+    let mut so_far: Vec<String> = Vec::new();
+    let mut edge_tables = Vec::new();
+    for (k, part) in parts.iter().enumerate() {
+        so_far.extend(part.iter().cloned());
+        std::fs::write(d.join(format!("part{k}.csv")), csv("src,dst", part)).expect("write");
+        std::fs::write(d.join("all.csv"), csv("src,dst", &so_far)).expect("write");
+        let input = format!("edge=part{k}.csv");
+        ok(&["run", "p.fold", "--db", "db", "-q", "--input", &input], d);
+        edge_tables.push(std::fs::read(d.join("db/tables/0.bin")).expect("edge's tables"));
+        ok(
+            &[
+                "export",
+                "p.fold",
+                "--db",
+                "db",
+                "--out",
+                &format!("inc{k}"),
+            ],
+            d,
+        );
+        let one = format!("one{k}");
+        ok(
+            &[
+                "run",
+                "p.fold",
+                "-q",
+                "--input",
+                "edge=all.csv",
+                "--out",
+                &one,
+            ],
+            d,
+        );
+        assert_eq!(
+            files(&d.join(format!("inc{k}"))),
+            files(&d.join(&one)),
+            "after part {k}"
+        );
+    }
+    // 3,000 rows on top of 70,000 keep the file; 25,000 more rewrite it.
+    assert!(
+        edge_tables[1] == edge_tables[0],
+        "a small addition rewrote the tables"
+    );
+    assert!(
+        edge_tables[2] != edge_tables[1],
+        "a large addition kept old tables"
+    );
+    // The finished database (tables and rows on top) merges like any.
+    std::fs::write(d.join("few.csv"), "src,dst\n1,0\n95001,3\n").expect("write");
+    ok(
+        &[
+            "run",
+            "p.fold",
+            "--db",
+            "few",
+            "-q",
+            "--input",
+            "edge=few.csv",
+        ],
+        d,
+    );
+    ok(
+        &["merge", "p.fold", "db", "few", "--into", "merged", "-q"],
+        d,
+    );
+    ok(&["export", "p.fold", "--db", "merged", "--out", "m"], d);
+    so_far.extend(["1,0".to_string(), "95001,3".to_string()]);
+    std::fs::write(d.join("all.csv"), csv("src,dst", &so_far)).expect("write");
+    ok(
+        &[
+            "run",
+            "p.fold",
+            "-q",
+            "--input",
+            "edge=all.csv",
+            "--out",
+            "onem",
+        ],
+        d,
+    );
+    assert_eq!(files(&d.join("m")), files(&d.join("onem")));
+}

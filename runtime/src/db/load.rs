@@ -267,6 +267,10 @@ fn load_facts(
         }
     }
     // Without saved tables, or when they do not fit, the rows rebuild them.
+    let on_disk = saved.as_ref().map(|s| tables::Stamp {
+        rows: s.rows,
+        ..stamp
+    });
     let loaded = match saved {
         Some(saved) => rel.load_rows_saved(words, next, saved),
         None => rel.load_rows(words, next).map(|()| false),
@@ -277,7 +281,7 @@ fn load_facts(
         ))
     })?;
     if let Some(t) = db.tables.get_mut(ci) {
-        *t = used.then_some(stamp);
+        *t = if used { on_disk } else { None };
     }
     Ok(next as u64)
 }

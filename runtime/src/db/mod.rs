@@ -345,8 +345,8 @@ impl Db {
         Ok(self.writer.saved())
     }
 
-    /// Save the tables of every big category whose rows differ from those
-    /// of its file. They are a cache: a file that cannot be written is
+    /// Save the tables of every big category that has grown well past its
+    /// file (see [`tables::REWRITE`]). They are a cache: a file that cannot be written is
     /// removed (the next resume rebuilds), never an error of the run.
     ///
     /// An index is caught up only before a round that reads it, so at the
@@ -370,9 +370,19 @@ impl Db {
                     generation: view.sched.generation[ci],
                     rows: rel.len() as u32,
                 };
+                let fresh = |saved: &tables::Stamp| {
+                    saved.program == stamp.program
+                        && saved.generation == stamp.generation
+                        && saved.rows <= stamp.rows
+                        && (stamp.rows - saved.rows) as usize
+                            <= stamp.rows as usize / tables::REWRITE
+                };
                 let wanted = rel.len() >= tables::MIN_ROWS
                     && !symbols::needs_mapping(rel.types())
-                    && self.tables.get(ci) != Some(&Some(stamp));
+                    && !self
+                        .tables
+                        .get(ci)
+                        .is_some_and(|t| t.as_ref().is_some_and(fresh));
                 wanted.then_some((ci, stamp))
             })
             .collect();

@@ -5,19 +5,23 @@
 //! identity table, grouping it into each index): for millions of rows
 //! that is most of a resume's time, and a merge or a small incremental run
 //! starts with a resume. So a finished run also writes, for every category
-//! of at least [`MIN_ROWS`] rows that changed, the file `tables/N.bin`
+//! of at least [`MIN_ROWS`] rows that grew by more than [`REWRITE`] of its
+//! rows since its file was written (or has none), the file `tables/N.bin`
 //! (`N`: the category's id) holding its identity table's slots, its
 //! superseded rows and its indexes' groups, and a resume loads it with
 //! plain byte decoding ([`crate::store::Relation::load_rows_saved`]).
 //!
 //! The files are a cache, never the record. One is used only when it was
-//! written for exactly the rows on disk: by the same program, for the
-//! same row count and the same generation of the category (rows are only
-//! appended between two resets, so within a generation equal counts are
-//! equal rows); when its checksum holds; and when its tables fit the rows
-//! (a table that could make a lookup read out of range or never end is
-//! refused). Otherwise the tables are rebuilt as before, and the next
-//! finished run writes the file again. Only categories without strings or
+//! written for a prefix of the rows on disk: by the same program, for at
+//! most as many rows and the same generation of the category (rows are
+//! only appended between two resets, so within a generation the first N
+//! rows are always the same rows); when its checksum holds; and when its
+//! tables fit the rows (a table that could make a lookup read out of range
+//! or never end is refused). The rows after the prefix are then inserted
+//! on top, as any rows are: a small incremental run or merge does not
+//! rewrite tens of megabytes for a few new rows, and the next resume
+//! inserts those few again. Otherwise the tables are rebuilt from the
+//! rows, and the next finished run writes the file again. Only categories without strings or
 //! lists are saved: their identity hashes are of the values themselves,
 //! while a string's word is an interner id that differs between processes.
 //!
@@ -35,6 +39,10 @@ use crate::store::{Relation, Saved};
 pub const DIR: &str = "tables";
 /// Smaller categories rebuild their tables in a millisecond or two.
 pub const MIN_ROWS: usize = 1 << 16;
+/// A file is rewritten when more than this share of the rows (1/8) lie
+/// past it: inserting them on every resume then costs about as much as
+/// writing the file once.
+pub const REWRITE: usize = 8;
 
 const MAGIC: &[u8; 8] = b"foldtab1";
 
@@ -51,8 +59,9 @@ fn path(dir: &Path, cat: usize) -> PathBuf {
     dir.join(DIR).join(format!("{cat}.bin"))
 }
 
-/// The saved tables of category `cat` for rows `stamp`, if a file holds
-/// them whole; anything else (no file, another stamp, damage) is `None`.
+/// The saved tables of category `cat` for a prefix of rows `stamp`, if a
+/// file holds them whole; anything else (no file, another program or
+/// generation, more rows, damage) is `None`.
 pub fn read(dir: &Path, cat: usize, stamp: Stamp) -> Option<Saved> {
     let bytes = std::fs::read(path(dir, cat)).ok()?;
     let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
@@ -68,7 +77,10 @@ pub fn read(dir: &Path, cat: usize, stamp: Stamp) -> Option<Saved> {
         generation: r.u32()?,
         rows: r.u32()?,
     };
-    if found != stamp || r.u32()? as usize != cat {
+    let prefix = found.program == stamp.program
+        && found.generation == stamp.generation
+        && found.rows <= stamp.rows;
+    if !prefix || r.u32()? as usize != cat {
         return None;
     }
     let ident = r.words()?;
@@ -105,6 +117,7 @@ pub fn read(dir: &Path, cat: usize, stamp: Stamp) -> Option<Saved> {
         return None;
     }
     Some(Saved {
+        rows: found.rows,
         ident: (!ident.is_empty()).then_some(ident),
         dead,
         indexes,
@@ -223,6 +236,10 @@ mod tests {
     use crate::value::{from_int, Type};
 
     fn store() -> Store {
+        store_with(true)
+    }
+
+    fn store_with(keyed: bool) -> Store {
         let cat = Category {
             name: "t".into(),
             fields: ["a", "b"]
@@ -231,8 +248,8 @@ mod tests {
                     ty: Type::Int,
                 })
                 .to_vec(),
-            key: Some(vec![0]),
-            keep: Keep::Min(1),
+            key: keyed.then(|| vec![0]),
+            keep: if keyed { Keep::Min(1) } else { Keep::Least },
             private: false,
         };
         Store::new(&Plan {
@@ -281,5 +298,91 @@ mod tests {
         bytes[100] ^= 1;
         std::fs::write(&file, &bytes).unwrap();
         assert!(read(dir.path(), 3, stamp).is_none());
+    }
+
+    /// A file saved for the first rows serves a relation with more: the
+    /// rows past it are inserted on top, and the result is the relation
+    /// built from all the rows (keyed, with superseded rows, and not).
+    #[test]
+    fn tables_saved_for_a_prefix_serve_more_rows() {
+        for keyed in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let t = CatId(0);
+            let make = || {
+                let mut s = store_with(keyed);
+                let ix = s.ensure_index(t, &[1]);
+                (s, ix)
+            };
+            let (mut a, ix) = make();
+            let mut words = Vec::new();
+            let add = |a: &mut Store, from: i64, to: i64, words: &mut Vec<u64>| {
+                for i in from..to {
+                    for [k, v] in [[i % 700, 9 - i % 5], [i % 700, i % 3]] {
+                        let tuple = [from_int(k), from_int(v)];
+                        if a.relation_mut(t).insert(&tuple).row().is_some() {
+                            words.extend_from_slice(&tuple);
+                        }
+                    }
+                }
+            };
+            add(&mut a, 0, 2000, &mut words);
+            a.catch_up_all();
+            let stamp = Stamp {
+                program: 7,
+                generation: 1,
+                rows: a.relation(t).len() as u32,
+            };
+            write(dir.path(), 0, stamp, a.relation(t)).unwrap();
+            add(&mut a, 2000, 3000, &mut words);
+            let more = Stamp {
+                rows: a.relation(t).len() as u32,
+                ..stamp
+            };
+            assert!(more.rows > stamp.rows);
+            let saved = read(dir.path(), 0, more).unwrap();
+            assert_eq!(saved.rows, stamp.rows);
+            assert!(read(
+                dir.path(),
+                0,
+                Stamp {
+                    generation: 2,
+                    ..more
+                }
+            )
+            .is_none());
+            let (mut b, ib) = make();
+            let n = a.relation(t).len();
+            assert_eq!(
+                b.relation_mut(t).load_rows_saved(words.clone(), n, saved),
+                Ok(true)
+            );
+            a.catch_up_all();
+            b.catch_up_all();
+            let (ra, rb) = (a.relation(t), b.relation(t));
+            assert_eq!(rb.live_len(), ra.live_len(), "keyed: {keyed}");
+            // The same superseded rows (the bitsets' spare capacity aside).
+            let marks = |bits: &[u64]| {
+                let used = bits.iter().rposition(|&w| w != 0).map_or(0, |i| i + 1);
+                bits[..used].to_vec()
+            };
+            assert_eq!(
+                marks(rb.dead_bits()),
+                marks(ra.dead_bits()),
+                "keyed: {keyed}"
+            );
+            for v in 0..10 {
+                assert_eq!(
+                    rb.lookup(ib, &[from_int(v)]),
+                    ra.lookup(ix, &[from_int(v)]),
+                    "keyed: {keyed}, v = {v}"
+                );
+            }
+            for tuple in [[from_int(5), from_int(0)], [from_int(701), from_int(3)]] {
+                assert_eq!(
+                    b.relation_mut(t).insert(&tuple),
+                    a.relation_mut(t).insert(&tuple)
+                );
+            }
+        }
     }
 }

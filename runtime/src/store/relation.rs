@@ -41,6 +41,9 @@ impl Inserted {
 /// lists are not), the superseded rows, and each index's groups.
 #[derive(Debug, Default)]
 pub struct Saved {
+    /// The rows the tables were saved for: a prefix of the rows loaded
+    /// (rows are only appended within a generation).
+    pub rows: u32,
     pub ident: Option<Vec<u64>>,
     pub dead: Vec<u64>,
     /// `(columns, rows indexed, groups)` per index.
@@ -309,29 +312,33 @@ impl Relation {
     /// `Err(row)` as `load_rows`.
     pub fn load_rows_saved(
         &mut self,
-        words: Vec<Word>,
+        mut words: Vec<Word>,
         n: usize,
         saved: Saved,
     ) -> Result<bool, u32> {
-        let fits = self.len == 0 && words.len() == n * self.arity && u32::try_from(n).is_ok();
+        // The tables cover the first `n0` rows; the rows after them are
+        // loaded as any rows are, on top.
+        let n0 = saved.rows as usize;
+        let fits = self.len == 0 && n0 <= n && words.len() == n * self.arity;
         let dead_count: usize = saved.dead.iter().map(|w| w.count_ones() as usize).sum();
-        let dead_fits = saved.dead.len() <= n.div_ceil(64)
+        let dead_fits = saved.dead.len() <= n0.div_ceil(64)
             && (self.key.is_some() || dead_count == 0)
             && saved.dead.last().is_none_or(|&w| {
-                let used = n - (saved.dead.len() - 1) * 64;
+                let used = n0 - (saved.dead.len() - 1) * 64;
                 used >= 64 || w >> used == 0
             });
         let ident = match saved.ident {
             Some(slots) if fits && dead_fits => {
-                IdentTable::from_slots(slots, n as u32, n - dead_count)
+                IdentTable::from_slots(slots, n0 as u32, n0 - dead_count)
             }
             _ => None,
         };
         let Some(ident) = ident else {
             return self.load_rows(words, n).map(|()| false);
         };
+        let tail = words.split_off(n0 * self.arity);
         self.rows = words;
-        self.len = n as u32;
+        self.len = n0 as u32;
         self.dead = saved.dead;
         self.dead_count = dead_count;
         self.ident = ident;
@@ -349,6 +356,7 @@ impl Relation {
                 }
             }
         }
+        self.load_rows(tail, n - n0)?;
         Ok(true)
     }
 
