@@ -87,7 +87,8 @@ struct BenchArgs {
     /// The foldc binary [default: target/release/foldc in the workspace].
     #[arg(long)]
     foldc: Option<PathBuf>,
-    /// Extra argument for foldc (repeatable), e.g. --foldc-arg=--no-jit.
+    /// Extra argument for foldc (repeatable), e.g. `--foldc-arg=--backend
+    /// --foldc-arg=interp` for the reference interpreter.
     #[arg(long = "foldc-arg", allow_hyphen_values = true)]
     foldc_args: Vec<String>,
     /// Threads for ascent_par and foldc [default: the machine's cores].
