@@ -16,9 +16,10 @@
 use rayon::prelude::*;
 
 use crate::interp::{run_event, Frame, Prepared};
+use crate::observe::{Observer, Origin};
 use crate::plan::CatId;
 use crate::stats::HandlerStats;
-use crate::store::{Inserted, Store};
+use crate::store::Store;
 use crate::value::Word;
 
 /// Events per chunk: big enough to amortise a chunk's buffers, small
@@ -179,13 +180,13 @@ pub(crate) fn collect(store: &Store, r: u32, raw: &[Word], res: &mut ChunkResult
 }
 
 /// Insert a round's candidates serially, in chunk order, counting them;
-/// `on_insert(handler, event_row, cat, result)` sees every insertion (for
-/// provenance and progress).
-pub fn insert(
+/// `obs` sees every new row with its origin (the handler and the row of
+/// the event that found it).
+pub fn insert<O: Observer>(
     store: &mut Store,
     results: &[ChunkResult],
     stats: &mut [HandlerStats],
-    mut on_insert: impl FnMut(usize, u32, CatId, Inserted),
+    obs: &mut O,
 ) -> u64 {
     let mut new = 0;
     let mut warm = 0u64;
@@ -215,13 +216,18 @@ pub fn insert(
                 let rel = store.relation_mut(cat);
                 let n = rel.arity();
                 let ins = rel.insert_hashed(found[at + 1], &found[at + 2..at + 2 + n]);
-                if ins.row().is_some() {
-                    s.found_new += 1;
-                    new += 1;
-                } else {
-                    s.found_known += 1;
+                match ins.row() {
+                    Some(row) => {
+                        s.found_new += 1;
+                        new += 1;
+                        let origin = Origin::Rule {
+                            handler: res.handler as u32,
+                            event: res.events[ev].0,
+                        };
+                        obs.inserted(cat, row, origin);
+                    }
+                    None => s.found_known += 1,
                 }
-                on_insert(res.handler, res.events[ev].0, cat, ins);
             }
             i = j;
         }

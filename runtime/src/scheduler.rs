@@ -31,7 +31,7 @@ use std::path::PathBuf;
 use crate::base::BaseLog;
 use crate::interp::{eval_priority, EventOutcome, Frame, Outcome, Prepared};
 use crate::invalidate::{self, Reason, Seen};
-use crate::observe::{Observer, Origin, View};
+use crate::observe::{Observer, View};
 use crate::plan::{HandlerId, Plan};
 use crate::progress::Progress;
 use crate::round::{self, Rows, Work};
@@ -295,20 +295,7 @@ fn run_stratum<O: Observer>(
         let prefilter = |h: usize| threads > 1 && hs[h].found_known >= hs[h].found_new;
         let results = round::evaluate(prepared, store, &work, prefilter);
         drop(work);
-        let found = round::insert(
-            store,
-            &results,
-            &mut stats.handlers,
-            |h, event, cat, ins| {
-                if let Some(row) = ins.row() {
-                    let origin = Origin::Rule {
-                        handler: h as u32,
-                        event,
-                    };
-                    obs.inserted(cat, row, origin);
-                }
-            },
-        );
+        let found = round::insert(store, &results, &mut stats.handlers, obs);
         stats.strata[s].rounds += 1;
         let pending: usize = handlers
             .iter()

@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 
 use crate::interp::{run_event_in, Frame, Mode, Outcome, Prepared};
-use crate::observe::{Observer, Origin};
+use crate::observe::Observer;
 use crate::plan::{CatId, HandlerId};
 use crate::round::{self, ChunkResult, CHUNK};
 use crate::scheduler::Ctx;
@@ -168,20 +168,7 @@ pub(super) fn stratum<O: Observer>(
             res
         })
         .collect();
-    round::insert(
-        ctx.store,
-        &chunks,
-        &mut ctx.stats.handlers,
-        |h, event, cat, ins| {
-            if let Some(row) = ins.row() {
-                let origin = Origin::Rule {
-                    handler: h as u32,
-                    event,
-                };
-                obs.inserted(cat, row, origin);
-            }
-        },
-    );
+    round::insert(ctx.store, &chunks, &mut ctx.stats.handlers, obs);
     for (w, before) in work.iter().zip(found_before) {
         let h = w.handler.index();
         counters[h].found_new += ctx.stats.handlers[h].found_new - before;
