@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use fold_runtime::db::{copy, Access, Db, DbError};
+use fold_runtime::db::{copy, Access, Db};
 use fold_runtime::merge::{self, Names};
 use fold_runtime::plan::Plan;
 use fold_runtime::stats::labels;
@@ -199,20 +199,9 @@ fn build(
 /// Open a database to merge: it must belong to the program and be
 /// finished.
 fn open_source(dir: &Path, plan: &Plan, program: &str) -> Result<Db, String> {
-    let db = Db::open(dir, plan, program, Access::Read).map_err(|e| match e {
-        DbError::OtherProgram {
-            dir,
-            stored_program,
-            stored_fingerprint,
-            program,
-            fingerprint,
-        } => format!(
-            "database `{}` was written by program `{stored_program}` (fingerprint \
-             {stored_fingerprint}), not by `{program}` (fingerprint {fingerprint}); only \
-             databases of one program merge",
-            dir.display()
-        ),
-        e => e.to_string(),
+    let db = Db::open(dir, plan, program, Access::Read).map_err(|e| match e.other_program() {
+        Some(whose) => format!("{whose}; only databases of one program merge"),
+        None => e.to_string(),
     })?;
     if let Some(why) = db.state().and_then(|s| merge::unfinished(plan, s)) {
         return Err(format!(

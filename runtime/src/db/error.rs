@@ -31,6 +31,29 @@ pub enum DbError {
     Io { dir: PathBuf, error: String },
 }
 
+impl DbError {
+    /// For [`DbError::OtherProgram`], which program wrote the database and
+    /// which one asked for it, without the advice (what to do depends on
+    /// the command).
+    pub fn other_program(&self) -> Option<String> {
+        let DbError::OtherProgram {
+            dir,
+            stored_program,
+            stored_fingerprint,
+            program,
+            fingerprint,
+        } = self
+        else {
+            return None;
+        };
+        Some(format!(
+            "database `{}` was written by program `{stored_program}` (fingerprint \
+             {stored_fingerprint}), not by `{program}` (fingerprint {fingerprint})",
+            dir.display()
+        ))
+    }
+}
+
 impl fmt::Display for DbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -56,18 +79,10 @@ impl fmt::Display for DbError {
                 dir.display(),
                 super::meta::FORMAT
             ),
-            DbError::OtherProgram {
-                dir,
-                stored_program,
-                stored_fingerprint,
-                program,
-                fingerprint,
-            } => write!(
+            DbError::OtherProgram { .. } => write!(
                 f,
-                "database `{}` was written by program `{stored_program}` (fingerprint \
-                 {stored_fingerprint}), not by `{program}` (fingerprint {fingerprint}); \
-                 run with --fresh to start over",
-                dir.display()
+                "{}; run with --fresh to start over",
+                self.other_program().unwrap_or_default()
             ),
             DbError::Empty { dir } => {
                 write!(f, "database `{}` holds no run yet", dir.display())
