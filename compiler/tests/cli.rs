@@ -1,20 +1,11 @@
 //! The `foldc` binary as a user meets it: exit codes, output formats, files
 //! written and not written.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn foldc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_foldc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("foldc runs")
-}
+use std::process::Command;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{foldc, text};
 
 const TC: &str = "data edge(src: int, dst: int)\n\
                   data path(src: int, dst: int)\n\

@@ -4,44 +4,15 @@
 //! run, counters included; another program's database, a locked one and
 //! damaged ones are refused with exact messages, never a panic.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{foldc, ok, refused, text};
 use proptest::prelude::*;
-
-fn foldc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_foldc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("foldc runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Run and insist on success; returns stderr.
-fn ok(args: &[&str], dir: &Path) -> String {
-    let out = foldc(args, dir);
-    assert!(
-        out.status.success(),
-        "foldc {args:?} failed:\n{}",
-        text(&out.stderr)
-    );
-    text(&out.stderr)
-}
-
-/// Run and insist on exit 1 without a panic; returns the last stderr line.
-fn refused(args: &[&str], dir: &Path) -> String {
-    let out = foldc(args, dir);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "foldc {args:?}:\n{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    err.lines().last().unwrap_or_default().to_string()
-}
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -222,7 +193,7 @@ fn a_run_with_db_writes_what_a_run_without_writes_and_export_agrees() {
         std::fs::write(d.join(format!("{name}.csv")), csv(header, &rows)).expect("write");
     }
     ok(&["run", "p.fold", "--out", "plain", "-q"], d);
-    let err = ok(&["run", "p.fold", "--db", "db", "--out", "kept"], d);
+    let err = text(&ok(&["run", "p.fold", "--db", "db", "--out", "kept"], d).stderr);
     assert!(err.contains("database `db`: new"), "{err}");
     assert_eq!(files(&d.join("kept")), files(&d.join("plain")));
     ok(&["export", "p.fold", "--db", "db", "--out", "exported"], d);
@@ -268,9 +239,12 @@ fn a_run_with_db_writes_what_a_run_without_writes_and_export_agrees() {
     // A second run with one new edge: stratum 0 is recomputed (negation
     // and count over `edge`), stratum 1 and 2 because it was.
     std::fs::write(d.join("more.csv"), "src,dst\n3,0\n").expect("write");
-    let err = ok(
-        &["run", "p.fold", "--db", "db", "--input", "edge=more.csv"],
-        d,
+    let err = text(
+        &ok(
+            &["run", "p.fold", "--db", "db", "--input", "edge=more.csv"],
+            d,
+        )
+        .stderr,
     );
     assert!(
         err.contains("database `db`: resumed 26 facts in ")
@@ -361,9 +335,12 @@ fn another_programs_database_is_refused_unless_fresh() {
         refused(&["export", "other.fold", "--db", "db", "--out", "x"], d),
         msg
     );
-    let err = ok(
-        &["run", "other.fold", "--db", "db", "--fresh", "--out", "o"],
-        d,
+    let err = text(
+        &ok(
+            &["run", "other.fold", "--db", "db", "--fresh", "--out", "o"],
+            d,
+        )
+        .stderr,
     );
     assert!(err.contains("database `db`: new"), "{err}");
     assert_eq!(
@@ -472,7 +449,7 @@ fn damaged_databases_are_errors_not_panics() {
          parsing an object at line 1 column 1); delete the directory to start over"
     );
     // A damaged database can be started over.
-    let err = ok(&["run", "tc.fold", "--db", "garbage", "--fresh", "-q"], d);
+    let err = text(&ok(&["run", "tc.fold", "--db", "garbage", "--fresh", "-q"], d).stderr);
     assert!(err.is_empty(), "{err}");
     ok(&["stats", "--db", "good"], d);
 }

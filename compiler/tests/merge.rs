@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use fold_tests::{program_of, relative, run_cases, workspace};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn main() {
@@ -26,12 +27,8 @@ fn main() {
         .unwrap_or(2);
     let base = workspace();
     let mut trials = Vec::new();
-    for case in corpus(&base) {
-        let name = case
-            .strip_prefix(&base)
-            .unwrap_or(&case)
-            .to_string_lossy()
-            .replace('\\', "/");
+    for case in corpus() {
+        let name = relative(&case, &base);
         for seed in 0..seeds {
             let case = case.clone();
             let label = name.clone();
@@ -43,50 +40,11 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-fn workspace() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.parent().map(Path::to_path_buf).unwrap_or(here)
-}
-
-fn subdirs(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
-/// The cases with an expected output that runs (not an expected error).
-fn corpus(base: &Path) -> Vec<PathBuf> {
-    let mut cases = subdirs(&base.join("tests/run"));
-    for example in subdirs(&base.join("examples")) {
-        cases.extend(std::iter::once(example.clone()).chain(subdirs(&example.join("cases"))));
-    }
-    cases.retain(|c| c.join("expected").is_dir() && !c.join("expected/error.txt").exists());
+/// The run cases with an expected output that runs (not an expected error).
+fn corpus() -> Vec<PathBuf> {
+    let mut cases = run_cases();
+    cases.retain(|c| !c.join("expected/error.txt").exists());
     cases
-}
-
-/// The case's program: in the case folder, or for
-/// `examples/<name>/cases/<case>/` in the example's folder.
-fn program_of(case: &Path) -> Result<PathBuf, Failed> {
-    let home = match case.parent() {
-        Some(p) if p.file_name().is_some_and(|n| n == "cases") => p.parent().unwrap_or(case),
-        _ => case,
-    };
-    let progs: Vec<PathBuf> = std::fs::read_dir(home)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "fold"))
-        .collect();
-    match progs.as_slice() {
-        [one] => Ok(one.clone()),
-        _ => Err(format!("{}: expected one .fold program", home.display()).into()),
-    }
 }
 
 /// SplitMix64: a reproducible stream of random words from a seed.

@@ -5,41 +5,13 @@
 //! database, an unfinished one, a left-over merge. A refused merge leaves
 //! nothing behind.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn foldc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_foldc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("foldc runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Run and insist on success; returns stdout.
-fn ok(args: &[&str], dir: &Path) -> String {
-    let out = foldc(args, dir);
-    assert!(
-        out.status.success(),
-        "foldc {args:?} failed:\n{}",
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-/// Run and insist on exit 1 without a panic; returns the last stderr line.
-fn refused(args: &[&str], dir: &Path) -> String {
-    let out = foldc(args, dir);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "foldc {args:?}:\n{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    err.lines().last().unwrap_or_default().to_string()
-}
+use common::{ok, refused, text};
 
 fn text_folding() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -75,7 +47,7 @@ fn two_corpora_without_a_square_merge_into_one_with_it() {
         let orthos = std::fs::read_to_string(d.join(format!("{db}.out/ortho.csv"))).expect("csv");
         assert_eq!(orthos, "shape,cells\n", "{db} alone holds no square");
     }
-    let report = ok(&["merge", &prog, "A", "B", "--into", "C"], d);
+    let report = text(&ok(&["merge", &prog, "A", "B", "--into", "C"], d).stdout);
     // B's events: `read` and `cut` of its own book and sentences, and
     // `line` of its own pairs, ran in B (3); an `ortho` handler at a pair
     // position with no friend key in the merge aborts categorically; the
@@ -100,10 +72,11 @@ fn two_corpora_without_a_square_merge_into_one_with_it() {
         "shape,cells\n\"[2, 2]\",\"[\"\"a\"\", \"\"b\"\", \"\"c\"\", \"\"d\"\"]\"\n"
     );
     // The merged database keeps the record; `stats` shows it.
-    let stats = ok(&["stats", "--db", "C"], d);
+    let stats = text(&ok(&["stats", "--db", "C"], d).stdout);
     assert!(stats.contains("4 replayed"), "{stats}");
     let json: serde_json::Value =
-        serde_json::from_str(&ok(&["stats", "--db", "C", "--format", "json"], d)).expect("json");
+        serde_json::from_slice(&ok(&["stats", "--db", "C", "--format", "json"], d).stdout)
+            .expect("json");
     let merges = json["merges"].as_array().expect("merges");
     assert_eq!(merges.len(), 1);
     assert_eq!(merges[0]["total"]["replayed"], 4, "{}", merges[0]);

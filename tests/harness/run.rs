@@ -12,11 +12,11 @@
 //! A case whose `expected/error.txt` exists must instead fail to load its
 //! inputs with that message (after `{dir}` is replaced by the case folder).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use fold_runtime::{Engine, RunOptions};
-use fold_tests::{relative, root, subdirs, workspace};
+use fold_tests::{program_of, relative, root, run_cases, workspace};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 const THREADS: [usize; 2] = [1, 4];
@@ -31,17 +31,8 @@ enum Backend {
 fn main() {
     let args = Arguments::from_args();
     let base = workspace();
-    let mut cases: Vec<PathBuf> = subdirs(&root().join("run"));
-    for example in subdirs(&base.join("examples")) {
-        let more = subdirs(&example.join("cases"));
-        cases.extend(
-            std::iter::once(example)
-                .chain(more)
-                .filter(|d| d.join("expected").is_dir()),
-        );
-    }
     let mut trials = Vec::new();
-    for case in cases {
+    for case in run_cases() {
         for backend in BACKENDS {
             for threads in THREADS {
                 let name = format!("{}::{backend:?}::threads_{threads}", relative(&case, &base))
@@ -52,27 +43,6 @@ fn main() {
         }
     }
     libtest_mimic::run(&args, trials).exit();
-}
-
-/// The case's one `.fold` program: in the case folder, or for
-/// `examples/<name>/cases/<case>/` in the example's folder.
-fn program_of(case: &Path) -> Result<PathBuf, Failed> {
-    let home = match case.parent() {
-        Some(cases) if cases.file_name().is_some_and(|n| n == "cases") => {
-            cases.parent().unwrap_or(case)
-        }
-        _ => case,
-    };
-    let mut progs: Vec<PathBuf> = std::fs::read_dir(home)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "fold"))
-        .collect();
-    progs.sort();
-    match progs.len() {
-        1 => Ok(progs.remove(0)),
-        n => Err(format!("{}: expected one .fold program, found {n}", home.display()).into()),
-    }
 }
 
 /// Run handlers natively; every handler of a test program must compile.

@@ -61,3 +61,44 @@ pub fn relative(path: &Path, base: &Path) -> String {
         .to_string_lossy()
         .replace('\\', "/")
 }
+
+/// The run cases: every `tests/run/<case>/` (each must have `expected/`),
+/// and each `examples/<name>/` and `examples/<name>/cases/<case>/` that
+/// has an `expected/` folder.
+pub fn run_cases() -> Vec<PathBuf> {
+    let mut cases = subdirs(&root().join("run"));
+    for example in subdirs(&workspace().join("examples")) {
+        let more = subdirs(&example.join("cases"));
+        cases.extend(
+            std::iter::once(example)
+                .chain(more)
+                .filter(|d| d.join("expected").is_dir()),
+        );
+    }
+    cases
+}
+
+/// A case's one `.fold` program: in the case folder, or for
+/// `examples/<name>/cases/<case>/` in the example's folder.
+pub fn program_of(case: &Path) -> Result<PathBuf, String> {
+    let home = match case.parent() {
+        Some(cases) if cases.file_name().is_some_and(|n| n == "cases") => {
+            cases.parent().unwrap_or(case)
+        }
+        _ => case,
+    };
+    let mut progs: Vec<PathBuf> = std::fs::read_dir(home)
+        .map_err(|e| format!("{}: {e}", home.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "fold"))
+        .collect();
+    progs.sort();
+    match progs.len() {
+        1 => Ok(progs.remove(0)),
+        n => Err(format!(
+            "{}: expected one .fold program, found {n}",
+            home.display()
+        )),
+    }
+}
