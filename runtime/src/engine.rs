@@ -31,7 +31,7 @@ use crate::progress::Progress;
 use crate::scheduler::{self, Ctx, Incremental, Policy, Recomputed, SchedState};
 use crate::stats::Stats;
 use crate::store::{Inserted, Store};
-use crate::value::{compare_tuples, Word};
+use crate::value::Word;
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -386,18 +386,10 @@ impl Engine {
     /// sorting them all (a preview of a big category stays cheap).
     pub fn first_facts(&self, cat: CatId, n: usize) -> Vec<Vec<Word>> {
         let rel = self.store.relation(cat);
-        let types = rel.types();
-        let order = |a: &u32, b: &u32| compare_tuples(types, rel.row(*a), rel.row(*b));
-        let mut best: Vec<u32> = Vec::with_capacity(n + 1);
-        for r in rel.live_rows() {
-            if best.len() == n && best.last().is_none_or(|&l| order(&r, &l).is_ge()) {
-                continue;
-            }
-            let at = best.partition_point(|b| order(b, &r).is_lt());
-            best.insert(at, r);
-            best.truncate(n);
-        }
-        best.into_iter().map(|r| rel.row(r).to_vec()).collect()
+        rel.first_rows(n)
+            .into_iter()
+            .map(|r| rel.row(r).to_vec())
+            .collect()
     }
 
     /// Number of current facts of `cat`.

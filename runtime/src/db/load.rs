@@ -242,7 +242,7 @@ fn load_facts(
     }
     // Saved tables (see `tables`) spare rebuilding them; the file is read
     // while the blocks decode.
-    let dir = &db.dir;
+    let (dir, prefetch) = (&db.dir, &mut db.prefetch);
     let (decoded, saved) = rayon::join(
         || {
             slices
@@ -252,7 +252,7 @@ fn load_facts(
         },
         || {
             (next >= tables::MIN_ROWS && !needs_mapping(&types))
-                .then(|| tables::read(dir, ci, stamp))
+                .then(|| prefetch.take(dir, ci, stamp))
                 .flatten()
         },
     );

@@ -80,6 +80,7 @@
 //! [`crate::invalidate`].
 
 mod block;
+mod checked_io;
 pub mod copy;
 mod error;
 mod keys;
@@ -90,6 +91,7 @@ mod open;
 mod read;
 mod save;
 pub mod symbols;
+
 pub mod tables;
 mod varint;
 
@@ -134,6 +136,8 @@ pub struct Db {
     /// Per category: the rows whose saved tables are on disk, as far as
     /// this process knows (see [`tables`]).
     tables: Vec<Option<tables::Stamp>>,
+    /// The tables files being read while the store opens.
+    prefetch: tables::Prefetch,
     symbols: Symbols,
     writer: Writer,
 }
@@ -163,7 +167,14 @@ impl Db {
             let old = open::open_sled(dir, false)?;
             open::remove_store(dir, old)?;
         }
+        // A run or a merge resumes every category: its saved tables are
+        // read while sled recovers (export reads only some, when asked).
+        let prefetch = match access {
+            Access::Run { fresh: false } | Access::Merging => tables::Prefetch::start(dir),
+            _ => tables::Prefetch::default(),
+        };
         let mut db = Db::open_dir(dir, create)?;
+        db.prefetch = prefetch;
         let meta = ProgramMeta::new(plan, program);
         match &db.program {
             Some(stored) if !fresh => {
@@ -229,6 +240,7 @@ impl Db {
             state: None,
             merges: Vec::new(),
             tables: Vec::new(),
+            prefetch: tables::Prefetch::default(),
             symbols: Symbols::default(),
             writer: Writer::default(),
         };

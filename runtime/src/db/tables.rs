@@ -8,8 +8,17 @@
 //! of at least [`MIN_ROWS`] rows that grew by more than [`REWRITE`] of its
 //! rows since its file was written (or has none), the file `tables/N.bin`
 //! (`N`: the category's id) holding its identity table's slots, its
-//! superseded rows and its indexes' groups, and a resume loads it with
-//! plain byte decoding ([`crate::store::Relation::load_rows_saved`]).
+//! superseded rows and its indexes' groups, and a resume loads it
+//! ([`crate::store::Relation::load_rows_saved`]).
+//!
+//! Loading is shaped by what memory costs at this size: every fresh page
+//! is a page fault, dearer than copying the bytes in it. So the arrays are
+//! stored raw (little-endian words and 32-bit row ids), each read straight
+//! into the buffer it stays in, in pieces that are checksummed (CRC-32)
+//! and checked while they are in the cache ([`super::checked_io`]); and a
+//! run or merge starts reading every file on its own thread when it opens
+//! the database ([`Prefetch`]), so the reading overlaps sled's recovery
+//! and the decoding of the rows.
 //!
 //! The files are a cache, never the record. One is used only when it was
 //! written for a prefix of the rows on disk: by the same program, for at
@@ -21,8 +30,8 @@
 //! on top, as any rows are: a small incremental run or merge does not
 //! rewrite tens of megabytes for a few new rows, and the next resume
 //! inserts those few again. Otherwise the tables are rebuilt from the
-//! rows, and the next finished run writes the file again. Only categories without strings or
-//! lists are saved: their identity hashes are of the values themselves,
+//! rows, and the next finished run writes the file again. Only categories
+//! without strings or lists are saved: their identity hashes are of the values themselves,
 //! while a string's word is an interner id that differs between processes.
 //!
 //! A file is written whole beside its final name and renamed into place,
@@ -30,10 +39,13 @@
 //! so a file is never ahead of the store, and a merge may link the files
 //! of the database it copies instead of copying them.
 
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
-use super::varint::{self, Reader};
-use crate::store::{Relation, Saved};
+use super::checked_io::{CheckedReader, CheckedWriter};
+use crate::store::{IdentTable, Relation, Saved};
 
 /// The folder of the saved tables, in the database directory.
 pub const DIR: &str = "tables";
@@ -44,7 +56,10 @@ pub const MIN_ROWS: usize = 1 << 16;
 /// writing the file once.
 pub const REWRITE: usize = 8;
 
-const MAGIC: &[u8; 8] = b"foldtab1";
+/// Version 2: raw little-endian arrays (read straight into place) and a
+/// CRC-32; files of version 1 are not read (the tables are rebuilt and
+/// written again by the next finished run).
+const MAGIC: &[u8; 8] = b"foldtab2";
 
 /// Which rows a file's tables belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +70,16 @@ pub struct Stamp {
     pub rows: u32,
 }
 
+impl Stamp {
+    /// Whether tables saved for `self` serve the rows `wanted`: the same
+    /// program and generation, and a prefix of its rows.
+    pub fn serves(&self, wanted: &Stamp) -> bool {
+        self.program == wanted.program
+            && self.generation == wanted.generation
+            && self.rows <= wanted.rows
+    }
+}
+
 fn path(dir: &Path, cat: usize) -> PathBuf {
     dir.join(DIR).join(format!("{cat}.bin"))
 }
@@ -63,13 +88,17 @@ fn path(dir: &Path, cat: usize) -> PathBuf {
 /// file holds them whole; anything else (no file, another program or
 /// generation, more rows, damage) is `None`.
 pub fn read(dir: &Path, cat: usize, stamp: Stamp) -> Option<Saved> {
-    let bytes = std::fs::read(path(dir, cat)).ok()?;
-    let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-    if checksum(body) != u64::from_le_bytes(sum.try_into().ok()?) {
-        return None;
-    }
-    let mut r = Bytes(body);
-    if r.take(8)? != MAGIC {
+    read_any(dir, cat).and_then(|(found, saved)| found.serves(&stamp).then_some(saved))
+}
+
+/// The file of category `cat` and the rows it was written for, if it is
+/// whole and its tables are well formed (whether they serve the rows on
+/// disk is the caller's to check, [`Stamp::serves`]).
+fn read_any(dir: &Path, cat: usize) -> Option<(Stamp, Saved)> {
+    let file = File::open(path(dir, cat)).ok()?;
+    let len = file.metadata().ok()?.len();
+    let mut r = CheckedReader::new(BufReader::with_capacity(1 << 16, file), len);
+    if &r.bytes::<8>()? != MAGIC {
         return None;
     }
     let found = Stamp {
@@ -77,155 +106,171 @@ pub fn read(dir: &Path, cat: usize, stamp: Stamp) -> Option<Saved> {
         generation: r.u32()?,
         rows: r.u32()?,
     };
-    let prefix = found.program == stamp.program
-        && found.generation == stamp.generation
-        && found.rows <= stamp.rows;
-    if !prefix || r.u32()? as usize != cat {
+    if r.u32()? as usize != cat {
         return None;
     }
-    let ident = r.words()?;
-    let dead = r.words()?;
+    let n = r.u64()?;
+    let mut used = 0;
+    let slots = r.u64s_checked(n, |piece| {
+        IdentTable::count_slots(piece, found.rows)
+            .map(|n| used += n)
+            .is_some()
+    })?;
+    let n = r.u64()?;
+    let dead = r.u64s(n)?;
+    let dead_count: usize = dead.iter().map(|w| w.count_ones() as usize).sum();
+    let live = (found.rows as usize).checked_sub(dead_count)?;
+    let ident = IdentTable::from_slots(slots, used, live)?;
     let mut indexes = Vec::new();
     for _ in 0..r.u32()? {
-        let ncols = r.u32()? as usize;
-        let mut cols = Vec::with_capacity(ncols.min(64));
-        for _ in 0..ncols {
-            cols.push(r.u32()? as usize);
-        }
+        let ncols = u64::from(r.u32()?);
+        let cols = r.u32s(ncols)?.into_iter().map(|c| c as usize).collect();
         let upto = r.u32()?;
-        let ngroups = r.u32()? as usize;
-        let len = usize::try_from(r.u64()?).ok()?;
-        let mut v = Reader::new(r.take(len)?);
-        let mut groups = Vec::with_capacity(ngroups.min(len));
-        for _ in 0..ngroups {
-            let n = usize::try_from(v.u64()?).ok()?;
-            let mut g = Vec::with_capacity(n.min(len));
-            let mut row = 0u32;
-            for i in 0..n {
-                let d = v.u32()?;
-                row = if i == 0 { d } else { row.checked_add(d)? };
-                g.push(row);
-            }
-            groups.push(g);
-        }
-        if !v.is_done() {
-            return None;
+        let ngroups = u64::from(r.u32()?);
+        let lens = r.u32s(ngroups)?;
+        let mut groups = Vec::with_capacity(lens.len());
+        for n in lens {
+            groups.push(r.u32s(u64::from(n))?);
         }
         indexes.push((cols, upto, groups));
     }
-    if !r.0.is_empty() {
+    if !r.finish() {
         return None;
     }
-    Some(Saved {
-        rows: found.rows,
-        ident: (!ident.is_empty()).then_some(ident),
-        dead,
-        indexes,
-    })
+    Some((
+        found,
+        Saved {
+            rows: found.rows,
+            ident: Some(ident),
+            dead,
+            indexes,
+        },
+    ))
+}
+
+/// A file's stamp and tables, if it is whole ([`read_any`]).
+type Found = Option<(Stamp, Saved)>;
+
+/// The tables files of a database being read in the background while the
+/// store opens (sled's recovery and the blocks of facts take about as
+/// long as the biggest file): one thread reads them in category order, the
+/// order in which a resume asks for them.
+#[derive(Debug, Default)]
+pub struct Prefetch {
+    /// The categories the thread reads, in its order.
+    pending: Vec<usize>,
+    /// Files read before their category was asked for.
+    arrived: Vec<(usize, Found)>,
+    from: Option<mpsc::Receiver<(usize, Found)>>,
+}
+
+impl Prefetch {
+    /// Start reading every tables file in `dir`.
+    pub fn start(dir: &Path) -> Prefetch {
+        let Ok(entries) = std::fs::read_dir(dir.join(DIR)) else {
+            return Prefetch::default();
+        };
+        let mut cats: Vec<usize> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name();
+                name.to_str()?.strip_suffix(".bin")?.parse().ok()
+            })
+            .collect();
+        cats.sort_unstable();
+        let (to, from) = mpsc::channel();
+        let (dir, order) = (dir.to_path_buf(), cats.clone());
+        let reading = std::thread::Builder::new()
+            .name("foldc-tables".into())
+            .spawn(move || {
+                for cat in order {
+                    // Nobody is waiting any more (the resume failed or ended).
+                    if to.send((cat, read_any(&dir, cat))).is_err() {
+                        break;
+                    }
+                }
+            });
+        // Without the thread each file is read when it is asked for.
+        match reading {
+            Ok(_) => Prefetch {
+                pending: cats,
+                arrived: Vec::new(),
+                from: Some(from),
+            },
+            Err(_) => Prefetch::default(),
+        }
+    }
+
+    /// The tables of category `cat` for a prefix of rows `stamp`: from the
+    /// background read if it covers the file, else read now.
+    pub fn take(&mut self, dir: &Path, cat: usize, stamp: Stamp) -> Option<Saved> {
+        let found = match self.pending.iter().position(|&c| c == cat) {
+            Some(at) => {
+                self.pending.remove(at);
+                self.wait_for(cat)
+            }
+            None => return read(dir, cat, stamp),
+        };
+        let (found, saved) = found?;
+        found.serves(&stamp).then_some(saved)
+    }
+
+    fn wait_for(&mut self, cat: usize) -> Found {
+        if let Some(at) = self.arrived.iter().position(|(c, _)| *c == cat) {
+            return self.arrived.swap_remove(at).1;
+        }
+        let from = self.from.as_ref()?;
+        while let Ok((c, found)) = from.recv() {
+            if c == cat {
+                return found;
+            }
+            self.arrived.push((c, found));
+        }
+        None
+    }
 }
 
 /// Write the tables of `rel`, category `cat`, for rows `stamp`.
 pub fn write(dir: &Path, cat: usize, stamp: Stamp, rel: &Relation) -> std::io::Result<()> {
-    let slots = rel.ident_slots();
-    let mut out = Vec::with_capacity(64 + slots.len() * 8 + rel.len() * 2);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&stamp.program.to_le_bytes());
-    out.extend_from_slice(&stamp.generation.to_le_bytes());
-    out.extend_from_slice(&stamp.rows.to_le_bytes());
-    out.extend_from_slice(&(cat as u32).to_le_bytes());
-    put_words(&mut out, slots);
-    let dead = rel.dead_bits();
-    put_words(&mut out, &dead[..rel.len().div_ceil(64).min(dead.len())]);
-    let indexes: Vec<_> = rel.indexes().iter().filter(|i| i.upto() > 0).collect();
-    out.extend_from_slice(&(indexes.len() as u32).to_le_bytes());
-    let mut packed = Vec::new();
-    for index in indexes {
-        out.extend_from_slice(&(index.cols().len() as u32).to_le_bytes());
-        for &c in index.cols() {
-            out.extend_from_slice(&(c as u32).to_le_bytes());
-        }
-        out.extend_from_slice(&index.upto().to_le_bytes());
-        out.extend_from_slice(&(index.groups().len() as u32).to_le_bytes());
-        packed.clear();
-        for g in index.groups() {
-            varint::put(&mut packed, g.len() as u64);
-            let mut prev = 0u32;
-            for (i, &row) in g.iter().enumerate() {
-                varint::put(
-                    &mut packed,
-                    u64::from(if i == 0 { row } else { row - prev }),
-                );
-                prev = row;
-            }
-        }
-        out.extend_from_slice(&(packed.len() as u64).to_le_bytes());
-        out.extend_from_slice(&packed);
-    }
-    let sum = checksum(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
     let folder = dir.join(DIR);
     std::fs::create_dir_all(&folder)?;
     let tmp = folder.join(format!(".{cat}.bin.tmp"));
-    std::fs::write(&tmp, &out)?;
+    let mut w = CheckedWriter::new(BufWriter::with_capacity(1 << 16, File::create(&tmp)?));
+    w.put(MAGIC)?;
+    w.u64(stamp.program)?;
+    w.u32(stamp.generation)?;
+    w.u32(stamp.rows)?;
+    w.u32(cat as u32)?;
+    let slots = rel.ident_slots();
+    w.u64(slots.len() as u64)?;
+    w.u64s(slots)?;
+    let dead = rel.dead_bits();
+    let dead = &dead[..rel.len().div_ceil(64).min(dead.len())];
+    w.u64(dead.len() as u64)?;
+    w.u64s(dead)?;
+    let indexes: Vec<_> = rel.indexes().iter().filter(|i| i.upto() > 0).collect();
+    w.u32(indexes.len() as u32)?;
+    for index in indexes {
+        w.u32(index.cols().len() as u32)?;
+        for &c in index.cols() {
+            w.u32(c as u32)?;
+        }
+        w.u32(index.upto())?;
+        let groups = index.groups();
+        w.u32(groups.len() as u32)?;
+        let lens: Vec<u32> = groups.iter().map(|g| g.len() as u32).collect();
+        w.u32s(&lens)?;
+        for g in groups {
+            w.u32s(g)?;
+        }
+    }
+    w.finish()?.flush()?;
     std::fs::rename(&tmp, path(dir, cat))
 }
 
 /// Drop the file of category `cat` (its tables are no longer saved).
 pub fn remove(dir: &Path, cat: usize) {
     let _ = std::fs::remove_file(path(dir, cat));
-}
-
-fn put_words(out: &mut Vec<u8>, words: &[u64]) {
-    out.extend_from_slice(&(words.len() as u64).to_le_bytes());
-    for w in words {
-        out.extend_from_slice(&w.to_le_bytes());
-    }
-}
-
-/// A fast 64-bit checksum of whole words (and the tail): damage, not
-/// malice, is what it guards against.
-fn checksum(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0x243f_6a88_85a3_08d3 ^ bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(31);
-    }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-    h ^ h >> 29
-}
-
-/// A cursor over a file's bytes.
-struct Bytes<'a>(&'a [u8]);
-
-impl<'a> Bytes<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, tail) = self.0.split_at_checked(n)?;
-        self.0 = tail;
-        Some(head)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    /// A length and that many words.
-    fn words(&mut self) -> Option<Vec<u64>> {
-        let n = usize::try_from(self.u64()?).ok()?;
-        let bytes = self.take(n.checked_mul(8)?)?;
-        Some(
-            bytes
-                .chunks_exact(8)
-                .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-                .collect(),
-        )
-    }
 }
 
 #[cfg(test)]
@@ -292,6 +337,23 @@ mod tests {
         assert_eq!(b.lookup(ib, &[from_int(1)]), a.lookup(ix, &[from_int(1)]));
         let next = [from_int(5), from_int(0)];
         assert_eq!(b.insert(&next), a.insert(&next));
+        // Read in the background, the file gives the same tables, and only
+        // for the rows it serves.
+        let mut pre = Prefetch::start(dir.path());
+        let saved = pre.take(dir.path(), 3, stamp).unwrap();
+        let mut c = store();
+        let ic = c.ensure_index(t, &[1]);
+        let c = c.relation_mut(t);
+        let n = stamp.rows as usize;
+        assert_eq!(c.load_rows_saved(words.clone(), n, saved), Ok(true));
+        assert_eq!(c.lookup(ic, &[from_int(1)]), a.lookup(ix, &[from_int(1)]));
+        let other = Stamp {
+            generation: 2,
+            ..stamp
+        };
+        assert!(Prefetch::start(dir.path())
+            .take(dir.path(), 3, other)
+            .is_none());
         // One flipped byte anywhere: the file is not used.
         let file = path(dir.path(), 3);
         let mut bytes = std::fs::read(&file).unwrap();

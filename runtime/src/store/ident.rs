@@ -174,37 +174,51 @@ impl IdentTable {
         Ok(())
     }
 
+    /// Number of identities held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// The raw slots (for a database to save, see [`IdentTable::from_slots`]).
     pub fn slots(&self) -> &[u64] {
         &self.slots
     }
 
-    /// A table from slots [`IdentTable::slots`] gave, for `rows` rows of
-    /// which `live` are current. `None` when they cannot be such a table:
-    /// a capacity that is not a power of two, too full to always end a
-    /// probe at an empty slot, a row out of range or a count that differs.
-    /// (Slots that point at the wrong rows cannot be told apart here: a
-    /// saved table is checksummed where it is kept.)
-    pub fn from_slots(slots: Vec<u64>, rows: u32, live: usize) -> Option<IdentTable> {
+    /// The number of used slots among `slots` (a piece of a saved table's
+    /// slots, see [`IdentTable::from_slots`]), or `None` if one of them
+    /// points at a row past `rows`.
+    pub fn count_slots(slots: &[u64], rows: u32) -> Option<usize> {
+        let mut used = 0;
+        let mut past = false;
+        for &e in slots {
+            used += usize::from(e != 0);
+            past |= e != 0 && row_of(e) >= rows;
+        }
+        (!past).then_some(used)
+    }
+
+    /// A table from slots [`IdentTable::slots`] gave, of which `used` are
+    /// used ([`IdentTable::count_slots`], all pointing at rows that
+    /// exist), for `live` current rows. `None` when they cannot be such a
+    /// table: a capacity that is not a power of two, too full to always
+    /// end a probe at an empty slot, or a count that differs. (Slots that
+    /// point at the wrong rows cannot be told apart here: a saved table is
+    /// checksummed where it is kept.)
+    pub fn from_slots(slots: Vec<u64>, used: usize, live: usize) -> Option<IdentTable> {
         let cap = slots.len();
         if cap == 0 {
             return (live == 0).then(IdentTable::default);
         }
-        if !cap.is_power_of_two() || cap < 16 || (live + 1) * 8 > cap * 5 {
+        if !cap.is_power_of_two() || cap < 16 || (live + 1) * 8 > cap * 5 || used != live {
             return None;
         }
-        let mut len = 0;
-        for &e in &slots {
-            if e != 0 {
-                if row_of(e) >= rows {
-                    return None;
-                }
-                len += 1;
-            }
-        }
-        (len == live).then(|| IdentTable {
+        Some(IdentTable {
             slots,
-            len,
+            len: used,
             mask: cap - 1,
             shift: 64 - cap.trailing_zeros(),
         })

@@ -21,6 +21,7 @@ mod ident;
 mod index;
 mod relation;
 
+pub use ident::IdentTable;
 pub use index::{Index, IndexId};
 pub use relation::{Inserted, Relation, Saved};
 

@@ -44,7 +44,8 @@ pub struct Saved {
     /// The rows the tables were saved for: a prefix of the rows loaded
     /// (rows are only appended within a generation).
     pub rows: u32,
-    pub ident: Option<Vec<u64>>,
+    /// Checked against the rows it was saved for ([`IdentTable::from_slots`]).
+    pub ident: Option<IdentTable>,
     pub dead: Vec<u64>,
     /// `(columns, rows indexed, groups)` per index.
     pub indexes: Vec<(Vec<usize>, u32, Vec<Vec<u32>>)>,
@@ -148,6 +149,51 @@ impl Relation {
     /// Current rows, in row-id order.
     pub fn live_rows(&self) -> impl Iterator<Item = u32> + '_ {
         (0..self.len).filter(move |&r| !self.is_dead(r))
+    }
+
+    /// The first `n` current rows in value order, without sorting them all
+    /// (a preview of a big category stays cheap). Millions of rows are
+    /// scanned in chunks on all threads; the first of each chunk's first
+    /// are the first of all.
+    pub fn first_rows(&self, n: usize) -> Vec<u32> {
+        use rayon::prelude::*;
+        const CHUNK: u32 = 1 << 16;
+        let chunks: Vec<Vec<u32>> = (0..self.len.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let rows = c * CHUNK..(c * CHUNK).saturating_add(CHUNK).min(self.len);
+                if self.dead.is_empty() {
+                    self.first_of(rows, n)
+                } else {
+                    self.first_of(rows.filter(|&r| !self.is_dead(r)), n)
+                }
+            })
+            .collect();
+        self.first_of(chunks.into_iter().flatten(), n)
+    }
+
+    /// The first `n` of `rows` in value order.
+    fn first_of(&self, rows: impl Iterator<Item = u32>, n: usize) -> Vec<u32> {
+        let types = &self.types;
+        let order = |a: u32, b: u32| compare_tuples(types, self.row(a), self.row(b));
+        let mut best: Vec<u32> = Vec::with_capacity(n + 1);
+        for r in rows {
+            if best.len() == n {
+                // Most rows lose to the last kept on their first field.
+                let Some(&l) = best.last() else { continue };
+                let by_first = match types.first() {
+                    Some(ty) => compare(ty, self.row(r)[0], self.row(l)[0]),
+                    None => Ordering::Equal,
+                };
+                if by_first.is_gt() || (by_first.is_eq() && order(r, l).is_ge()) {
+                    continue;
+                }
+            }
+            let at = best.partition_point(|&b| order(b, r).is_lt());
+            best.insert(at, r);
+            best.truncate(n);
+        }
+        best
     }
 
     /// The hash of a tuple's identity (whole tuple or key fields).
@@ -327,12 +373,9 @@ impl Relation {
                 let used = n0 - (saved.dead.len() - 1) * 64;
                 used >= 64 || w >> used == 0
             });
-        let ident = match saved.ident {
-            Some(slots) if fits && dead_fits => {
-                IdentTable::from_slots(slots, n0 as u32, n0 - dead_count)
-            }
-            _ => None,
-        };
+        let ident = saved
+            .ident
+            .filter(|t| fits && dead_fits && t.len() == n0 - dead_count);
         let Some(ident) = ident else {
             return self.load_rows(words, n).map(|()| false);
         };
@@ -491,6 +534,37 @@ mod tests {
             key,
             keep,
             private: false,
+        }
+    }
+
+    /// The preview's first rows are those of a full sort, across chunks,
+    /// with superseded rows left out and negative numbers first.
+    #[test]
+    fn first_rows_are_the_first_of_a_full_sort() {
+        for keyed in [false, true] {
+            let mut r = if keyed {
+                Relation::new(&cat(Some(vec![0]), Keep::Min(1)))
+            } else {
+                Relation::new(&cat(None, Keep::Least))
+            };
+            // 200,000 rows over several chunks, in scrambled order; keyed,
+            // later rows with smaller `b` supersede earlier ones.
+            let mut x = 12345u64;
+            for _ in 0..200_000 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let a = (x >> 33) as i64 % 150_000 - 75_000;
+                let b = (x >> 20) as i64 % 7 - 3;
+                r.insert(&[from_int(a), from_int(b)]);
+            }
+            let mut all: Vec<u32> = r.live_rows().collect();
+            all.sort_by(|&p, &q| compare_tuples(r.types(), r.row(p), r.row(q)));
+            for n in [0, 1, 20, 5000] {
+                let got: Vec<&[Word]> = r.first_rows(n).into_iter().map(|i| r.row(i)).collect();
+                let want: Vec<&[Word]> = all.iter().take(n).map(|&i| r.row(i)).collect();
+                assert_eq!(got, want, "keyed {keyed}, n {n}");
+            }
         }
     }
 
