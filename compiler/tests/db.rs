@@ -398,8 +398,10 @@ fn damaged_databases_are_errors_not_panics() {
     );
     let copy = |name: &str| {
         let to = d.join(name);
-        std::fs::create_dir_all(to.join("blobs")).expect("mkdir");
-        for sub in ["", "blobs"] {
+        for sub in ["blobs", "blocks"] {
+            std::fs::create_dir_all(to.join(sub)).expect("mkdir");
+        }
+        for sub in ["", "blobs", "blocks"] {
             for e in std::fs::read_dir(d.join("good").join(sub)).expect("read") {
                 let p = e.expect("entry").path();
                 if p.is_file() {
@@ -440,6 +442,43 @@ fn damaged_databases_are_errors_not_panics() {
         }
     }
     assert_eq!(refused(&["stats", "--db", "emptied"], d), lost("emptied"));
+    // A segment file of blocks damaged or gone: the runs and exports that
+    // read its blocks say which file; stats read no blocks.
+    let segments = |db: &Path| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(db.join("blocks"))
+            .expect("segments")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(!segments(&d.join("good")).is_empty());
+    let db = copy("flipped");
+    for seg in segments(&db) {
+        let mut bytes = std::fs::read(&seg).expect("read");
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0x40;
+        std::fs::write(&seg, bytes).expect("write");
+    }
+    let db = copy("gone");
+    for seg in segments(&db) {
+        std::fs::remove_file(seg).expect("remove");
+    }
+    for (name, why) in [("flipped", "fails its checksum"), ("gone", "No such file")] {
+        for args in [
+            vec!["run", "tc.fold", "--db", name, "-q"],
+            vec!["export", "tc.fold", "--db", name, "--out", "x"],
+        ] {
+            let msg = refused(&args, d);
+            assert!(
+                msg.starts_with(&format!("error: database `{name}` is corrupt: `"))
+                    && msg.contains("blocks/")
+                    && msg.contains(why),
+                "{args:?}: {msg}"
+            );
+        }
+        ok(&["stats", "--db", name], d);
+    }
     // A damaged manifest.
     let db = copy("manifest");
     std::fs::write(db.join("foldc.json"), "{").expect("write");
@@ -452,6 +491,73 @@ fn damaged_databases_are_errors_not_panics() {
     let err = text(&ok(&["run", "tc.fold", "--db", "garbage", "--fresh", "-q"], d).stderr);
     assert!(err.is_empty(), "{err}");
     ok(&["stats", "--db", "good"], d);
+}
+
+/// Segment files: left over by a killed run (a whole one or a partly
+/// written one) they are deleted when a run finishes; the ones the
+/// database refers to stay and read back.
+#[test]
+fn a_finished_run_deletes_the_segments_nothing_refers_to() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("tc.fold"), TC).expect("write");
+    let mut edges: Vec<String> = (0..40).map(|i| format!("{i},{}", i + 1)).collect();
+    std::fs::write(d.join("edge.csv"), csv("src,dst", &edges)).expect("write");
+    ok(&["run", "tc.fold", "--db", "db", "-q"], d);
+    let listing = || -> BTreeSet<String> {
+        std::fs::read_dir(d.join("db").join("blocks"))
+            .expect("segments")
+            .map(|e| e.expect("entry").file_name().into_string().expect("name"))
+            .collect()
+    };
+    let before = listing();
+    assert!(!before.is_empty() && before.iter().all(|n| n.ends_with(".seg")));
+    let orphans = ["999.seg", ".1000.seg.tmp"];
+    for o in orphans {
+        std::fs::write(d.join("db").join("blocks").join(o), b"left by a killed run")
+            .expect("write");
+    }
+    edges.push("40,0".to_string());
+    std::fs::write(d.join("edge.csv"), csv("src,dst", &edges)).expect("write");
+    ok(&["run", "tc.fold", "--db", "db", "-q", "--out", "kept"], d);
+    let after = listing();
+    assert!(after.is_superset(&before), "{before:?} -> {after:?}");
+    assert!(orphans.iter().all(|o| !after.contains(*o)), "{after:?}");
+    ok(&["run", "tc.fold", "--out", "plain", "-q"], d);
+    ok(&["export", "tc.fold", "--db", "db", "--out", "exported"], d);
+    assert_eq!(files(&d.join("exported")), files(&d.join("plain")));
+    assert_eq!(files(&d.join("kept")), files(&d.join("plain")));
+}
+
+/// A database of format 2 (written by the foldc before segment files,
+/// `tests/fixtures/format2/db`): read, extended by an incremental run and
+/// read again, its blocks staying in sled.
+#[test]
+fn a_format_2_database_is_read_and_written_on_as_format_2() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format2");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    for sub in ["", "db"] {
+        std::fs::create_dir_all(d.join(sub)).expect("mkdir");
+        for e in std::fs::read_dir(fixture.join(sub)).expect("fixture") {
+            let p = e.expect("entry").path();
+            if p.is_file() {
+                std::fs::copy(&p, d.join(sub).join(p.file_name().unwrap())).expect("copy");
+            }
+        }
+    }
+    ok(&["run", "p.fold", "--out", "before", "-q"], d);
+    ok(&["export", "p.fold", "--db", "db", "--out", "exported"], d);
+    assert_eq!(files(&d.join("exported")), files(&d.join("before")));
+    let more = ["run", "p.fold", "--input", "edge=more-edges.csv"];
+    ok(&[&more[..], &["--out", "plain", "-q"]].concat(), d);
+    let err = text(&ok(&[&more[..], &["--db", "db", "--out", "kept"]].concat(), d).stderr);
+    assert!(err.contains("3 of 21 input rows were new"), "{err}");
+    assert_ne!(files(&d.join("plain")), files(&d.join("before")));
+    assert_eq!(files(&d.join("kept")), files(&d.join("plain")));
+    ok(&["export", "p.fold", "--db", "db", "--out", "again"], d);
+    assert_eq!(files(&d.join("again")), files(&d.join("plain")));
+    assert!(!d.join("db").join("blocks").exists());
 }
 
 fn checkpoints(dir: &Path, db: &str) -> u64 {

@@ -72,9 +72,13 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), DbError> {
             std::fs::create_dir_all(&target).map_err(|e| io(to, "cannot create a folder", e))?;
             copy_dir(&path, &target)?;
         } else if kind.is_file() {
-            // Saved tables are replaced by renaming, never written in
-            // place (see `tables`): a hard link shares them safely.
-            let linked = from.file_name().is_some_and(|n| n == super::tables::DIR)
+            // Saved tables and segments are replaced by renaming, never
+            // written in place (see `tables`, `segments`): a hard link
+            // shares them safely.
+            let shared = [super::tables::DIR, super::segments::DIR];
+            let linked = from
+                .file_name()
+                .is_some_and(|n| shared.iter().any(|d| n == *d))
                 && std::fs::hard_link(&path, &target).is_ok();
             if !linked {
                 std::fs::copy(&path, &target).map_err(|e| io(to, "cannot copy a file", e))?;

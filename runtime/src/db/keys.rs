@@ -1,9 +1,10 @@
 //! Keys of a database's two sled trees. Big-endian numbers, so sled's
 //! byte order is numeric order and a prefix scan reads blocks in row order.
 //!
-//! The default tree holds write-once blocks:
+//! The default tree holds write-once blocks, or rather (format 3 on)
+//! where each lies in a segment file ([`super::segments::BlockRef`]):
 //!
-//! | key | value |
+//! | key | block |
 //! |---|---|
 //! | `f` cat:u32 row:u32 | fact block: rows `row..` of a category, with provenance |
 //! | `g` cat:u32 n:u32 | given block: given facts `n..` of a derived category |

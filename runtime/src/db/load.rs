@@ -136,6 +136,7 @@ pub(super) fn load_symbols(db: &mut Db, state: &StateMeta) -> Result<(), DbError
             let (k, v) = kv.map_err(|e| db.io(e))?;
             let first = keys::last_u32(&k, 5)
                 .ok_or_else(|| db.corrupt(format!("a key of the {what} table is malformed")))?;
+            let v = db.blocks().bytes(&v).map_err(|e| db.corrupt(e))?;
             let loaded = if tag == keys::STRINGS {
                 db.symbols.load_strings(first, &v)
             } else {
@@ -174,9 +175,10 @@ pub(super) fn read_blocks(
             .ok_or_else(|| db.corrupt(format!("a block key of `{name}` is malformed")))?;
         raw.push((first, v));
     }
+    let blocks = db.blocks();
     let decoded: Vec<Result<block::Decoded, String>> = raw
         .par_iter()
-        .map(|(_, v)| block::decode(v, arity, want_origins))
+        .map(|(_, v)| block::decode(&blocks.bytes(v)?, arity, want_origins))
         .collect();
     let mut next = 0u64;
     let mut out = Vec::with_capacity(decoded.len());
@@ -210,12 +212,23 @@ fn load_facts(
     let expect = stamp.rows;
     let name = rel.name().to_string();
     let (arity, types) = (rel.arity(), rel.types().to_vec());
-    let mut raw = Vec::new();
-    let mut next = 0usize;
+    let mut stored = Vec::new();
     for kv in db.sled.scan_prefix(keys::one(keys::FACTS, ci as u32)) {
         let (k, v) = kv.map_err(|e| db.io(e))?;
         let first = keys::last_u32(&k, 9)
             .ok_or_else(|| db.corrupt(format!("a block key of `{name}` is malformed")))?;
+        stored.push((first, v));
+    }
+    // The blocks' bytes, read from their segments on all threads.
+    let blocks = db.blocks();
+    let fetched: Result<Vec<_>, String> = stored
+        .par_iter()
+        .map(|(first, v)| Ok((*first, blocks.bytes(v)?)))
+        .collect();
+    let fetched = fetched.map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
+    let mut raw = Vec::with_capacity(fetched.len());
+    let mut next = 0usize;
+    for (first, v) in fetched {
         let n = block::count(&v)
             .filter(|&n| n <= v.len())
             .ok_or_else(|| db.corrupt(format!("`{name}`: a block is truncated")))?;

@@ -9,11 +9,16 @@ use crate::plan::{Plan, Rule};
 use crate::plan_print::print_plan;
 use crate::stats::{labels, HandlerLabel, Stats};
 
-/// The layout version written by this foldc: 2 added merged facts'
-/// origin ([`crate::observe::Origin::Merged`]) and the merge records.
-pub const FORMAT: u32 = 2;
-/// The oldest layout this foldc reads (every later one only adds cases,
-/// so an older database is read as it is and written on as the new one).
+/// The layout version written by this foldc for a new database: 2 added
+/// merged facts' origin ([`crate::observe::Origin::Merged`]) and the
+/// merge records; 3 keeps the blocks in segment files beside sled, sled
+/// holding where each lies ([`super::segments`]).
+pub const FORMAT: u32 = 3;
+/// The format from which blocks are in segment files.
+pub const SEGMENTS_FORMAT: u32 = 3;
+/// The oldest layout this foldc reads. Format 2 only added cases to 1, so
+/// a database of format 1 or 2 is read as it is and written on as format
+/// 2, its blocks staying in sled.
 pub const OLDEST_FORMAT: u32 = 1;
 
 /// Which program a database belongs to, and enough of it to print stats

@@ -22,7 +22,11 @@
 //! never one key per fact: a checkpoint appends, per category, the rows
 //! found since the previous one as blocks of at most [`BLOCK_ROWS`] rows,
 //! keyed by category and first row and packed as varint deltas with their
-//! provenance ([`block`]). Two JSON records say which program wrote the
+//! provenance ([`block`]). The blocks' bytes go to one segment file per
+//! checkpoint beside sled, and sled holds where each lies ([`segments`]:
+//! sled re-reads everything in its last log segment on every open, which
+//! for the blocks was all of them); databases of format 1 and 2 keep
+//! their blocks in sled and go on doing so. Two JSON records say which program wrote the
 //! database and describe the last checkpoint ([`meta`]); they and the
 //! queues, rewritten by every checkpoint, live in a tree of their own, so
 //! that sled never rewrites the write-once blocks along with them (it
@@ -41,8 +45,9 @@
 //!
 //! A checkpoint is taken between two rounds, when the in-memory state is
 //! consistent, and is written as **one** sled transaction over both
-//! trees: the new blocks, new symbols, the queues and the state record
-//! together. sled recovers a transaction atomically (all its writes are
+//! trees: the new blocks (their places, the segment file being on disk
+//! before the transaction starts), new symbols, the queues and the state
+//! record together. sled recovers a transaction atomically (all its writes are
 //! sealed under one log reservation) and recovers a prefix of its log, so
 //! after a crash (`kill -9` at any moment) the database is exactly some earlier
 //! checkpoint: never a block without its state record or the reverse.
@@ -90,6 +95,7 @@ pub mod meta;
 mod open;
 mod read;
 mod save;
+mod segments;
 pub mod symbols;
 
 pub mod tables;
@@ -138,6 +144,8 @@ pub struct Db {
     tables: Vec<Option<tables::Stamp>>,
     /// The tables files being read while the store opens.
     prefetch: tables::Prefetch,
+    /// Whether blocks are in segment files (format 3 on), else in sled.
+    segments: bool,
     symbols: Symbols,
     writer: Writer,
 }
@@ -208,6 +216,11 @@ impl Db {
                 dir: db.dir.clone(),
             });
         }
+        let mut meta = meta;
+        if !db.segments {
+            // Written on as format 2: its blocks stay in sled.
+            meta.format = meta::SEGMENTS_FORMAT - 1;
+        }
         db.writer = Writer::new(plan, meta, db.state.as_ref());
         db.tables = vec![None; plan.categories.len()];
         Ok(db)
@@ -241,10 +254,15 @@ impl Db {
             merges: Vec::new(),
             tables: Vec::new(),
             prefetch: tables::Prefetch::default(),
+            segments: true,
             symbols: Symbols::default(),
             writer: Writer::default(),
         };
         db.program = db.read_json(keys::PROGRAM, "the program record")?;
+        db.segments = db
+            .program
+            .as_ref()
+            .is_none_or(|p| p.format >= meta::SEGMENTS_FORMAT);
         db.state = db.read_json(keys::STATE, "the state record")?;
         db.merges = db
             .read_json(keys::MERGES, "the merge records")?
@@ -289,6 +307,15 @@ impl Db {
             )));
         }
         Ok(())
+    }
+
+    /// What turns the values sled holds for blocks into their bytes;
+    /// shareable between threads.
+    fn blocks(&self) -> segments::Blocks<'_> {
+        segments::Blocks {
+            dir: &self.dir,
+            in_segments: self.segments,
+        }
     }
 
     /// Whether the store holds nothing at all (a new database).
@@ -354,7 +381,27 @@ impl Db {
             self.manifest = Some(m);
         }
         self.save_tables(engine);
+        self.collect_segments();
         Ok(self.writer.saved())
+    }
+
+    /// Delete the segment files no block refers to (left by a crash
+    /// before their checkpoint, or emptied by a stratum's reset), once the
+    /// last checkpoint is on disk. A cleanup, never an error of the run.
+    fn collect_segments(&self) {
+        if !self.segments {
+            return;
+        }
+        let mut used = std::collections::HashSet::new();
+        for kv in self.sled.iter() {
+            let Ok((_, v)) = kv else { return };
+            match segments::BlockRef::decode(&v) {
+                Some(at) => used.insert(at.segment),
+                // Not a database this foldc wrote: touch nothing.
+                None => return,
+            };
+        }
+        segments::collect_garbage(&self.dir, &used);
     }
 
     /// Save the tables of every big category that has grown well past its

@@ -94,7 +94,7 @@ pub fn remove_store(dir: &Path, held: sled::Db) -> Result<(), DbError> {
         let path = entry.map_err(io)?.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         match name.as_deref() {
-            Some("blobs") | Some(super::tables::DIR) => {
+            Some("blobs") | Some(super::tables::DIR) | Some(super::segments::DIR) => {
                 std::fs::remove_dir_all(&path).map_err(io)?
             }
             Some(n) if SLED_FILES.contains(&n) || n.starts_with("snap.") => {

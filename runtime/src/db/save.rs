@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use super::meta::{ProgramMeta, StateMeta};
+use super::segments::SegmentWriter;
 use super::symbols::needs_mapping;
 use super::{block, keys, varint, Db, DbError, Saved, BLOCK_ROWS};
 use crate::observe::{Origin, View};
@@ -144,6 +145,7 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
     let plan = view.plan;
     let mut batch = sled::Batch::default();
     let mut records = sled::Batch::default();
+    let mut segment = SegmentWriter::new(&db.dir, db.writer.checkpoints + 1);
     let mut rows_written = 0u64;
     for (ci, category) in plan.categories.iter().enumerate() {
         let cat = CatId(ci as u32);
@@ -181,7 +183,8 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
                 Cow::Borrowed(words)
             };
             let bytes = block::encode(&stable, arity, &pending[start - lo..end - lo]);
-            batch.insert(&keys::two(keys::FACTS, ci as u32, start as u32), bytes);
+            let value = block_value(db, &mut segment, bytes)?;
+            batch.insert(&keys::two(keys::FACTS, ci as u32, start as u32), value);
             start = end;
         }
         rows_written += (hi - lo) as u64;
@@ -198,7 +201,8 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
             }
             let stable = stable_rows(db, types, &words);
             let bytes = block::encode(&stable, arity, &origins);
-            batch.insert(&keys::two(keys::GIVEN, ci as u32, glo as u32), bytes);
+            let value = block_value(db, &mut segment, bytes)?;
+            batch.insert(&keys::two(keys::GIVEN, ci as u32, glo as u32), value);
             db.writer.written_given[ci] = ghi as u32;
         }
     }
@@ -206,10 +210,12 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
 
     let (strs, lists) = db.symbols.take_new();
     if let Some((first, bytes)) = strs {
-        batch.insert(&keys::one(keys::STRINGS, first), bytes);
+        let value = block_value(db, &mut segment, bytes)?;
+        batch.insert(&keys::one(keys::STRINGS, first), value);
     }
     if let Some((first, bytes)) = lists {
-        batch.insert(&keys::one(keys::LISTS, first), bytes);
+        let value = block_value(db, &mut segment, bytes)?;
+        batch.insert(&keys::one(keys::LISTS, first), value);
     }
 
     let mut queued = vec![0u32; plan.handlers.len()];
@@ -258,6 +264,8 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
         records.insert(keys::PROGRAM, to_json(program));
         db.program = Some(program.clone());
     }
+    // The segment is on disk before the checkpoint that refers to it.
+    segment.seal().map_err(|e| segment_error(db, e))?;
     commit(db, &batch, &records)?;
     if complete {
         db.sled.flush().map_err(|e| db.io(e))?;
@@ -277,6 +285,25 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
     };
     db.writer.last = Instant::now();
     Ok(())
+}
+
+/// What sled holds for a block: the block itself, or (format 3) where it
+/// lies in this checkpoint's segment file.
+fn block_value(db: &Db, segment: &mut SegmentWriter, bytes: Vec<u8>) -> Result<Vec<u8>, DbError> {
+    if !db.segments {
+        return Ok(bytes);
+    }
+    segment
+        .add(&bytes)
+        .map(|at| at.encode().to_vec())
+        .map_err(|e| segment_error(db, e))
+}
+
+fn segment_error(db: &Db, e: std::io::Error) -> DbError {
+    DbError::Io {
+        dir: db.dir.clone(),
+        error: format!("cannot write a segment file: {e}"),
+    }
 }
 
 /// Apply both batches as one transaction: recovered together or not at all.
