@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use super::meta::{ProgramMeta, StateMeta};
-use super::segments::SegmentWriter;
+use super::segments::{self, SegmentWriter};
 use super::symbols::needs_mapping;
 use super::{block, keys, varint, Db, DbError, Saved, BLOCK_ROWS};
 use crate::observe::{Origin, View};
@@ -47,6 +47,8 @@ pub(super) struct Writer {
     /// A merge was recorded since the last checkpoint.
     merges_changed: bool,
     checkpoints: u64,
+    /// Flushes of this run's segments under way (see [`segments`]).
+    flushing: Vec<std::thread::JoinHandle<std::io::Result<()>>>,
     program: Option<ProgramMeta>,
     min_interval: Duration,
     interval: Duration,
@@ -67,6 +69,7 @@ impl Default for Writer {
             fault: None,
             merges_changed: false,
             checkpoints: 0,
+            flushing: Vec::new(),
             program: None,
             min_interval: INTERVAL,
             interval: INTERVAL,
@@ -264,8 +267,16 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
         records.insert(keys::PROGRAM, to_json(program));
         db.program = Some(program.clone());
     }
-    // The segment is on disk before the checkpoint that refers to it.
-    segment.seal().map_err(|e| segment_error(db, e))?;
+    // The segment is written before the checkpoint that refers to it, and
+    // the run's segments are on the disk before the final checkpoint is.
+    let sealed = segment.seal().map_err(|e| segment_error(db, e))?;
+    if complete {
+        let started = std::mem::take(&mut db.writer.flushing);
+        segments::sync_all(&db.dir, started, sealed).map_err(|e| segment_error(db, e))?;
+    } else if let Some(s) = sealed {
+        let flush = segments::sync_in_background(&db.dir, s);
+        db.writer.flushing.push(flush);
+    }
     commit(db, &batch, &records)?;
     if complete {
         db.sled.flush().map_err(|e| db.io(e))?;

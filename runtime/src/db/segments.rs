@@ -11,10 +11,11 @@
 //! length, CRC-32). sled stays the store of record: a block exists for a
 //! database when sled's record refers to it, and it is read only then.
 //!
-//! A segment is written whole beside its final name, synced, and renamed
-//! into place *before* the checkpoint that refers to it is committed, so a
-//! committed checkpoint never refers to bytes that are not on disk. A
-//! crash between the two leaves a segment nobody refers to; the next run
+//! A segment is written whole beside its final name and renamed into
+//! place *before* the checkpoint that refers to it is committed, so a
+//! committed checkpoint never refers to bytes that are not written; the
+//! final checkpoint of a run syncs its segments before sled flushes
+//! ([`sync_all`]). A crash between the two leaves a segment nobody refers to; the next run
 //! that writes that checkpoint number replaces it, and a finished run
 //! deletes every segment no block refers to ([`collect_garbage`]). A file
 //! is never written in place, so a merge may link the segments of the
@@ -25,6 +26,7 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 
 /// The folder of the segment files, in the database directory.
 pub const DIR: &str = "blocks";
@@ -115,21 +117,49 @@ impl SegmentWriter {
         Ok(at)
     }
 
-    /// Put the file on disk under its name, before any record refers to
-    /// it (nothing to do when no block was added).
-    pub fn seal(self) -> std::io::Result<()> {
+    /// Put the file under its name, before any record refers to it; the
+    /// segment's number if a block was added (a file was written).
+    pub fn seal(self) -> std::io::Result<Option<u64>> {
+        let tmp = self.tmp();
         let Some(file) = self.file else {
-            return Ok(());
+            return Ok(None);
         };
-        let file = file.into_inner().map_err(|e| e.into_error())?;
-        file.sync_data()?;
-        let folder = self.dir.join(DIR);
-        std::fs::rename(
-            folder.join(format!(".{}.seg.tmp", self.segment)),
-            path(&self.dir, self.segment),
-        )?;
-        sync_dir(&folder)
+        file.into_inner().map_err(|e| e.into_error())?;
+        std::fs::rename(tmp, path(&self.dir, self.segment))?;
+        Ok(Some(self.segment))
     }
+}
+
+/// Flush a segment to the disk, on a thread of its own: the run goes on
+/// while the disk works, and its final checkpoint waits for every such
+/// flush ([`sync_all`]) before sled's. Until then, as with sled's own
+/// blob files, a segment may be only in the OS's cache: a killed process
+/// loses nothing, a power cut may cost the run's checkpoints (reported as
+/// damage, never read wrong).
+pub fn sync_in_background(dir: &Path, segment: u64) -> JoinHandle<std::io::Result<()>> {
+    let file = path(dir, segment);
+    std::thread::spawn(move || File::open(file)?.sync_data())
+}
+
+/// Wait for the flushes started, flush `last` (the final checkpoint's
+/// segment, if it wrote one), then the folder.
+pub fn sync_all(
+    dir: &Path,
+    started: Vec<JoinHandle<std::io::Result<()>>>,
+    last: Option<u64>,
+) -> std::io::Result<()> {
+    if started.is_empty() && last.is_none() {
+        return Ok(());
+    }
+    for flush in started {
+        flush
+            .join()
+            .map_err(|_| std::io::Error::other("a segment flush failed"))??;
+    }
+    if let Some(s) = last {
+        File::open(path(dir, s))?.sync_data()?;
+    }
+    sync_dir(&dir.join(DIR))
 }
 
 /// Make a rename in `folder` durable (where the platform can).
@@ -215,7 +245,14 @@ mod tests {
         let b = w.add(b"second").unwrap();
         // Not on disk under its name until sealed.
         assert!(read(dir.path(), &a).is_err());
-        w.seal().unwrap();
+        assert_eq!(w.seal().unwrap(), Some(7));
+        let flushing = vec![sync_in_background(dir.path(), 7)];
+        sync_all(dir.path(), flushing, Some(7)).unwrap();
+        assert_eq!(SegmentWriter::new(dir.path(), 10).seal().unwrap(), None);
+        // A run that wrote no segment has nothing to flush, not even the
+        // folder (which may not exist).
+        let empty = tempfile::tempdir().unwrap();
+        sync_all(empty.path(), Vec::new(), None).unwrap();
         assert_eq!(BlockRef::decode(&b.encode()), Some(b));
         assert_eq!(read(dir.path(), &a).unwrap(), b"first block");
         assert_eq!(read(dir.path(), &b).unwrap(), b"second");

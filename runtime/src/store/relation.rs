@@ -12,7 +12,7 @@ use super::hash_words;
 use super::ident::{IdentTable, Probe};
 use super::index::{Index, IndexId};
 use crate::plan::{Category, Keep};
-use crate::value::{compare, compare_tuples, Type, Word};
+use crate::value::{compare, compare_tuples, to_int, Type, Word};
 
 /// What inserting a tuple did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,13 +176,17 @@ impl Relation {
     fn first_of(&self, rows: impl Iterator<Item = u32>, n: usize) -> Vec<u32> {
         let types = &self.types;
         let order = |a: u32, b: u32| compare_tuples(types, self.row(a), self.row(b));
+        let arity = self.arity;
         let mut best: Vec<u32> = Vec::with_capacity(n + 1);
         for r in rows {
             if best.len() == n {
-                // Most rows lose to the last kept on their first field.
+                // Most rows lose to the last kept on their first field
+                // (compared inline for integers, the common case).
                 let Some(&l) = best.last() else { continue };
+                let (a, b) = (r as usize * arity, l as usize * arity);
                 let by_first = match types.first() {
-                    Some(ty) => compare(ty, self.row(r)[0], self.row(l)[0]),
+                    Some(Type::Int) => to_int(self.rows[a]).cmp(&to_int(self.rows[b])),
+                    Some(ty) => compare(ty, self.rows[a], self.rows[b]),
                     None => Ordering::Equal,
                 };
                 if by_first.is_gt() || (by_first.is_eq() && order(r, l).is_ge()) {
