@@ -11,27 +11,12 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{foldc, ok, refused, text};
+use common::{copy_files, dir_texts, foldc, ok, refused, text};
 use proptest::prelude::*;
 
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Every file of a directory, by name.
-fn files(dir: &Path) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
-        .expect("output dir")
-        .map(|e| {
-            let p = e.expect("entry").path();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                read(&p),
-            )
-        })
-        .collect();
-    out.sort();
-    out
+/// Every file of an output folder, by name.
+fn files(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    dir_texts(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
 }
 
 const TC: &str = "data edge(src: int, dst: int)\n\
@@ -213,10 +198,10 @@ fn a_run_with_db_writes_what_a_run_without_writes_and_export_agrees() {
     );
     assert_eq!(
         files(&d.join("one")),
-        vec![(
+        std::collections::BTreeMap::from([(
             "edge.csv".to_string(),
             "src,dst\n0,1\n0,2\n1,2\n4,4\n".to_string()
-        )]
+        )])
     );
     assert_eq!(
         refused(
@@ -344,7 +329,7 @@ fn another_programs_database_is_refused_unless_fresh() {
     );
     assert!(err.contains("database `db`: new"), "{err}");
     assert_eq!(
-        read(&d.join("o/path.csv")),
+        files(&d.join("o"))["path.csv"],
         "src,dst\n2,1\n2,2\n2,3\n3,2\n3,3\n"
     );
 }
@@ -398,16 +383,8 @@ fn damaged_databases_are_errors_not_panics() {
     );
     let copy = |name: &str| {
         let to = d.join(name);
-        for sub in ["blobs", "blocks"] {
-            std::fs::create_dir_all(to.join(sub)).expect("mkdir");
-        }
         for sub in ["", "blobs", "blocks"] {
-            for e in std::fs::read_dir(d.join("good").join(sub)).expect("read") {
-                let p = e.expect("entry").path();
-                if p.is_file() {
-                    std::fs::copy(&p, to.join(sub).join(p.file_name().unwrap())).expect("copy");
-                }
-            }
+            copy_files(&d.join("good").join(sub), &to.join(sub));
         }
         to
     };
@@ -538,13 +515,7 @@ fn a_format_2_database_is_read_and_written_on_as_format_2() {
     let dir = tempfile::tempdir().expect("temp dir");
     let d = dir.path();
     for sub in ["", "db"] {
-        std::fs::create_dir_all(d.join(sub)).expect("mkdir");
-        for e in std::fs::read_dir(fixture.join(sub)).expect("fixture") {
-            let p = e.expect("entry").path();
-            if p.is_file() {
-                std::fs::copy(&p, d.join(sub).join(p.file_name().unwrap())).expect("copy");
-            }
-        }
+        copy_files(&fixture.join(sub), &d.join(sub));
     }
     ok(&["run", "p.fold", "--out", "before", "-q"], d);
     ok(&["export", "p.fold", "--db", "db", "--out", "exported"], d);

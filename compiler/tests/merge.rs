@@ -16,6 +16,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
+use common::dir_texts;
 use fold_tests::{program_of, relative, run_cases, workspace};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -135,20 +138,6 @@ fn s(parts: &[&str]) -> Vec<String> {
 }
 
 /// Every file of a directory, by name.
-fn files(dir: &Path) -> Result<BTreeMap<String, String>, Failed> {
-    let mut out = BTreeMap::new();
-    for e in std::fs::read_dir(dir)? {
-        let p = e?.path();
-        let name = p
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        out.insert(name, std::fs::read_to_string(&p)?);
-    }
-    Ok(out)
-}
-
 fn same(
     what: &str,
     want: &BTreeMap<String, String>,
@@ -192,7 +181,7 @@ fn merge_case(case: &Path, name: &str, seed: u64) -> Result<(), Failed> {
     let export = |dbname: &str| -> Result<BTreeMap<String, String>, Failed> {
         let out = db(&format!("{dbname}.out"));
         foldc(&s(&["export", &p, "--db", &db(dbname), "--out", &out]))?;
-        files(Path::new(&out))
+        Ok(dir_texts(Path::new(&out))?)
     };
     let stats = |dbname: &str| foldc(&s(&["stats", "--db", &db(dbname), "--format", "json"]));
     let (a_before, a_stats) = (export("A")?, stats("A")?);
@@ -208,14 +197,14 @@ fn merge_case(case: &Path, name: &str, seed: u64) -> Result<(), Failed> {
     let mut union = s(&["run", &p, "-q", "--out", &db("AuB")]);
     union.extend(write_part(d, "AuB", &inputs, &|i, r| assign[i][r] < 2)?);
     foldc(&union)?;
-    let want_ab = files(&d.join("AuB"))?;
+    let want_ab = dir_texts(&d.join("AuB"))?;
     merge("A", "B", "AB", &mut rng)?;
     same("merge(A, B) against run(A ∪ B)", &want_ab, &export("AB")?)?;
     merge("B", "A", "BA", &mut rng)?;
     same("merge(B, A) against merge(A, B)", &want_ab, &export("BA")?)?;
 
     // Three databases in either grouping give one run over everything.
-    let want = files(&case.join("expected"))?;
+    let want = dir_texts(&case.join("expected"))?;
     merge("AB", "C", "AB_C", &mut rng)?;
     same("merge(merge(A, B), C)", &want, &export("AB_C")?)?;
     merge("B", "C", "BC", &mut rng)?;

@@ -2,6 +2,7 @@
 //! output as a user sees them.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -35,4 +36,28 @@ pub fn refused(args: &[&str], dir: &Path) -> String {
     assert_eq!(out.status.code(), Some(1), "foldc {args:?}:\n{err}");
     assert!(!err.contains("panicked"), "{err}");
     err.lines().last().unwrap_or_default().to_string()
+}
+
+/// Every file of a folder (an output folder: CSV files) by name, with its
+/// text.
+pub fn dir_texts(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        let name = p.file_name().unwrap_or_default().to_string_lossy();
+        out.insert(name.into_owned(), std::fs::read_to_string(&p)?);
+    }
+    Ok(out)
+}
+
+/// Copy the files of folder `from` (not its folders) into `to`, made if
+/// missing.
+pub fn copy_files(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("make the folder");
+    for e in std::fs::read_dir(from).expect("list the folder") {
+        let p = e.expect("folder entry").path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(p.file_name().unwrap_or_default())).expect("copy a file");
+        }
+    }
 }
