@@ -93,6 +93,50 @@ fn two_corpora_without_a_square_merge_into_one_with_it() {
     );
 }
 
+/// Files a killed run left under temporary names are not carried into
+/// the merged database: linked, the next run of either database would
+/// write through them into the other's segments.
+#[test]
+fn a_killed_runs_leftovers_are_not_shared_by_a_merge() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let prog = two_corpora(d);
+    for db in ["A", "B"] {
+        for (folder, name) in [("blocks", "seg"), ("tables", "bin")] {
+            std::fs::create_dir_all(d.join(db).join(folder)).expect("mkdir");
+            for n in 0..20 {
+                let leftover = d.join(db).join(folder).join(format!(".{n}.{name}.tmp"));
+                std::fs::write(leftover, b"left by a killed run").expect("write");
+            }
+        }
+    }
+    ok(&["merge", &prog, "A", "B", "--into", "C"], d);
+    for folder in ["blocks", "tables"] {
+        let Ok(entries) = std::fs::read_dir(d.join("C").join(folder)) else {
+            continue;
+        };
+        for e in entries {
+            let name = e.expect("entry").file_name().into_string().expect("name");
+            assert!(!name.ends_with(".tmp"), "C/{folder}/{name}");
+        }
+    }
+    ok(&["export", &prog, "--db", "C", "--out", "before"], d);
+    // Both sources go on with more input; the merged database is as it was.
+    std::fs::write(d.join("more.csv"), "id,text\n1,a b. a c.\n2,e f. e g.\n").expect("write");
+    for db in ["A", "B"] {
+        ok(
+            &["run", &prog, "--input", "book=more.csv", "--db", db, "-q"],
+            d,
+        );
+    }
+    ok(&["export", &prog, "--db", "C", "--out", "after"], d);
+    for f in std::fs::read_dir(d.join("before")).expect("outputs") {
+        let name = f.expect("entry").file_name();
+        let read = |side: &str| std::fs::read_to_string(d.join(side).join(&name)).expect("csv");
+        assert_eq!(read("before"), read("after"), "{name:?}");
+    }
+}
+
 #[test]
 fn merges_that_cannot_be_done_are_refused_and_leave_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");

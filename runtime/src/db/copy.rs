@@ -59,6 +59,14 @@ impl Db {
     }
 }
 
+/// A file a killed run left under its temporary name (`.N.seg.tmp`,
+/// `.N.bin.tmp`): nothing refers to it, and a link to it would let the
+/// next run of either database write into the other's file.
+fn is_unfinished(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') && n.ends_with(".tmp"))
+}
+
 fn copy_dir(from: &Path, to: &Path) -> Result<(), DbError> {
     let entries = std::fs::read_dir(from).map_err(|e| io(from, "cannot list it", e))?;
     for entry in entries {
@@ -71,7 +79,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), DbError> {
         if kind.is_dir() {
             std::fs::create_dir_all(&target).map_err(|e| io(to, "cannot create a folder", e))?;
             copy_dir(&path, &target)?;
-        } else if kind.is_file() {
+        } else if kind.is_file() && !is_unfinished(&entry.file_name()) {
             // Saved tables and segments are replaced by renaming, never
             // written in place (see `tables`, `segments`): a hard link
             // shares them safely.

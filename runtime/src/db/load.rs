@@ -91,6 +91,8 @@ pub(super) fn restore(
                 parts.sched.set_queue(h, q);
             }
         }
+        // Tables read ahead for categories that did not want them go.
+        db.prefetch = tables::Prefetch::default();
         *parts.stats = state.stats.clone();
         *parts.files = state.files.iter().map(Into::into).collect();
     }

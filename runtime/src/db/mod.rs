@@ -146,6 +146,10 @@ pub struct Db {
     prefetch: tables::Prefetch,
     /// Whether blocks are in segment files (format 3 on), else in sled.
     segments: bool,
+    /// Whether its files were copied by a merge ([`Access::Merging`]):
+    /// its segments are flushed to the disk at the end, not only those it
+    /// writes itself.
+    copied: bool,
     symbols: Symbols,
     writer: Writer,
 }
@@ -183,6 +187,7 @@ impl Db {
         };
         let mut db = Db::open_dir(dir, create)?;
         db.prefetch = prefetch;
+        db.copied = access == Access::Merging;
         let meta = ProgramMeta::new(plan, program);
         match &db.program {
             Some(stored) if !fresh => {
@@ -255,6 +260,7 @@ impl Db {
             tables: Vec::new(),
             prefetch: tables::Prefetch::default(),
             segments: true,
+            copied: false,
             symbols: Symbols::default(),
             writer: Writer::default(),
         };

@@ -2,6 +2,8 @@
 //! and the whole small state, written as one atomic sled batch.
 
 use std::borrow::Cow;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::meta::{ProgramMeta, StateMeta};
@@ -47,8 +49,8 @@ pub(super) struct Writer {
     /// A merge was recorded since the last checkpoint.
     merges_changed: bool,
     checkpoints: u64,
-    /// Flushes of this run's segments under way (see [`segments`]).
-    flushing: Vec<std::thread::JoinHandle<std::io::Result<()>>>,
+    /// The last checkpoint, being persisted on its thread.
+    persisting: Option<std::thread::JoinHandle<Result<(), DbError>>>,
     program: Option<ProgramMeta>,
     min_interval: Duration,
     interval: Duration,
@@ -69,7 +71,7 @@ impl Default for Writer {
             fault: None,
             merges_changed: false,
             checkpoints: 0,
-            flushing: Vec::new(),
+            persisting: None,
             program: None,
             min_interval: INTERVAL,
             interval: INTERVAL,
@@ -145,6 +147,9 @@ impl Writer {
 /// flushes to disk before returning.
 pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result<(), DbError> {
     let started = Instant::now();
+    // The previous checkpoint is committed before this one is built (a
+    // reset category's blocks are found in the store to be removed).
+    wait_persisted(db)?;
     let plan = view.plan;
     let mut batch = sled::Batch::default();
     let mut records = sled::Batch::default();
@@ -267,19 +272,33 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
         records.insert(keys::PROGRAM, to_json(program));
         db.program = Some(program.clone());
     }
-    // The segment is written before the checkpoint that refers to it, and
-    // the run's segments are on the disk before the final checkpoint is.
-    let sealed = segment.seal().map_err(|e| segment_error(db, e))?;
+    // The segment reaches the disk before the transaction that refers to
+    // it commits; a run leaves both to a thread and goes on (the next
+    // checkpoint waits for it), the final checkpoint does them itself,
+    // after flushing the segments a merge copied.
+    let persist = Persist {
+        dir: db.dir.clone(),
+        segment,
+        tree: db.sled.deref().clone(),
+        records_tree: db.records.clone(),
+        batch,
+        records,
+    };
     if complete {
-        let started = std::mem::take(&mut db.writer.flushing);
-        segments::sync_all(&db.dir, started, sealed).map_err(|e| segment_error(db, e))?;
-    } else if let Some(s) = sealed {
-        let flush = segments::sync_in_background(&db.dir, s);
-        db.writer.flushing.push(flush);
-    }
-    commit(db, &batch, &records)?;
-    if complete {
+        if db.copied {
+            segments::sync_folder(&db.dir).map_err(|e| segment_error(&db.dir, e))?;
+        }
+        persist.run()?;
         db.sled.flush().map_err(|e| db.io(e))?;
+    } else {
+        let handle = std::thread::Builder::new()
+            .name("foldc-checkpoint".into())
+            .spawn(move || persist.run())
+            .map_err(|e| DbError::Io {
+                dir: db.dir.clone(),
+                error: format!("cannot start a thread to write a checkpoint: {e}"),
+            })?;
+        db.writer.persisting = Some(handle);
     }
     db.state = Some(state);
     db.writer.merges_changed = false;
@@ -305,32 +324,76 @@ fn block_value(db: &Db, segment: &mut SegmentWriter, bytes: Vec<u8>) -> Result<V
         return Ok(bytes);
     }
     segment
-        .add(&bytes)
+        .add(bytes)
         .map(|at| at.encode().to_vec())
-        .map_err(|e| segment_error(db, e))
+        .map_err(|e| segment_error(&db.dir, e))
 }
 
-fn segment_error(db: &Db, e: std::io::Error) -> DbError {
+fn segment_error(dir: &Path, e: std::io::Error) -> DbError {
     DbError::Io {
-        dir: db.dir.clone(),
+        dir: dir.to_path_buf(),
         error: format!("cannot write a segment file: {e}"),
     }
 }
 
+/// What makes a checkpoint durable: its segment, then its transaction.
+struct Persist {
+    dir: PathBuf,
+    segment: SegmentWriter,
+    tree: sled::Tree,
+    records_tree: sled::Tree,
+    batch: sled::Batch,
+    records: sled::Batch,
+}
+
+impl Persist {
+    fn run(self) -> Result<(), DbError> {
+        self.segment
+            .persist()
+            .map_err(|e| segment_error(&self.dir, e))?;
+        commit(
+            &self.dir,
+            &self.tree,
+            &self.records_tree,
+            &self.batch,
+            &self.records,
+        )
+    }
+}
+
+/// Wait for the checkpoint being persisted on its thread, if any; its
+/// failure is this run's.
+pub(super) fn wait_persisted(db: &mut Db) -> Result<(), DbError> {
+    match db.writer.persisting.take() {
+        None => Ok(()),
+        Some(handle) => handle.join().unwrap_or_else(|_| {
+            Err(DbError::Io {
+                dir: db.dir.clone(),
+                error: "writing a checkpoint failed".to_string(),
+            })
+        }),
+    }
+}
+
 /// Apply both batches as one transaction: recovered together or not at all.
-fn commit(db: &Db, blocks: &sled::Batch, records: &sled::Batch) -> Result<(), DbError> {
+fn commit(
+    dir: &Path,
+    tree: &sled::Tree,
+    records_tree: &sled::Tree,
+    blocks: &sled::Batch,
+    records: &sled::Batch,
+) -> Result<(), DbError> {
     use sled::transaction::{TransactionError, Transactional};
-    let tree: &sled::Tree = &db.sled;
-    let tx: Result<(), TransactionError<()>> = (tree, &db.records).transaction(|(b, r)| {
+    let tx: Result<(), TransactionError<()>> = (tree, records_tree).transaction(|(b, r)| {
         b.apply_batch(blocks)?;
         r.apply_batch(records)?;
         Ok(())
     });
     match tx {
         Ok(()) => Ok(()),
-        Err(TransactionError::Storage(e)) => Err(db.io(e)),
+        Err(TransactionError::Storage(e)) => Err(super::open::map_error(dir, e)),
         Err(TransactionError::Abort(())) => Err(DbError::Io {
-            dir: db.dir.clone(),
+            dir: dir.to_path_buf(),
             error: "a checkpoint was aborted".to_string(),
         }),
     }

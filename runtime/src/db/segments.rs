@@ -11,11 +11,12 @@
 //! length, CRC-32). sled stays the store of record: a block exists for a
 //! database when sled's record refers to it, and it is read only then.
 //!
-//! A segment is written whole beside its final name and renamed into
-//! place *before* the checkpoint that refers to it is committed, so a
-//! committed checkpoint never refers to bytes that are not written; the
-//! final checkpoint of a run syncs its segments before sled flushes
-//! ([`sync_all`]). A crash between the two leaves a segment nobody refers to; the next run
+//! A segment is written whole beside its final name, flushed to the disk
+//! and renamed into place *before* the checkpoint that refers to it is
+//! committed ([`SegmentWriter::persist`]; a run does this and the commit
+//! on a thread while it goes on computing), so a committed checkpoint
+//! never refers to bytes a crash or a power cut can take away. A crash
+//! between the two leaves a segment nobody refers to; the next run
 //! that writes that checkpoint number replaces it, and a finished run
 //! deletes every segment no block refers to ([`collect_garbage`]). A file
 //! is never written in place, so a merge may link the segments of the
@@ -26,7 +27,6 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::thread::JoinHandle;
 
 /// The folder of the segment files, in the database directory.
 pub const DIR: &str = "blocks";
@@ -69,12 +69,12 @@ fn path(dir: &Path, segment: u64) -> PathBuf {
     dir.join(DIR).join(format!("{segment}.seg"))
 }
 
-/// The blocks of one checkpoint, written to one segment file (created
-/// with the first block).
+/// The blocks of one checkpoint, kept until [`SegmentWriter::persist`]
+/// writes them to one segment file (if there are any).
 pub struct SegmentWriter {
     dir: PathBuf,
     segment: u64,
-    file: Option<BufWriter<File>>,
+    blocks: Vec<Vec<u8>>,
     offset: u64,
 }
 
@@ -83,83 +83,70 @@ impl SegmentWriter {
         SegmentWriter {
             dir: dir.to_path_buf(),
             segment,
-            file: None,
+            blocks: Vec::new(),
             offset: 0,
         }
     }
 
-    fn tmp(&self) -> PathBuf {
-        self.dir
-            .join(DIR)
-            .join(format!(".{}.seg.tmp", self.segment))
-    }
-
-    /// Append a block; where it lies.
-    pub fn add(&mut self, bytes: &[u8]) -> std::io::Result<BlockRef> {
+    /// Take a block; where it will lie.
+    pub fn add(&mut self, bytes: Vec<u8>) -> std::io::Result<BlockRef> {
         let len = u32::try_from(bytes.len())
             .map_err(|_| std::io::Error::other("a block of more than 4 GiB"))?;
-        let file = match &mut self.file {
-            Some(f) => f,
-            None => {
-                std::fs::create_dir_all(self.dir.join(DIR))?;
-                let f = File::create(self.tmp())?;
-                self.file.insert(BufWriter::with_capacity(1 << 20, f))
-            }
-        };
-        file.write_all(bytes)?;
         let at = BlockRef {
             segment: self.segment,
             offset: self.offset,
             len,
-            crc: crc32fast::hash(bytes),
+            crc: crc32fast::hash(&bytes),
         };
         self.offset += u64::from(len);
+        self.blocks.push(bytes);
         Ok(at)
     }
 
-    /// Put the file under its name, before any record refers to it; the
-    /// segment's number if a block was added (a file was written).
-    pub fn seal(self) -> std::io::Result<Option<u64>> {
-        let tmp = self.tmp();
-        let Some(file) = self.file else {
-            return Ok(None);
-        };
-        file.into_inner().map_err(|e| e.into_error())?;
-        std::fs::rename(tmp, path(&self.dir, self.segment))?;
-        Ok(Some(self.segment))
+    /// Write the segment beside its name, flush it to the disk and rename
+    /// it into place (then flush the folder), so that the checkpoint
+    /// committed after this never refers to bytes a crash or a power cut
+    /// can take away. A file left under the temporary name by a killed
+    /// run is unlinked first, never written through: a merge may have
+    /// linked it into another database.
+    pub fn persist(self) -> std::io::Result<()> {
+        if self.blocks.is_empty() {
+            return Ok(());
+        }
+        let folder = self.dir.join(DIR);
+        std::fs::create_dir_all(&folder)?;
+        let tmp = folder.join(format!(".{}.seg.tmp", self.segment));
+        match std::fs::remove_file(&tmp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        for b in &self.blocks {
+            out.write_all(b)?;
+        }
+        out.into_inner().map_err(|e| e.into_error())?.sync_data()?;
+        std::fs::rename(&tmp, path(&self.dir, self.segment))?;
+        sync_dir(&folder)
     }
 }
 
-/// Flush a segment to the disk, on a thread of its own: the run goes on
-/// while the disk works, and its final checkpoint waits for every such
-/// flush ([`sync_all`]) before sled's. Until then, as with sled's own
-/// blob files, a segment may be only in the OS's cache: a killed process
-/// loses nothing, a power cut may cost the run's checkpoints (reported as
-/// damage, never read wrong).
-pub fn sync_in_background(dir: &Path, segment: u64) -> JoinHandle<std::io::Result<()>> {
-    let file = path(dir, segment);
-    std::thread::spawn(move || File::open(file)?.sync_data())
-}
-
-/// Wait for the flushes started, flush `last` (the final checkpoint's
-/// segment, if it wrote one), then the folder.
-pub fn sync_all(
-    dir: &Path,
-    started: Vec<JoinHandle<std::io::Result<()>>>,
-    last: Option<u64>,
-) -> std::io::Result<()> {
-    if started.is_empty() && last.is_none() {
-        return Ok(());
+/// Flush every segment file in the folder to the disk (the end of a merge
+/// does, for the segments it copied rather than wrote). Flushing a file
+/// already on the disk costs next to nothing.
+pub fn sync_folder(dir: &Path) -> std::io::Result<()> {
+    let folder = dir.join(DIR);
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for e in entries {
+        let p = e?.path();
+        if p.extension().is_some_and(|x| x == "seg") {
+            File::open(&p)?.sync_data()?;
+        }
     }
-    for flush in started {
-        flush
-            .join()
-            .map_err(|_| std::io::Error::other("a segment flush failed"))??;
-    }
-    if let Some(s) = last {
-        File::open(path(dir, s))?.sync_data()?;
-    }
-    sync_dir(&dir.join(DIR))
+    sync_dir(&folder)
 }
 
 /// Make a rename in `folder` durable (where the platform can).
@@ -241,18 +228,25 @@ mod tests {
     fn blocks_read_back_and_damage_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = SegmentWriter::new(dir.path(), 7);
-        let a = w.add(b"first block").unwrap();
-        let b = w.add(b"second").unwrap();
-        // Not on disk under its name until sealed.
+        let a = w.add(b"first block".to_vec()).unwrap();
+        let b = w.add(b"second".to_vec()).unwrap();
+        // Nothing is on disk until persisted.
         assert!(read(dir.path(), &a).is_err());
-        assert_eq!(w.seal().unwrap(), Some(7));
-        let flushing = vec![sync_in_background(dir.path(), 7)];
-        sync_all(dir.path(), flushing, Some(7)).unwrap();
-        assert_eq!(SegmentWriter::new(dir.path(), 10).seal().unwrap(), None);
-        // A run that wrote no segment has nothing to flush, not even the
-        // folder (which may not exist).
-        let empty = tempfile::tempdir().unwrap();
-        sync_all(empty.path(), Vec::new(), None).unwrap();
+        // A temporary file a killed run left, linked elsewhere: unlinked,
+        // not written through.
+        std::fs::create_dir_all(dir.path().join(DIR)).unwrap();
+        let stale = dir.path().join(DIR).join(".7.seg.tmp");
+        std::fs::write(&stale, b"a killed run's").unwrap();
+        let elsewhere = dir.path().join("linked");
+        std::fs::hard_link(&stale, &elsewhere).unwrap();
+        w.persist().unwrap();
+        assert_eq!(std::fs::read(&elsewhere).unwrap(), b"a killed run's");
+        sync_folder(dir.path()).unwrap();
+        // A checkpoint without blocks writes no file; a database without
+        // a folder has nothing to flush.
+        SegmentWriter::new(dir.path(), 10).persist().unwrap();
+        assert!(!path(dir.path(), 10).exists());
+        sync_folder(tempfile::tempdir().unwrap().path()).unwrap();
         assert_eq!(BlockRef::decode(&b.encode()), Some(b));
         assert_eq!(read(dir.path(), &a).unwrap(), b"first block");
         assert_eq!(read(dir.path(), &b).unwrap(), b"second");
@@ -265,7 +259,7 @@ mod tests {
         assert!(read(dir.path(), &a).is_ok());
         assert!(read(dir.path(), &b).unwrap_err().contains("checksum"));
         // Garbage: segments not in use and unfinished ones go.
-        SegmentWriter::new(dir.path(), 8).add(b"x").unwrap();
+        std::fs::write(dir.path().join(DIR).join(".8.seg.tmp"), b"x").unwrap();
         std::fs::write(path(dir.path(), 9), b"old").unwrap();
         collect_garbage(dir.path(), &HashSet::from([7]));
         let mut left: Vec<String> = std::fs::read_dir(dir.path().join(DIR))

@@ -235,6 +235,12 @@ pub fn write(dir: &Path, cat: usize, stamp: Stamp, rel: &Relation) -> std::io::R
     let folder = dir.join(DIR);
     std::fs::create_dir_all(&folder)?;
     let tmp = folder.join(format!(".{cat}.bin.tmp"));
+    // Unlinked, never written through: a killed run's leftover may be
+    // linked into another database.
+    match std::fs::remove_file(&tmp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
     let mut w = CheckedWriter::new(BufWriter::with_capacity(1 << 16, File::create(&tmp)?));
     w.put(MAGIC)?;
     w.u64(stamp.program)?;
