@@ -12,7 +12,7 @@ use super::hash_words;
 use super::ident::{IdentTable, Probe};
 use super::index::{Index, IndexId};
 use crate::plan::{Category, Keep};
-use crate::value::{compare, compare_tuples, to_int, Type, Word};
+use crate::value::{compare, compare_tuples, Type, Word};
 
 /// What inserting a tuple did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,12 +180,10 @@ impl Relation {
         let mut best: Vec<u32> = Vec::with_capacity(n + 1);
         for r in rows {
             if best.len() == n {
-                // Most rows lose to the last kept on their first field
-                // (compared inline for integers, the common case).
+                // Most rows lose to the last kept on their first field.
                 let Some(&l) = best.last() else { continue };
                 let (a, b) = (r as usize * arity, l as usize * arity);
                 let by_first = match types.first() {
-                    Some(Type::Int) => to_int(self.rows[a]).cmp(&to_int(self.rows[b])),
                     Some(ty) => compare(ty, self.rows[a], self.rows[b]),
                     None => Ordering::Equal,
                 };
