@@ -60,18 +60,21 @@ impl<R: Read> CheckedReader<R> {
             .flatten()
     }
 
-    /// `n` words, each piece of them shown to `check` as it arrives (while
-    /// it is still in the cache); `None` as soon as `check` refuses one.
-    pub fn u64s_checked(
+    /// `n` numbers of type `T`, each piece of them shown to `check` as it
+    /// arrives (while it is still in the cache); `None` as soon as `check`
+    /// refuses one. `from_le` turns a stored number into this machine's.
+    fn array<T: bytemuck::Pod>(
         &mut self,
         n: u64,
-        mut check: impl FnMut(&[u64]) -> bool,
-    ) -> Option<Vec<u64>> {
-        let mut v = vec![0u64; self.count(n, 8)?];
-        for piece in v.chunks_mut(PIECE / 8) {
+        from_le: fn(T) -> T,
+        mut check: impl FnMut(&[T]) -> bool,
+    ) -> Option<Vec<T>> {
+        let width = std::mem::size_of::<T>();
+        let mut v = vec![T::zeroed(); self.count(n, width as u64)?];
+        for piece in v.chunks_mut(PIECE / width) {
             self.fill(bytemuck::cast_slice_mut(piece))?;
             if cfg!(target_endian = "big") {
-                piece.iter_mut().for_each(|w| *w = u64::from_le(*w));
+                piece.iter_mut().for_each(|w| *w = from_le(*w));
             }
             if !check(piece) {
                 return None;
@@ -80,21 +83,19 @@ impl<R: Read> CheckedReader<R> {
         Some(v)
     }
 
+    /// `n` words, each piece of them shown to `check` as it arrives.
+    pub fn u64s_checked(&mut self, n: u64, check: impl FnMut(&[u64]) -> bool) -> Option<Vec<u64>> {
+        self.array(n, u64::from_le, check)
+    }
+
     /// `n` words.
     pub fn u64s(&mut self, n: u64) -> Option<Vec<u64>> {
-        self.u64s_checked(n, |_| true)
+        self.array(n, u64::from_le, |_| true)
     }
 
     /// `n` 32-bit numbers.
     pub fn u32s(&mut self, n: u64) -> Option<Vec<u32>> {
-        let mut v = vec![0u32; self.count(n, 4)?];
-        for piece in v.chunks_mut(PIECE / 4) {
-            self.fill(bytemuck::cast_slice_mut(piece))?;
-            if cfg!(target_endian = "big") {
-                piece.iter_mut().for_each(|w| *w = u32::from_le(*w));
-            }
-        }
-        Some(v)
+        self.array(n, u32::from_le, |_| true)
     }
 
     /// The stored checksum of everything before it, which must end the
@@ -132,20 +133,23 @@ impl<W: Write> CheckedWriter<W> {
         self.put(&n.to_le_bytes())
     }
 
-    pub fn u64s(&mut self, words: &[u64]) -> std::io::Result<()> {
+    /// Numbers of type `T`, stored little-endian (`to_le`).
+    fn array<T: bytemuck::Pod>(&mut self, words: &[T], to_le: fn(T) -> T) -> std::io::Result<()> {
         if cfg!(target_endian = "big") {
-            words.iter().try_for_each(|&w| self.u64(w))
+            words
+                .iter()
+                .try_for_each(|&w| self.put(bytemuck::bytes_of(&to_le(w))))
         } else {
             self.put(bytemuck::cast_slice(words))
         }
     }
 
+    pub fn u64s(&mut self, words: &[u64]) -> std::io::Result<()> {
+        self.array(words, u64::to_le)
+    }
+
     pub fn u32s(&mut self, words: &[u32]) -> std::io::Result<()> {
-        if cfg!(target_endian = "big") {
-            words.iter().try_for_each(|&w| self.u32(w))
-        } else {
-            self.put(bytemuck::cast_slice(words))
-        }
+        self.array(words, u32::to_le)
     }
 
     /// Append the checksum; the inner writer, to flush and sync.

@@ -67,6 +67,17 @@ fn is_unfinished(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|n| n.starts_with('.') && n.ends_with(".tmp"))
 }
 
+/// Create `path` as a new file, unlinking what is there rather than
+/// truncating it: a file under that name may be a hard link a merge
+/// shares with another database, and is never written through.
+pub(super) fn create_unshared(path: &Path) -> std::io::Result<std::fs::File> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::File::create(path)
+}
+
 fn copy_dir(from: &Path, to: &Path) -> Result<(), DbError> {
     let entries = std::fs::read_dir(from).map_err(|e| io(from, "cannot list it", e))?;
     for entry in entries {

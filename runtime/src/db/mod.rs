@@ -26,11 +26,12 @@
 //! checkpoint beside sled, and sled holds where each lies ([`segments`]:
 //! sled re-reads everything in its last log segment on every open, which
 //! for the blocks was all of them); databases of format 1 and 2 keep
-//! their blocks in sled and go on doing so. Two JSON records say which program wrote the
-//! database and describe the last checkpoint ([`meta`]); they and the
-//! queues, rewritten by every checkpoint, live in a tree of their own, so
-//! that sled never rewrites the write-once blocks along with them (it
-//! rewrites a whole leaf after a few updates to it).
+//! their blocks in sled and go on doing so. Two JSON records say which
+//! program wrote the database and describe the last checkpoint
+//! ([`meta`]); they and the queues, rewritten by every checkpoint, live
+//! in a tree of their own, so that sled never rewrites the write-once
+//! blocks along with them (it rewrites a whole leaf after a few updates
+//! to it).
 //!
 //! Provenance is what `explain` and merge build on: the origin of row `r`
 //! of a category is in the block holding `r`; a found fact names its
@@ -47,8 +48,8 @@
 //! consistent, and is written as **one** sled transaction over both
 //! trees: the new blocks (their places, the segment file being on disk
 //! before the transaction starts), new symbols, the queues and the state
-//! record together. sled recovers a transaction atomically (all its writes are
-//! sealed under one log reservation) and recovers a prefix of its log, so
+//! record together. sled recovers a transaction atomically (all its
+//! writes are sealed under one log reservation) and recovers a prefix of its log, so
 //! after a crash (`kill -9` at any moment) the database is exactly some earlier
 //! checkpoint: never a block without its state record or the reverse.
 //! Resuming restores that state and re-runs the rounds after it. A round
@@ -97,7 +98,6 @@ mod read;
 mod save;
 mod segments;
 pub mod symbols;
-
 pub mod tables;
 mod varint;
 
@@ -436,9 +436,7 @@ impl Db {
                     rows: rel.len() as u32,
                 };
                 let fresh = |saved: &tables::Stamp| {
-                    saved.program == stamp.program
-                        && saved.generation == stamp.generation
-                        && saved.rows <= stamp.rows
+                    saved.serves(&stamp)
                         && (stamp.rows - saved.rows) as usize
                             <= stamp.rows as usize / tables::REWRITE
                 };

@@ -363,7 +363,7 @@ impl Persist {
 
 /// Wait for the checkpoint being persisted on its thread, if any; its
 /// failure is this run's.
-pub(super) fn wait_persisted(db: &mut Db) -> Result<(), DbError> {
+fn wait_persisted(db: &mut Db) -> Result<(), DbError> {
     match db.writer.persisting.take() {
         None => Ok(()),
         Some(handle) => handle.join().unwrap_or_else(|_| {

@@ -28,6 +28,8 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use super::copy::create_unshared;
+
 /// The folder of the segment files, in the database directory.
 pub const DIR: &str = "blocks";
 
@@ -106,9 +108,8 @@ impl SegmentWriter {
     /// Write the segment beside its name, flush it to the disk and rename
     /// it into place (then flush the folder), so that the checkpoint
     /// committed after this never refers to bytes a crash or a power cut
-    /// can take away. A file left under the temporary name by a killed
-    /// run is unlinked first, never written through: a merge may have
-    /// linked it into another database.
+    /// can take away. A file a killed run left under the temporary name is
+    /// replaced, never written through ([`create_unshared`]).
     pub fn persist(self) -> std::io::Result<()> {
         if self.blocks.is_empty() {
             return Ok(());
@@ -116,11 +117,7 @@ impl SegmentWriter {
         let folder = self.dir.join(DIR);
         std::fs::create_dir_all(&folder)?;
         let tmp = folder.join(format!(".{}.seg.tmp", self.segment));
-        match std::fs::remove_file(&tmp) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-        let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        let mut out = BufWriter::with_capacity(1 << 20, create_unshared(&tmp)?);
         for b in &self.blocks {
             out.write_all(b)?;
         }

@@ -31,8 +31,9 @@
 //! rewrite tens of megabytes for a few new rows, and the next resume
 //! inserts those few again. Otherwise the tables are rebuilt from the
 //! rows, and the next finished run writes the file again. Only categories
-//! without strings or lists are saved: their identity hashes are of the values themselves,
-//! while a string's word is an interner id that differs between processes.
+//! without strings or lists are saved: their identity hashes are of the
+//! values themselves, while a string's word is an interner id that
+//! differs between processes.
 //!
 //! A file is written whole beside its final name and renamed into place,
 //! never changed in place, after the checkpoint it describes is on disk;
@@ -45,6 +46,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use super::checked_io::{CheckedReader, CheckedWriter};
+use super::copy::create_unshared;
 use crate::store::{IdentTable, Relation, Saved};
 
 /// The folder of the saved tables, in the database directory.
@@ -177,6 +179,9 @@ impl Prefetch {
                 name.to_str()?.strip_suffix(".bin")?.parse().ok()
             })
             .collect();
+        if cats.is_empty() {
+            return Prefetch::default();
+        }
         cats.sort_unstable();
         let (to, from) = mpsc::channel();
         let (dir, order) = (dir.to_path_buf(), cats.clone());
@@ -235,13 +240,7 @@ pub fn write(dir: &Path, cat: usize, stamp: Stamp, rel: &Relation) -> std::io::R
     let folder = dir.join(DIR);
     std::fs::create_dir_all(&folder)?;
     let tmp = folder.join(format!(".{cat}.bin.tmp"));
-    // Unlinked, never written through: a killed run's leftover may be
-    // linked into another database.
-    match std::fs::remove_file(&tmp) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
-    let mut w = CheckedWriter::new(BufWriter::with_capacity(1 << 16, File::create(&tmp)?));
+    let mut w = CheckedWriter::new(BufWriter::with_capacity(1 << 16, create_unshared(&tmp)?));
     w.put(MAGIC)?;
     w.u64(stamp.program)?;
     w.u32(stamp.generation)?;
