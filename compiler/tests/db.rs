@@ -717,12 +717,27 @@ fn big_categories_resume_from_saved_tables_and_rows_on_top() {
             .map(|i| format!("{i},{}", (i * 11) % 95_000))
             .collect(),
     ];
+    // One run without a database over `rows`, into `out`.
+    let one_run = |rows: &[String], out: &str| {
+        std::fs::write(d.join("all.csv"), csv("src,dst", rows)).expect("write");
+        ok(
+            &[
+                "run",
+                "p.fold",
+                "-q",
+                "--input",
+                "edge=all.csv",
+                "--out",
+                out,
+            ],
+            d,
+        );
+    };
     let mut so_far: Vec<String> = Vec::new();
     let mut edge_tables = Vec::new();
     for (k, part) in parts.iter().enumerate() {
         so_far.extend(part.iter().cloned());
         std::fs::write(d.join(format!("part{k}.csv")), csv("src,dst", part)).expect("write");
-        std::fs::write(d.join("all.csv"), csv("src,dst", &so_far)).expect("write");
         let input = format!("edge=part{k}.csv");
         ok(&["run", "p.fold", "--db", "db", "-q", "--input", &input], d);
         edge_tables.push(std::fs::read(d.join("db/tables/0.bin")).expect("edge's tables"));
@@ -738,18 +753,7 @@ fn big_categories_resume_from_saved_tables_and_rows_on_top() {
             d,
         );
         let one = format!("one{k}");
-        ok(
-            &[
-                "run",
-                "p.fold",
-                "-q",
-                "--input",
-                "edge=all.csv",
-                "--out",
-                &one,
-            ],
-            d,
-        );
+        one_run(&so_far, &one);
         assert_eq!(
             files(&d.join(format!("inc{k}"))),
             files(&d.join(&one)),
@@ -785,18 +789,6 @@ fn big_categories_resume_from_saved_tables_and_rows_on_top() {
     );
     ok(&["export", "p.fold", "--db", "merged", "--out", "m"], d);
     so_far.extend(["1,0".to_string(), "95001,3".to_string()]);
-    std::fs::write(d.join("all.csv"), csv("src,dst", &so_far)).expect("write");
-    ok(
-        &[
-            "run",
-            "p.fold",
-            "-q",
-            "--input",
-            "edge=all.csv",
-            "--out",
-            "onem",
-        ],
-        d,
-    );
+    one_run(&so_far, "onem");
     assert_eq!(files(&d.join("m")), files(&d.join("onem")));
 }
