@@ -43,13 +43,7 @@ struct Row {
 
 pub fn run(args: Args) -> Outcome {
     let mut program = Program::load(&args.program)?;
-    program.report(&program.compiled.diagnostics);
-    let Some(plan) = program.compiled.plan.take() else {
-        return Err(format!(
-            "`{}` has errors; nothing was timed",
-            program.display_name()
-        ));
-    };
+    let plan = program.checked_plan("nothing was timed")?;
     if plan.examples.is_empty() {
         outln!(
             "{}: no examples to time (write `example RULE hit|miss|near_miss: facts => found`)",

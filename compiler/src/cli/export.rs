@@ -30,13 +30,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Outcome {
     let mut program = Program::load(&args.program)?;
-    program.report(&program.compiled.diagnostics);
-    let Some(plan) = program.compiled.plan.take() else {
-        return Err(format!(
-            "`{}` has errors; nothing was exported",
-            program.display_name()
-        ));
-    };
+    let plan = program.checked_plan("nothing was exported")?;
     let cats: Vec<CatId> = match &args.category {
         None => plan.outputs.clone(),
         Some(name) => match plan.category_named(name) {

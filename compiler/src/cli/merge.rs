@@ -52,13 +52,7 @@ pub struct Args {
 pub fn run(args: Args) -> Outcome {
     let started = Instant::now();
     let mut program = Program::load(&args.program)?;
-    program.report(&program.compiled.diagnostics);
-    let Some(plan) = program.compiled.plan.take() else {
-        return Err(format!(
-            "`{}` has errors; nothing was merged",
-            program.display_name()
-        ));
-    };
+    let plan = program.checked_plan("nothing was merged")?;
     let name = program.display_name();
     let plan = Arc::new(plan);
     if args.into.symlink_metadata().is_ok() {

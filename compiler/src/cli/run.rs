@@ -62,13 +62,7 @@ const PREVIEW_ROWS: usize = 20;
 
 pub fn run(args: Args) -> Outcome {
     let mut program = Program::load(&args.program)?;
-    program.report(&program.compiled.diagnostics);
-    let Some(plan) = program.compiled.plan.take() else {
-        return Err(format!(
-            "`{}` has errors; nothing was run",
-            program.display_name()
-        ));
-    };
+    let plan = program.checked_plan("nothing was run")?;
     let inputs = inputs(&plan, &args.inputs)?;
     let plan = Arc::new(plan);
     let mut engine = Engine::new(plan.clone());

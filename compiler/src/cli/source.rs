@@ -3,6 +3,8 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use fold_runtime::plan::Plan;
+
 use crate::diag::Diagnostic;
 use crate::{render, Compiled};
 
@@ -34,6 +36,17 @@ impl Program {
 
     pub fn display_name(&self) -> String {
         self.path.display().to_string()
+    }
+
+    /// Report the diagnostics and take the plan; without one (the program
+    /// has errors), the error saying what was not done (`undone`:
+    /// "nothing was run").
+    pub fn checked_plan(&mut self, undone: &str) -> Result<Plan, String> {
+        self.report(&self.compiled.diagnostics);
+        self.compiled
+            .plan
+            .take()
+            .ok_or_else(|| format!("`{}` has errors; {undone}", self.display_name()))
     }
 
     /// Print diagnostics (all, or only errors) to stderr for a human.

@@ -23,13 +23,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Outcome {
     let mut program = Program::load(&args.program)?;
-    program.report(&program.compiled.diagnostics);
-    let Some(plan) = program.compiled.plan.take() else {
-        return Err(format!(
-            "`{}` has errors; no example was run",
-            program.display_name()
-        ));
-    };
+    let plan = program.checked_plan("no example was run")?;
     let name = program.display_name();
     if plan.examples.is_empty() {
         outln!("{name}: no examples (write `example RULE hit|miss|near_miss: facts => found`)");
