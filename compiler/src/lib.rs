@@ -43,7 +43,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fold_grammar::{ast, ParseError, ParseErrorKind};
-use fold_runtime::plan::Plan;
+use fold_runtime::plan::{CatId, Plan};
+use fold_runtime::value::Word;
 
 use crate::diag::{Code, Diagnostic, Sink};
 
@@ -104,6 +105,47 @@ pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
         plan,
         diagnostics: sink.into_sorted(),
         timings,
+    }
+}
+
+/// A fact written on its own, as `foldc explain` takes it (`reach(1, 9)`),
+/// checked against the categories of `program`: its category and tuple,
+/// or diagnostics whose spans point into `text`.
+pub fn parse_fact(
+    text: &str,
+    program: &ast::Program,
+) -> Result<(CatId, Vec<Word>), Vec<Diagnostic>> {
+    let mut sink = Sink::default();
+    let (expr, errors) = fold_grammar::parse_expr(text);
+    for e in &errors {
+        sink.push(syntax_diagnostic(e, text));
+    }
+    let fact = match expr {
+        Some(expr) if errors.is_empty() => match expr.kind {
+            ast::ExprKind::Call(name, args) => {
+                // The program's own diagnostics were reported with it.
+                let catalog = catalog::Catalog::build(program, &mut Sink::default());
+                let atom = ast::Atom {
+                    name,
+                    args,
+                    span: expr.span,
+                };
+                constants::ground_atom(&atom, &catalog, &mut sink)
+            }
+            _ => {
+                sink.push(
+                    Diagnostic::new(Code::NotAFact, expr.span, "this is not a fact")
+                        .label("expected a category and its fields")
+                        .help("write a fact as in the program, e.g. `reach(1, 9)`"),
+                );
+                None
+            }
+        },
+        _ => None,
+    };
+    match fact {
+        Some(fact) if !sink.has_errors() => Ok(fact),
+        _ => Err(sink.into_sorted()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `foldc merge` as a user meets it: the worked example of the README
 //! (two corpora that form a square only together) with its exact counts,
-//! the counts kept in the merged database for `foldc stats`, and every
+//! the counts kept in the merged database for `foldc stats`, the
+//! explanation of a fact that needed both (`foldc explain`), and every
 //! refusal: an existing target, one database twice, another program's
 //! database, an unfinished one, a left-over merge. A refused merge leaves
 //! nothing behind.
@@ -81,6 +82,29 @@ fn two_corpora_without_a_square_merge_into_one_with_it() {
     assert_eq!(merges.len(), 1);
     assert_eq!(merges[0]["total"]["replayed"], 4, "{}", merges[0]);
     assert_eq!(merges[0]["total"]["skipped_one_side"], 5, "{}", merges[0]);
+    // The square rests on a pair of each corpus: its explanation goes down
+    // to a line of each input file, through facts that were replayed.
+    let why = text(
+        &ok(
+            &[
+                "explain",
+                &prog,
+                "--db",
+                "C",
+                r#"ortho([2, 2], ["a", "b", "c", "d"])"#,
+            ],
+            d,
+        )
+        .stdout,
+    );
+    for line in [
+        r#"├─ event: pair("b", "d")  — found by rule `cut`"#,
+        r#"│     └─ event: book(1, "b d. c d.")  — input right.csv:2"#,
+        r#"│     └─ event: book(1, "a b. a c.")  — input left.csv:2"#,
+        r#"└─ friend: pair("c", "d")  — found by rule `cut`"#,
+    ] {
+        assert!(why.contains(line), "{line}\nnot in\n{why}");
+    }
     // A merged database is an ordinary one: more input extends it.
     std::fs::write(
         d.join("more.csv"),

@@ -17,7 +17,8 @@
 //!    database and the same counters ([`stats`]);
 //! 4. [`csv_out`]: current facts, sorted by value, one file per category.
 //!
-//! [`examples`] runs a rule's in-program examples; [`plan_print`] renders
+//! [`examples`] runs a rule's in-program examples; [`explain`] says why a
+//! database holds a fact; [`plan_print`] renders
 //! a plan for `foldc emit plan`.
 
 #![deny(unsafe_code)]
@@ -28,6 +29,7 @@ pub mod csv_in;
 pub mod csv_out;
 pub mod db;
 pub mod engine;
+pub mod explain;
 pub mod intern;
 pub mod interp;
 pub mod invalidate;

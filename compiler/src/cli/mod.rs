@@ -6,6 +6,7 @@ mod check;
 mod db_run;
 mod doc;
 mod emit;
+mod explain;
 mod export;
 mod merge;
 mod out;
@@ -42,6 +43,9 @@ enum Command {
     Export(export::Args),
     /// Print a database's lifecycle counters per rule and trigger position.
     Stats(stats::Args),
+    /// Say why a database holds a fact: the rules, events, friends and
+    /// input records it rests on, as a tree.
+    Explain(explain::Args),
     /// Merge two databases of one program into a new one, as if one run
     /// had read both inputs.
     Merge(merge::Args),
@@ -59,6 +63,7 @@ pub fn main() -> ExitCode {
         Command::Doc(args) => doc::run(args),
         Command::Export(args) => export::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Bench(args) => bench::run(args),
     };

@@ -51,13 +51,16 @@ impl Program {
 
     /// Print diagnostics (all, or only errors) to stderr for a human.
     pub fn report(&self, diagnostics: &[Diagnostic]) {
-        if diagnostics.is_empty() {
-            return;
-        }
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        eprint!(
-            "{}",
-            render::human(&self.display_name(), &self.src, diagnostics, color)
-        );
+        report(&self.display_name(), &self.src, diagnostics);
     }
+}
+
+/// Print diagnostics about `src` (called `name`) to stderr for a human, in
+/// color on a terminal unless `NO_COLOR` is set.
+pub fn report(name: &str, src: &str, diagnostics: &[Diagnostic]) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    eprint!("{}", render::human(name, src, diagnostics, color));
 }

@@ -480,7 +480,7 @@ impl Db {
             .unwrap_or(0)
     }
 
-    fn corrupt(&self, what: String) -> DbError {
+    pub(crate) fn corrupt(&self, what: String) -> DbError {
         DbError::Corrupt {
             dir: self.dir.clone(),
             what,

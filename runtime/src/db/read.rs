@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use super::load::{check_shape, load_symbols, read_blocks};
 use super::{keys, open, Db, DbError};
 use crate::observe::Origin;
-use crate::plan::Plan;
+use crate::plan::{CatId, Plan};
 use crate::stats::Stats;
 use crate::store::Relation;
 use crate::value::{Type, Word};
@@ -83,6 +83,73 @@ impl Db {
     pub fn read_contents(&mut self, plan: &Plan) -> Result<Contents, DbError> {
         let dir = self.dir.clone();
         open::guarded(&dir, "it cannot be read", || read(self, plan))
+    }
+
+    /// The provenance of every row of `cat` (its last checkpoint), for
+    /// `plan`, the program that wrote it; every origin is checked to name
+    /// a handler, event row, input file or merge that exists.
+    pub fn origins(&mut self, plan: &Plan, cat: CatId) -> Result<Vec<Origin>, DbError> {
+        let dir = self.dir.clone();
+        open::guarded(&dir, "it cannot be read", || origins_of(self, plan, cat))
+    }
+
+    /// The input files the runs read, by the id [`Origin::Input`] uses.
+    pub fn input_files(&self) -> Vec<PathBuf> {
+        self.state
+            .as_ref()
+            .map(|s| s.files.iter().map(Into::into).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn origins_of(db: &mut Db, plan: &Plan, cat: CatId) -> Result<Vec<Origin>, DbError> {
+    let Some(state) = db.state.clone() else {
+        return Err(DbError::Empty {
+            dir: db.dir.clone(),
+        });
+    };
+    check_shape(db, &state, plan)?;
+    let ci = cat.index();
+    let category = plan.category(cat);
+    let arity = category.arity();
+    let blocks = read_blocks(
+        db,
+        keys::FACTS,
+        ci,
+        arity,
+        true,
+        state.rows[ci],
+        &category.name,
+    )?;
+    let origins: Vec<Origin> = blocks.into_iter().flat_map(|d| d.origins).collect();
+    let rows_of = |c: CatId| state.rows[c.index()];
+    let ok = |o: &Origin| valid(plan, o, state.files.len(), db.merges.len(), rows_of);
+    if !origins.iter().all(ok) {
+        return Err(db.corrupt(format!(
+            "the provenance of `{}` refers to a rule, row, file or merge that does not exist",
+            category.name
+        )));
+    }
+    Ok(origins)
+}
+
+/// Whether an origin names a handler, event row (`rows`: a category's
+/// row count), input file or merge that exists.
+fn valid(
+    plan: &Plan,
+    o: &Origin,
+    files: usize,
+    merges: usize,
+    rows: impl Fn(CatId) -> u32,
+) -> bool {
+    match *o {
+        Origin::Program { .. } => true,
+        Origin::Input { file, .. } => (file as usize) < files,
+        Origin::Rule { handler, event } => plan
+            .handlers
+            .get(handler as usize)
+            .is_some_and(|h| event < rows(h.trigger)),
+        Origin::Merged { merge, .. } => (merge as usize) < merges,
     }
 }
 
@@ -160,15 +227,8 @@ fn process_words(
 /// Every origin must name a handler, event row, input file or merge that
 /// exists.
 fn check_origins(db: &Db, plan: &Plan, c: &Contents) -> Result<(), DbError> {
-    let ok = |o: &Origin| match *o {
-        Origin::Program { .. } => true,
-        Origin::Input { file, .. } => (file as usize) < c.files.len(),
-        Origin::Rule { handler, event } => plan
-            .handlers
-            .get(handler as usize)
-            .is_some_and(|h| (event as usize) < c.cats[h.trigger.index()].rows()),
-        Origin::Merged { merge, .. } => (merge as usize) < c.merges,
-    };
+    let rows = |cat: CatId| c.cats[cat.index()].rows() as u32;
+    let ok = |o: &Origin| valid(plan, o, c.files.len(), c.merges, rows);
     for (cat, cc) in plan.categories.iter().zip(&c.cats) {
         if !cc.origins.iter().chain(&cc.given_origins).all(ok) {
             return Err(db.corrupt(format!(

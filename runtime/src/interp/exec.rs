@@ -12,7 +12,9 @@
 //! A [`Mode`] sees every friend row a combination joins and may keep a
 //! combination from its search: a run uses [`Plain`], which does nothing
 //! and compiles away; a merge uses its side tracker
-//! ([`crate::merge`]), which lets only mixed combinations search.
+//! ([`crate::merge`]), which lets only mixed combinations search; `foldc
+//! explain` ([`crate::explain`]) notes the friends of the combination that
+//! found the fact it explains.
 
 use super::prepare::{Key, POp, Prepared, Source};
 use super::{EventOutcome, Frame, Outcome};
@@ -50,6 +52,16 @@ pub(crate) trait Mode {
     fn leave(&mut self, token: Self::Token);
     /// Whether the combination as it stands runs its search.
     fn may_search(&self) -> bool;
+    /// The combination as it stands found `fact` of `cat`, written to the
+    /// output at `at` (a later fault in the combination may take it back).
+    #[inline(always)]
+    fn found(&mut self, _cat: CatId, _fact: &[Word], _at: usize) {}
+    /// Whether superseded rows join too (an explanation looking into the
+    /// database's history); a run only ever joins current facts.
+    #[inline(always)]
+    fn history(&self) -> bool {
+        false
+    }
 }
 
 /// A mode borrowed (a merge keeps its tracker's counts after the event).
@@ -66,6 +78,14 @@ impl<M: Mode> Mode for &mut M {
     #[inline]
     fn may_search(&self) -> bool {
         (**self).may_search()
+    }
+    #[inline]
+    fn found(&mut self, cat: CatId, fact: &[Word], at: usize) {
+        (**self).found(cat, fact, at)
+    }
+    #[inline]
+    fn history(&self) -> bool {
+        (**self).history()
     }
 }
 
@@ -264,6 +284,10 @@ impl<'a, M: Mode> Exec<'a, M> {
                     let w = tri!(self.eval(e));
                     self.scratch[key.at + i] = w;
                 }
+                if self.mode.history() {
+                    // Superseded rows are in no index: the joins scan.
+                    return Flow::Next;
+                }
                 let index = rel.index_by(key.index);
                 let found =
                     index.lookup(rel.words(), rel.arity(), &self.scratch[key.at..key.at + n]);
@@ -312,6 +336,24 @@ impl<'a, M: Mode> Exec<'a, M> {
                             match self.join_row(rel, *cat, r, bind, body) {
                                 Flow::Next | Flow::Drop => {}
                                 other => return other,
+                            }
+                        }
+                    }
+                    Source::Index(key) if self.mode.history() => {
+                        // Superseded rows are in no index: every row with
+                        // the key, current or not.
+                        let cols = rel.index_by(key.index).cols();
+                        let mut words = Vec::with_capacity(key.exprs.len());
+                        for e in &key.exprs {
+                            words.push(tri!(self.eval(e)));
+                        }
+                        for r in 0..rel.len() as u32 {
+                            let row = rel.row(r);
+                            if cols.iter().zip(&words).all(|(&c, &w)| row[c] == w) {
+                                match self.join_row(rel, *cat, r, bind, body) {
+                                    Flow::Next | Flow::Drop => {}
+                                    other => return other,
+                                }
                             }
                         }
                     }
@@ -421,12 +463,14 @@ impl<'a, M: Mode> Exec<'a, M> {
                 Flow::Next
             }
             POp::Find { cat, args } => {
+                let at = self.out.len();
                 self.out.push(cat.0 as Word);
                 for a in args {
                     let w = tri!(self.eval(a));
                     self.out.push(w);
                 }
                 self.facts += 1;
+                self.mode.found(*cat, &self.out[at + 1..], at);
                 Flow::Next
             }
         }
@@ -441,7 +485,7 @@ impl<'a, M: Mode> Exec<'a, M> {
         bind: &[(usize, Bind)],
         body: &[POp],
     ) -> Flow {
-        if rel.has_dead() && rel.is_dead(r) {
+        if rel.has_dead() && rel.is_dead(r) && !self.mode.history() {
             return Flow::Next;
         }
         let (mark, facts) = (self.out.len(), self.facts);
