@@ -33,6 +33,15 @@ macro_rules! codes {
             pub fn title(self) -> &'static str {
                 match self { $(Code::$name => $title),* }
             }
+
+            /// Whether the parser reported it (the program's text does not
+            /// parse), rather than a later check.
+            pub fn is_syntax(self) -> bool {
+                matches!(
+                    self,
+                    Code::SyntaxError | Code::UnexpectedEnd | Code::InvalidToken | Code::IntTooLarge
+                )
+            }
         }
     };
 }

@@ -178,7 +178,7 @@ fn syntax_diagnostic(e: &ParseError, src: &str) -> Diagnostic {
             "integer literal is too large for `int`",
         )
         .label("out of range")
-        .help("`int` is a 64-bit signed integer: from -9223372036854775807 to 9223372036854775807"),
+        .help("`int` is a 64-bit signed integer: from -9223372036854775808 to 9223372036854775807"),
     }
 }
 

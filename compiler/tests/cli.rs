@@ -247,6 +247,68 @@ fn emit_clif_prints_one_function_per_handler() {
 }
 
 #[test]
+fn emit_of_a_program_that_does_not_parse_shows_what_it_can_and_exits_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("open.fold"), "data a(x: int\na(1).\n").expect("write");
+    std::fs::write(d.join("quote.fold"), "data a(x: str)\na(\"x).\n").expect("write");
+    for (stage, prog, code) in [
+        ("ast", "open.fold", "E0001"),
+        ("tokens", "quote.fold", "E0003"),
+        ("ast", "quote.fold", "E0003"),
+    ] {
+        let out = foldc(&["emit", stage, prog], d);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "emit {stage} {prog}:\n{err}");
+        assert!(err.contains(code), "{err}");
+        assert!(!text(&out.stdout).is_empty(), "emit {stage} still prints");
+    }
+    // A program that parses but does not check: its tree is whole.
+    std::fs::write(d.join("types.fold"), "data a(x: int)\na(\"x\").\n").expect("write");
+    let out = foldc(&["emit", "ast", "types.fold"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = foldc(&["emit", "tokens", "types.fold"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_thread_count_beyond_reason_is_refused() {
+    let dir = tc_dir();
+    let out = foldc(&["run", "tc.fold", "--threads", "5000"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("5000 is not in 0..=1024"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Standard error that cannot be written (a full disk) loses messages,
+/// never the run: the exit code still says how it went.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_error_is_not_a_panic() {
+    let dir = tc_dir();
+    for (args, code) in [
+        (&["run", "tc.fold", "--stats"][..], 0),
+        (&["run", "missing.fold"][..], 1),
+        (&["check", "tc.fold"][..], 0),
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_foldc"))
+            .args(args)
+            .current_dir(dir.path())
+            .stderr(full)
+            .output()
+            .expect("foldc runs");
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+    }
+}
+
+#[test]
 fn bench_times_each_example_under_both_backends() {
     let dir = tc_dir();
     let src = format!(

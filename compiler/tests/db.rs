@@ -334,6 +334,48 @@ fn another_programs_database_is_refused_unless_fresh() {
     );
 }
 
+/// `--fresh` checks the database before it deletes anything, and keeps a
+/// user's own files beside the store; an output folder inside the
+/// database is refused before anything runs (its files would become
+/// foreign files of the database).
+#[test]
+fn fresh_keeps_other_files_and_outputs_stay_out_of_the_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("tc.fold"), TC).expect("write");
+    std::fs::write(d.join("edge.csv"), "src,dst\n1,2\n2,3\n").expect("write");
+    ok(&["run", "tc.fold", "--db", "db", "-q"], d);
+    std::fs::write(d.join("db/NOTES.txt"), "mine").expect("write");
+    ok(&["run", "tc.fold", "--db", "db", "--fresh", "-q"], d);
+    assert_eq!(
+        std::fs::read_to_string(d.join("db/NOTES.txt")).expect("kept"),
+        "mine"
+    );
+    ok(&["export", "tc.fold", "--db", "db", "--out", "o"], d);
+    assert_eq!(files(&d.join("o"))["path.csv"], "src,dst\n1,2\n1,3\n2,3\n");
+    for out in ["db", "db/o", "./db/sub/o"] {
+        let want =
+            format!("error: `--out {out}` is inside the database `db`: choose a folder outside it");
+        assert_eq!(
+            refused(&["run", "tc.fold", "--db", "db", "-q", "--out", out], d),
+            want
+        );
+        assert_eq!(
+            refused(&["export", "tc.fold", "--db", "db", "--out", out], d),
+            want
+        );
+    }
+    assert!(!d.join("db/o").exists() && !d.join("db/sub").exists());
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(d.join("db"), d.join("link")).expect("symlink");
+        assert_eq!(
+            refused(&["export", "tc.fold", "--db", "link", "--out", "db/x"], d),
+            "error: `--out db/x` is inside the database `link`: choose a folder outside it"
+        );
+    }
+}
+
 #[test]
 fn paths_that_are_not_databases_are_refused() {
     let dir = tempfile::tempdir().expect("temp dir");

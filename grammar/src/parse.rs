@@ -27,6 +27,16 @@ impl ErrorSink {
         self.errors.push(ParseError::from_lalrpop(e.error));
     }
 
+    /// Take back the "too large" error of the literal at `span` (it was
+    /// 2^63, and is negated); `false` when there is none.
+    fn take_too_large(&mut self, span: Span) -> bool {
+        let at = self
+            .errors
+            .iter()
+            .rposition(|e| e.span == span && e.kind == ParseErrorKind::IntTooLarge);
+        at.map(|i| self.errors.remove(i)).is_some()
+    }
+
     fn push(&mut self, error: ParseError) {
         self.errors.push(error);
     }
@@ -249,16 +259,26 @@ pub fn parse_expr(src: &str) -> (Option<Expr>, Vec<ParseError>) {
 
 pub(crate) fn int_literal(sink: &mut ErrorSink, digits: &str, l: usize, r: usize) -> Expr {
     let span = Span::new(l, r);
+    let too_large = ParseError {
+        kind: ParseErrorKind::IntTooLarge,
+        span,
+    };
     match digits.parse::<i64>() {
         Ok(v) => Expr {
             kind: ExprKind::Int(v),
             span,
         },
-        Err(_) => {
-            sink.push(ParseError {
-                kind: ParseErrorKind::IntTooLarge,
+        // 2^63 is too large unless it is negated, which only `negate`
+        // knows: it takes the error back then.
+        Err(_) if digits.parse::<u64>() == Ok(1 << 63) => {
+            sink.push(too_large);
+            Expr {
+                kind: ExprKind::Int(i64::MIN),
                 span,
-            });
+            }
+        }
+        Err(_) => {
+            sink.push(too_large);
             Expr {
                 kind: ExprKind::Error,
                 span,
@@ -285,10 +305,12 @@ pub(crate) fn binary(op: BinaryOp, a: Expr, b: Expr, l: usize, r: usize) -> Expr
 }
 
 /// `-e`, folding negative number literals into constants.
-pub(crate) fn negate(e: Expr, l: usize, r: usize) -> Expr {
+pub(crate) fn negate(sink: &mut ErrorSink, e: Expr, l: usize, r: usize) -> Expr {
     let span = Span::new(l, r);
     let kind = match e.kind {
-        ExprKind::Int(v) => ExprKind::Int(-v),
+        // `-9223372036854775808`: the literal 2^63 said it was too large.
+        ExprKind::Int(i64::MIN) if sink.take_too_large(e.span) => ExprKind::Int(i64::MIN),
+        ExprKind::Int(v) if v != i64::MIN => ExprKind::Int(-v),
         ExprKind::Float(v) => ExprKind::Float(-v),
         other => ExprKind::Unary(
             UnaryOp::Neg,

@@ -154,13 +154,19 @@ pub fn parse_lines(
             .position()
             .cloned()
             .unwrap_or_else(csv::Position::new);
+        // After a `\r\n` line ending the reader places the next record
+        // at the `\n`, on the line before: move to where it starts.
+        let (line, start) = match bytes.get(pos.byte() as usize) {
+            Some(b'\n') => (pos.line() + 1, pos.byte() as usize + 1),
+            _ => (pos.line(), pos.byte() as usize),
+        };
         if record.len() != columns.len() {
             // A lone empty line inside the data is not a record.
             if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
                 continue;
             }
             return Err(err(
-                pos.line(),
+                line,
                 1,
                 None,
                 format!("expected {} fields, found {}", columns.len(), record.len()),
@@ -171,19 +177,14 @@ pub fn parse_lines(
             match parse_field(&types[f], raw) {
                 Ok(w) => tuple[f] = w,
                 Err(message) => {
-                    let (dl, col) = locate(bytes, pos.byte() as usize, i);
-                    return Err(err(
-                        pos.line() + dl,
-                        col,
-                        Some(&cat.fields[f].name),
-                        message,
-                    ));
+                    let (dl, col) = locate(bytes, start, i);
+                    return Err(err(line + dl, col, Some(&cat.fields[f].name), message));
                 }
             }
         }
         rows.extend_from_slice(&tuple);
         if let Some(lines) = lines.as_deref_mut() {
-            lines.push(pos.line());
+            lines.push(line);
         }
     }
     Ok(rows)
@@ -293,6 +294,29 @@ mod tests {
             e.to_string(),
             "e.csv:3:3: field `dst`: expected int: not an integer (in `x4`)"
         );
+    }
+
+    #[test]
+    fn crlf_line_endings_give_the_same_lines_and_columns() {
+        let lf = "src,dst,label\n1,2,a\n3,4,b\n5,x6,c\n";
+        let crlf = lf.replace('\n', "\r\n");
+        for text in [lf, crlf.as_str()] {
+            let e = parse_str(text).unwrap_err();
+            assert_eq!((e.line, e.column), (4, 3), "{text:?}");
+            let short = text.replace("3,4,b", "3,4");
+            assert_eq!(parse_str(&short).unwrap_err().line, 3, "{short:?}");
+            // Each record's first line, as provenance keeps it.
+            let good = text.replace("x6", "6");
+            let mut lines = Vec::new();
+            parse_lines(
+                Path::new("e.csv"),
+                good.as_bytes(),
+                &cat(),
+                Some(&mut lines),
+            )
+            .unwrap();
+            assert_eq!(lines, [2, 3, 4], "{good:?}");
+        }
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod csv_in;
 pub mod csv_out;
 pub mod db;
 pub mod engine;
+pub mod exact_sum;
 pub mod explain;
 pub mod intern;
 pub mod interp;

@@ -320,7 +320,9 @@ impl Gen {
                 1 => ("sum k2 : c(k2, _, _)".to_string(), T::Int),
                 2 => ("min g2 : c(_, g2, _)".to_string(), T::Float),
                 3 => ("max k2 : c(k2, _, _)".to_string(), T::Int),
-                _ => ("sum g2 : c(i, g2, _)".to_string(), T::Float),
+                // (A float sum stays on the interpreter, which adds in
+                // value order: nothing native to compare.)
+                _ => ("max g2 : c(i, g2, _)".to_string(), T::Float),
             };
             out.push_str(&format!("  let {v} = {agg}\n"));
             scope.push((v, t));

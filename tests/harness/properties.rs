@@ -126,6 +126,32 @@ fn shortest(roads: &BTreeSet<(i64, i64, i64)>) -> Vec<Vec<i64>> {
     dist.into_iter().map(|(n, d)| vec![n, d]).collect()
 }
 
+/// Per group, the exact sum when it fits an `int` (else a fault: no
+/// fact), the count, the least and the greatest value.
+const AGG: &str = "
+data v(g: int, x: int)
+data g(g: int)
+data total(g: int, n: int, s: int, lo: int, hi: int)
+g(k) :- v(k, _).
+total(k, n, s, lo, hi) :- g(k), n = count v(k, _), s = sum x : v(k, x),
+  lo = min x : v(k, x), hi = max x : v(k, x).
+";
+
+fn totals(values: &BTreeSet<(i64, i64)>) -> Vec<Vec<i64>> {
+    let mut groups: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for &(g, x) in values {
+        groups.entry(g).or_default().push(x);
+    }
+    groups
+        .into_iter()
+        .filter_map(|(g, xs)| {
+            let sum = i64::try_from(xs.iter().map(|&x| i128::from(x)).sum::<i128>()).ok()?;
+            let (lo, hi) = (*xs.iter().min()?, *xs.iter().max()?);
+            Some(vec![g, xs.len() as i64, sum, lo, hi])
+        })
+        .collect()
+}
+
 fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
     // A deterministic Fisher-Yates with a small xorshift: order varies
     // with the seed, reproducibly.
@@ -183,5 +209,23 @@ proptest! {
         let facts: Vec<(&str, Vec<i64>)> = shuffled(&roads.iter().copied().collect::<Vec<_>>(), seed)
             .into_iter().map(|(a, b, c)| ("road", vec![a, b, c])).collect();
         prop_assert_eq!(run(&plan, &facts, threads, jit, "dist"), shortest(&roads));
+    }
+
+    #[test]
+    fn int_aggregates_do_not_depend_on_the_order_of_their_rows(
+        // Values near the ends of `int`, so running sums overflow in some
+        // orders while the totals fit, and in others the totals do not.
+        values in proptest::collection::btree_set(
+            (0i64..3, prop_oneof![i64::MIN..i64::MIN + 8, -8i64..8, i64::MAX - 8..=i64::MAX]),
+            0..12,
+        ),
+        seed in any::<u64>(),
+        threads in 1usize..4,
+        jit in any::<bool>(),
+    ) {
+        let plan = plan(AGG);
+        let facts: Vec<(&str, Vec<i64>)> = shuffled(&values.iter().copied().collect::<Vec<_>>(), seed)
+            .into_iter().map(|(g, x)| ("v", vec![g, x])).collect();
+        prop_assert_eq!(run(&plan, &facts, threads, jit, "total"), totals(&values));
     }
 }

@@ -4,6 +4,8 @@
 //! interpreter, and native code from the JIT, which must compile every
 //! handler and count the same lifecycle events) on 1 thread and on 4, and
 //! each run must write exactly the files in `expected/` (byte for byte).
+//! A handler the JIT cannot compile must be listed, with the JIT's reason,
+//! in the case's `jit-declines.txt`.
 //! An example can hold more inputs for its program: every
 //! `examples/<name>/cases/<case>/` with an `expected/` folder is a case that
 //! runs the example's program with its input paths taken from the case
@@ -45,17 +47,22 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-/// Run handlers natively; every handler of a test program must compile.
-fn install_jit(engine: &mut Engine) -> Result<(), Failed> {
+/// Run handlers natively. Every handler of a test program must compile,
+/// except those the case's `jit-declines.txt` lists (one line per
+/// handler the JIT leaves on the interpreter: `handler N: reason`), which
+/// must decline exactly so.
+fn install_jit(engine: &mut Engine, case: &Path) -> Result<(), Failed> {
     let report = fold_compiler::codegen::install(engine)?;
-    match report.declined.first() {
-        None => Ok(()),
-        Some((h, why)) => Err(format!(
-            "{} handlers fell back to the interpreter; handler {}: {why}",
-            report.declined.len(),
-            h.0
-        )
-        .into()),
+    let got: String = report
+        .declined
+        .iter()
+        .map(|(h, why)| format!("handler {}: {why}\n", h.0))
+        .collect();
+    let want = std::fs::read_to_string(case.join("jit-declines.txt")).unwrap_or_default();
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("the JIT declined\n{got}but jit-declines.txt says\n{want}").into())
     }
 }
 
@@ -71,7 +78,7 @@ fn run_case(case: &Path, threads: usize, backend: Backend) -> Result<(), Failed>
     let plan = Arc::new(plan);
     let mut engine = Engine::new(plan.clone());
     if backend == Backend::Jit {
-        install_jit(&mut engine)?;
+        install_jit(&mut engine, case)?;
     }
     let inputs: Vec<_> = plan
         .inputs

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::out::out;
+use super::out::{errln, out};
 use super::source::Program;
 use super::Outcome;
 use crate::render;
@@ -32,8 +32,8 @@ pub fn run(args: Args) -> Outcome {
         Format::Human => {
             program.report(diagnostics);
             match render::summary(diagnostics) {
-                Some(summary) => eprintln!("{}: {summary}", program.display_name()),
-                None => eprintln!("{}: ok", program.display_name()),
+                Some(summary) => errln!("{}: {summary}", program.display_name()),
+                None => errln!("{}: ok", program.display_name()),
             }
         }
         Format::Json => out!(

@@ -21,6 +21,40 @@ pub struct DbArgs<'a> {
     pub checkpoint_ms: Option<u64>,
 }
 
+/// Refuse an output folder that is the database's folder or inside it: the
+/// CSV files would become foreign files of the database.
+pub fn refuse_out_in_db(out: &Path, db: &Path) -> Result<(), String> {
+    let full = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (out_full, db_full) = (full(out), full(db));
+    let inside = out_full.starts_with(&db_full)
+        || matches!(
+            (resolved(&out_full), resolved(&db_full)),
+            (Some(o), Some(d)) if o.starts_with(&d)
+        );
+    if inside {
+        return Err(format!(
+            "`--out {}` is inside the database `{}`: choose a folder outside it",
+            out.display(),
+            db.display()
+        ));
+    }
+    Ok(())
+}
+
+/// `path` with symbolic links resolved as far as it exists (an output
+/// folder may not exist yet).
+fn resolved(path: &Path) -> Option<PathBuf> {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return Some(rest.iter().rev().fold(real, |p, part| p.join(part)));
+        }
+        rest.push(at.file_name()?);
+        at = at.parent()?;
+    }
+}
+
 /// Run `engine` kept in the database; returns the run's summary and the
 /// lines that describe what happened to the database.
 pub fn run(

@@ -8,6 +8,7 @@ use clap::ValueEnum;
 use super::out::out;
 use super::source::Program;
 use super::Outcome;
+use crate::diag::Code;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -36,12 +37,36 @@ pub fn run(args: Args) -> Outcome {
         Stage::Tokens => {
             let tokens = fold_grammar::token::lex(&program.src);
             out!("{}", fold_grammar::print::tokens(&program.src, &tokens));
-            Ok(ExitCode::SUCCESS)
+            let invalid: Vec<_> = program
+                .compiled
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == Code::InvalidToken)
+                .cloned()
+                .collect();
+            program.report(&invalid);
+            if invalid.is_empty() {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                Err("the program has invalid tokens (shown above as errors)".into())
+            }
         }
         Stage::Ast => {
             out!("{}", fold_grammar::print::program(&program.compiled.ast));
             program.report(&program.compiled.diagnostics);
-            Ok(ExitCode::SUCCESS)
+            if program
+                .compiled
+                .diagnostics
+                .iter()
+                .any(|d| d.code.is_syntax())
+            {
+                Err(
+                    "the program has syntax errors: the tree above is what the parser recovered"
+                        .into(),
+                )
+            } else {
+                Ok(ExitCode::SUCCESS)
+            }
         }
         Stage::Plan => match &program.compiled.plan {
             Some(plan) => {

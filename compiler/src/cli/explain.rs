@@ -16,7 +16,7 @@ use fold_runtime::explain::{Explainer, FactRef, Reason};
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::{value, Engine};
 
-use super::out::out;
+use super::out::{errln, out};
 use super::source::{self, Program};
 use super::Outcome;
 
@@ -95,7 +95,7 @@ pub fn run(args: Args) -> Outcome {
     drop(explainer);
     drop(db);
     if !restored.complete {
-        eprintln!(
+        errln!(
             "warning: the last run on database `{}` did not finish; explaining its last \
              checkpoint (run it again to finish)",
             args.db.display()

@@ -9,6 +9,7 @@ use fold_runtime::db::{Access, Db};
 use fold_runtime::plan::CatId;
 use fold_runtime::Engine;
 
+use super::out::errln;
 use super::source::Program;
 use super::Outcome;
 
@@ -44,6 +45,7 @@ pub fn run(args: Args) -> Outcome {
             }
         },
     };
+    super::db_run::refuse_out_in_db(&args.out, &args.db)?;
     let plan = Arc::new(plan);
     let mut db = Db::open(&args.db, &plan, &program.display_name(), Access::Read)
         .map_err(|e| e.to_string())?;
@@ -52,7 +54,7 @@ pub fn run(args: Args) -> Outcome {
         .restore(&mut engine, Some(&cats))
         .map_err(|e| e.to_string())?;
     if !restored.complete {
-        eprintln!(
+        errln!(
             "warning: the last run on database `{}` did not finish; exporting its last \
              checkpoint (run it again to finish)",
             args.db.display()

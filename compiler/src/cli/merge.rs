@@ -37,8 +37,8 @@ pub struct Args {
     /// B are left as they are).
     #[arg(long, value_name = "DIR")]
     into: PathBuf,
-    /// Worker threads (default: one per core).
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (default: one per core; at most 1024).
+    #[arg(long, default_value_t = 0, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024))]
     threads: usize,
     /// Print nothing on success.
     #[arg(long, short)]

@@ -70,7 +70,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            out::errln!("error: {message}");
             ExitCode::FAILURE
         }
     }

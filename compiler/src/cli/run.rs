@@ -10,7 +10,7 @@ use fold_runtime::{Engine, RunOptions};
 
 use super::backend::{self, Backend};
 use super::db_run::{self, DbArgs};
-use super::out::{out, outln};
+use super::out::{errln, out, outln};
 use super::source::Program;
 use super::Outcome;
 
@@ -26,8 +26,8 @@ pub struct Args {
     /// (repeatable).
     #[arg(long = "input", value_name = "CAT=FILE")]
     inputs: Vec<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (default: one per core; at most 1024).
+    #[arg(long, default_value_t = 0, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024))]
     threads: usize,
     /// No progress line and no summary on stderr.
     #[arg(long, short)]
@@ -64,6 +64,9 @@ pub fn run(args: Args) -> Outcome {
     let mut program = Program::load(&args.program)?;
     let plan = program.checked_plan("nothing was run")?;
     let inputs = inputs(&plan, &args.inputs)?;
+    if let (Some(out), Some(db)) = (&args.out, &args.db) {
+        db_run::refuse_out_in_db(out, db)?;
+    }
     let plan = Arc::new(plan);
     let mut engine = Engine::new(plan.clone());
     let installed = backend::install(&mut engine, args.backend);
@@ -104,7 +107,7 @@ pub fn run(args: Args) -> Outcome {
             .iter()
             .map(|&c| format!("{} {}", engine.count(c), plan.category(c).name))
             .collect();
-        eprintln!(
+        errln!(
             "{}: {} in {} rounds, {} events, {:.3} s on {} thread{}{}",
             program.display_name(),
             if counts.is_empty() {
@@ -124,7 +127,7 @@ pub fn run(args: Args) -> Outcome {
             }
         );
         for line in &db_lines {
-            eprintln!("{line}");
+            errln!("{line}");
         }
     }
     if args.stats {
@@ -133,7 +136,7 @@ pub fn run(args: Args) -> Outcome {
     }
     if args.timings {
         let t = &program.compiled.timings;
-        eprintln!(
+        errln!(
             "{}",
             backend::timings(t, installed.codegen, summary.elapsed)
         );

@@ -1,5 +1,6 @@
 //! Reading a program and reporting its diagnostics, shared by subcommands.
 
+use super::out::err;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -62,5 +63,5 @@ pub fn report(name: &str, src: &str, diagnostics: &[Diagnostic]) {
         return;
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    eprint!("{}", render::human(name, src, diagnostics, color));
+    err!("{}", render::human(name, src, diagnostics, color));
 }

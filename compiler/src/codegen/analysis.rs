@@ -5,6 +5,7 @@
 use fold_runtime::builtin::MAX_ARGS;
 use fold_runtime::interp::{POp, Prepared, Source};
 use fold_runtime::plan::{AggKind, BinOp, Bind, Expr, UnOp};
+use fold_runtime::value::Type;
 
 /// `Err(reason)` when the handler must stay on the interpreter.
 pub(super) fn supported(p: &Prepared) -> Result<(), String> {
@@ -26,7 +27,39 @@ pub(super) fn supported(p: &Prepared) -> Result<(), String> {
     if why.is_none() {
         why = bad_cache(&p.body, p.hits);
     }
+    if why.is_none() {
+        why = unsupported_aggregate(&p.body);
+    }
     why.map_or(Ok(()), Err)
+}
+
+/// Aggregates whose meaning needs more than a running word: a float sum
+/// (exact, rounded once, so the result does not depend on the order rows
+/// were found in) and the min or max of strings or lists (compared by
+/// value, not by interned id).
+fn unsupported_aggregate(ops: &[POp]) -> Option<String> {
+    ops.iter().find_map(|op| match op {
+        POp::Aggregate {
+            kind: AggKind::Sum,
+            ty: Type::Float,
+            ..
+        } => Some("a float sum is exact, rounded once".to_string()),
+        POp::Aggregate {
+            kind: AggKind::Min | AggKind::Max,
+            ty: ty @ (Type::Str | Type::List(_)),
+            ..
+        } => Some(format!(
+            "a min or max of `{ty}` values compares them by value"
+        )),
+        POp::Join { body, .. }
+        | POp::Search { body }
+        | POp::For { body, .. }
+        | POp::ForRange { body, .. } => unsupported_aggregate(body),
+        POp::If { then, els, .. } => {
+            unsupported_aggregate(then).or_else(|| unsupported_aggregate(els))
+        }
+        _ => None,
+    })
 }
 
 fn unsupported_expr(e: &Expr) -> Option<String> {
@@ -91,9 +124,9 @@ pub(super) fn ops_can_fault(ops: &[POp]) -> bool {
     any || ops.iter().any(|op| match op {
         POp::Aggregate {
             kind: AggKind::Sum,
-            float: false,
+            ty,
             ..
-        } => true,
+        } => *ty != Type::Float,
         POp::Join { body, .. }
         | POp::Search { body }
         | POp::For { body, .. }

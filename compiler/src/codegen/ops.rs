@@ -115,12 +115,15 @@ impl Fx<'_, '_> {
             POp::Aggregate {
                 slot,
                 kind,
-                float,
+                ty,
                 cat,
                 source,
                 bind,
                 value,
-            } => self.aggregate(*slot, *kind, *float, *cat, source, bind, value.as_ref())?,
+            } => {
+                let float = *ty == fold_runtime::value::Type::Float;
+                self.aggregate(*slot, *kind, float, *cat, source, bind, value.as_ref())?
+            }
             POp::Search { body } => {
                 self.store_flag(ctx_offset::PASSED_DATA);
                 self.open(ScopeKind::Search, analysis::ops_can_fault(body));

@@ -52,8 +52,13 @@ impl Fx<'_, '_> {
     }
 
     /// `let slot = kind value : cat[key](bind)`; an empty min or max drops
-    /// the combination. Faults (overflow of an int sum, or in the value)
-    /// belong to the enclosing combination.
+    /// the combination. Faults (an int sum outside `int`, or in the value)
+    /// belong to the enclosing combination. An int sum wraps and counts
+    /// its wraps (+1 past the top, -1 past the bottom): the exact total is
+    /// the wrapped one plus that count times 2^64, so it fits an `int`
+    /// exactly when the count ends at 0, whatever the order of the rows.
+    /// (Float sums and min or max of strings and lists stay on the
+    /// interpreter, see `analysis::supported`.)
     #[allow(clippy::too_many_arguments)]
     pub fn aggregate(
         &mut self,
@@ -68,8 +73,10 @@ impl Fx<'_, '_> {
         let var = self.slot_var(slot)?;
         let count = self.b.declare_var(types::I64);
         let acc = self.b.declare_var(types::I64);
+        let wraps = self.b.declare_var(types::I64);
         let zero = self.b.ins().iconst(types::I64, 0);
         self.b.def_var(count, zero);
+        self.b.def_var(wraps, zero);
         // 0 is also the bits of 0.0, where a float sum starts.
         self.b.def_var(acc, zero);
         let after = self.b.create_block();
@@ -89,7 +96,17 @@ impl Fx<'_, '_> {
                 (AggKind::Count, _) => None,
                 (AggKind::Sum, false) => {
                     let (s, overflow) = fx.b.ins().sadd_overflow(a, v);
-                    fx.fault_if_const(overflow, Fault::Overflow);
+                    let negative = fx.b.ins().icmp_imm_s(IntCC::SignedLessThan, v, 0);
+                    let (down, up) = (
+                        fx.b.ins().iconst(types::I64, -1),
+                        fx.b.ins().iconst(types::I64, 1),
+                    );
+                    let step = fx.b.ins().select(negative, down, up);
+                    let none = fx.b.ins().iconst(types::I64, 0);
+                    let step = fx.b.ins().select(overflow, step, none);
+                    let w = fx.b.use_var(wraps);
+                    let w = fx.b.ins().iadd(w, step);
+                    fx.b.def_var(wraps, w);
                     Some(s)
                 }
                 (AggKind::Sum, true) => {
@@ -122,6 +139,12 @@ impl Fx<'_, '_> {
         })?;
         let result = match kind {
             AggKind::Count => self.b.use_var(count),
+            AggKind::Sum if !float => {
+                let w = self.b.use_var(wraps);
+                let outside = self.b.ins().icmp_imm_s(IntCC::NotEqual, w, 0);
+                self.fault_if_const(outside, Fault::Overflow);
+                self.b.use_var(acc)
+            }
             AggKind::Sum => self.b.use_var(acc),
             AggKind::Min | AggKind::Max => {
                 let n = self.b.use_var(count);

@@ -173,11 +173,16 @@ impl Db {
         if access != Access::Merging {
             refuse_merging(dir)?;
         }
-        let create = matches!(access, Access::Run { .. });
         let fresh = access == Access::Run { fresh: true };
+        let mut opening = match access {
+            Access::Run { .. } => open::Opening::CreateIfNew,
+            _ => open::Opening::Existing,
+        };
         if fresh && dir.join("db").is_file() {
-            let old = open::open_sled(dir, false)?;
+            // Checked as a database (and locked) before anything goes.
+            let old = open::open_sled(dir, open::Opening::Existing)?;
             open::remove_store(dir, old)?;
+            opening = open::Opening::Recreate;
         }
         // A run or a merge resumes every category: its saved tables are
         // read while sled recovers (export reads only some, when asked).
@@ -185,7 +190,7 @@ impl Db {
             Access::Run { fresh: false } | Access::Merging => tables::Prefetch::start(dir),
             _ => tables::Prefetch::default(),
         };
-        let mut db = Db::open_dir(dir, create)?;
+        let mut db = Db::open_dir(dir, opening)?;
         db.prefetch = prefetch;
         db.copied = access == Access::Merging;
         let meta = ProgramMeta::new(plan, program);
@@ -234,7 +239,7 @@ impl Db {
     /// Open an existing database without its program (`foldc stats`).
     pub fn open_existing(dir: &Path) -> Result<Db, DbError> {
         refuse_merging(dir)?;
-        let db = Db::open_dir(dir, false)?;
+        let db = Db::open_dir(dir, open::Opening::Existing)?;
         db.check_manifest()?;
         if db.program.is_none() || db.state.is_none() {
             return Err(DbError::Empty {
@@ -244,8 +249,8 @@ impl Db {
         Ok(db)
     }
 
-    fn open_dir(dir: &Path, create: bool) -> Result<Db, DbError> {
-        let sled = open::open_sled(dir, create)?;
+    fn open_dir(dir: &Path, opening: open::Opening) -> Result<Db, DbError> {
+        let sled = open::open_sled(dir, opening)?;
         let records = open::guarded(dir, "it cannot be opened", || {
             sled.open_tree(RECORDS).map_err(|e| open::map_error(dir, e))
         })?;

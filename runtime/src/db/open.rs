@@ -20,9 +20,22 @@ const FLUSH_MS: u64 = 500;
 /// Files sled keeps in its directory (`conf` and `db` always).
 const SLED_FILES: [&str; 2] = ["conf", "db"];
 
-/// Open the store at `dir`, creating it when `create` (else it must exist).
-pub fn open_sled(dir: &Path, create: bool) -> Result<sled::Db, DbError> {
-    check_dir(dir, create)?;
+/// How a store is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opening {
+    /// It must exist.
+    Existing,
+    /// Created when the directory is new or empty.
+    CreateIfNew,
+    /// Created again where `--fresh` just removed the old store (see
+    /// [`remove_store`]): the directory was a database, and files of the
+    /// user's beside the store stay as they are.
+    Recreate,
+}
+
+/// Open the store at `dir` (see [`Opening`]).
+pub fn open_sled(dir: &Path, opening: Opening) -> Result<sled::Db, DbError> {
+    check_dir(dir, opening)?;
     let config = sled::Config::new()
         .path(dir)
         .cache_capacity(CACHE_BYTES)
@@ -35,7 +48,8 @@ pub fn open_sled(dir: &Path, create: bool) -> Result<sled::Db, DbError> {
 
 /// A path that sled could open but that is not ours is refused before
 /// sled writes anything into it.
-fn check_dir(dir: &Path, create: bool) -> Result<(), DbError> {
+fn check_dir(dir: &Path, opening: Opening) -> Result<(), DbError> {
+    let create = opening != Opening::Existing;
     let not = |why: &str| DbError::NotADatabase {
         dir: dir.to_path_buf(),
         why: why.to_string(),
@@ -62,7 +76,7 @@ fn check_dir(dir: &Path, create: bool) -> Result<(), DbError> {
             })?;
             let empty = entries.into_iter().next().is_none();
             let ours = SLED_FILES.iter().all(|f| dir.join(f).is_file());
-            if ours || (empty && create) {
+            if ours || (empty && create) || opening == Opening::Recreate {
                 Ok(())
             } else if empty {
                 Err(DbError::Empty {

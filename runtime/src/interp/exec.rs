@@ -19,10 +19,11 @@
 use super::prepare::{Key, POp, Prepared, Source};
 use super::{EventOutcome, Frame, Outcome};
 use crate::builtin::Fault;
+use crate::exact_sum::exact_sum;
 use crate::intern;
 use crate::plan::{AggKind, Bind, CatId, Stage};
 use crate::store::{Relation, Store};
-use crate::value::{from_float, from_int, to_bool, to_float, to_int, Word};
+use crate::value::{self, from_float, from_int, to_bool, to_float, to_int, Type, Word};
 
 pub(super) enum Flow {
     Next,
@@ -390,14 +391,14 @@ impl<'a, M: Mode> Exec<'a, M> {
             POp::Aggregate {
                 slot,
                 kind,
-                float,
+                ty,
                 cat,
                 source,
                 bind,
                 value,
             } => {
                 let rel = self.store.relation(*cat);
-                let mut acc = Acc::new(*kind, *float);
+                let mut acc = Acc::new(*kind, ty);
                 match source {
                     Source::All => {
                         for r in 0..rel.len() as u32 {
@@ -412,7 +413,7 @@ impl<'a, M: Mode> Exec<'a, M> {
                         }
                     }
                 }
-                match acc.result() {
+                match tri!(acc.result()) {
                     Some(w) => {
                         self.slots[*slot] = w;
                         Flow::Next
@@ -509,7 +510,7 @@ impl<'a, M: Mode> Exec<'a, M> {
         r: u32,
         bind: &[(usize, Bind)],
         value: Option<&crate::plan::Expr>,
-        acc: &mut Acc,
+        acc: &mut Acc<'_>,
     ) -> Result<(), Fault> {
         if rel.has_dead() && rel.is_dead(r) {
             return Ok(());
@@ -542,57 +543,62 @@ pub(crate) fn outcome_of(
     }
 }
 
-/// An aggregate's running value.
-struct Acc {
+/// An aggregate's running value. The result is a function of the multiset
+/// of values alone, never of the order the rows come in (the order rows
+/// were found in): an int sum is exact until the end, where only a total
+/// outside `int` faults; a float sum is the exact sum rounded once
+/// ([`exact_sum`]);
+/// min and max compare by value (strings by bytes, lists item by item).
+struct Acc<'t> {
     kind: AggKind,
-    float: bool,
+    ty: &'t Type,
     count: i64,
-    int: i64,
-    flt: f64,
+    /// Exact int sum, or the int/float/word min or max so far.
+    int: i128,
+    best: Word,
+    floats: Vec<f64>,
 }
 
-impl Acc {
-    fn new(kind: AggKind, float: bool) -> Acc {
+impl<'t> Acc<'t> {
+    fn new(kind: AggKind, ty: &'t Type) -> Acc<'t> {
         Acc {
             kind,
-            float,
+            ty,
             count: 0,
             int: 0,
-            flt: 0.0,
+            best: 0,
+            floats: Vec::new(),
         }
     }
 
     fn add(&mut self, v: Word) -> Result<(), Fault> {
         let first = self.count == 0;
         self.count += 1;
-        match (self.kind, self.float) {
+        match (self.kind, self.ty) {
             (AggKind::Count, _) => {}
-            (AggKind::Sum, false) => {
-                self.int = self.int.checked_add(to_int(v)).ok_or(Fault::Overflow)?
+            (AggKind::Sum, Type::Float) => self.floats.push(to_float(v)),
+            (AggKind::Sum, _) => self.int += i128::from(to_int(v)),
+            (AggKind::Min, ty) if first || value::compare(ty, v, self.best).is_lt() => {
+                self.best = v
             }
-            (AggKind::Sum, true) => self.flt += to_float(v),
-            (AggKind::Min, false) if first || to_int(v) < self.int => self.int = to_int(v),
-            (AggKind::Max, false) if first || to_int(v) > self.int => self.int = to_int(v),
-            (AggKind::Min, true) if first || to_float(v).total_cmp(&self.flt).is_lt() => {
-                self.flt = to_float(v)
-            }
-            (AggKind::Max, true) if first || to_float(v).total_cmp(&self.flt).is_gt() => {
-                self.flt = to_float(v)
+            (AggKind::Max, ty) if first || value::compare(ty, v, self.best).is_gt() => {
+                self.best = v
             }
             _ => {}
         }
         Ok(())
     }
 
-    /// `None` for an empty min or max (there is no value).
-    fn result(&self) -> Option<Word> {
-        match (self.kind, self.float) {
+    /// `Ok(None)` for an empty min or max (there is no value).
+    fn result(&mut self) -> Result<Option<Word>, Fault> {
+        Ok(match (self.kind, self.ty) {
             (AggKind::Count, _) => Some(from_int(self.count)),
-            (AggKind::Sum, false) => Some(from_int(self.int)),
-            (AggKind::Sum, true) => Some(from_float(self.flt)),
+            (AggKind::Sum, Type::Float) => Some(from_float(exact_sum(&self.floats))),
+            (AggKind::Sum, _) => Some(from_int(
+                i64::try_from(self.int).map_err(|_| Fault::Overflow)?,
+            )),
             (_, _) if self.count == 0 => None,
-            (_, false) => Some(from_int(self.int)),
-            (_, true) => Some(from_float(self.flt)),
-        }
+            (_, _) => Some(self.best),
+        })
     }
 }

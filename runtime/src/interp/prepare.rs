@@ -66,7 +66,8 @@ pub enum POp {
     Aggregate {
         slot: usize,
         kind: AggKind,
-        float: bool,
+        /// The type of the aggregated value (`int` for `count`).
+        ty: Type,
         cat: CatId,
         source: Source,
         bind: Vec<(usize, Bind)>,
@@ -221,7 +222,7 @@ impl Preparer<'_> {
                 } => POp::Aggregate {
                     slot: slot.index(),
                     kind: *kind,
-                    float: *ty == Type::Float,
+                    ty: ty.clone(),
                     cat: *cat,
                     source: self.source(*cat, cols, key),
                     bind: bind.clone(),
