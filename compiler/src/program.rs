@@ -232,18 +232,40 @@ fn examples(
             .filter(|(_, r)| &r.name == target)
             .map(|(i, _)| RuleId(i as u32))
             .collect();
-        let targets = if !by_name.is_empty() {
-            by_name
-        } else if let Some(cat) = catalog.lookup(target) {
+        let finding = |cat, datalog: bool| -> Vec<RuleId> {
             rules
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.name.contains('@') && r.finds.contains(&cat))
+                .filter(|(_, r)| (!datalog || r.name.contains('@')) && r.finds.contains(&cat))
                 .map(|(i, _)| RuleId(i as u32))
                 .collect()
+        };
+        let category = catalog.lookup(target);
+        let targets = if !by_name.is_empty() {
+            by_name
+        } else if let Some(cat) = category {
+            // The Datalog rules that find it; without any, every rule does.
+            let datalog = finding(cat, true);
+            if datalog.is_empty() {
+                finding(cat, false)
+            } else {
+                datalog
+            }
         } else {
             Vec::new()
         };
+        if targets.is_empty() && category.is_some() {
+            sink.push(
+                Diagnostic::new(
+                    Code::UnknownExampleTarget,
+                    ex.rule.span,
+                    format!("no rule finds `{target}`"),
+                )
+                .label("nothing here for the example to exercise")
+                .help("an example names a rule, or a category that rules find"),
+            );
+            continue;
+        }
         if targets.is_empty() {
             let known = program
                 .items

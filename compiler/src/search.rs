@@ -75,6 +75,11 @@ fn if_stmt(b: &mut Builder, i: &ast::IfStmt) -> Option<Op> {
 }
 
 fn for_stmt(b: &mut Builder, f: &ast::ForStmt) -> Option<Op> {
+    // A `for` binds its variable as `let` does: never one already bound.
+    if b.scope.lookup(&f.var.name).is_some() {
+        b.already_bound(&f.var);
+        return None;
+    }
     // `for x in range(lo, hi)` counts without building the list.
     if let ExprKind::Call(name, args) = &f.iter.kind {
         if name.name == "range" && args.len() == 2 {

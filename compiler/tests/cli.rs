@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{foldc, text};
+use common::{foldc, refused, text};
 
 const TC: &str = "data edge(src: int, dst: int)\n\
                   data path(src: int, dst: int)\n\
@@ -269,6 +269,38 @@ fn emit_of_a_program_that_does_not_parse_shows_what_it_can_and_exits_one() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = foldc(&["emit", "tokens", "types.fold"], d);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_program_file_may_start_with_a_byte_order_mark() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("bom.fold"),
+        "\u{feff}data n(x: int)\nn(1).\noutput n\n",
+    )
+    .expect("write");
+    let out = foldc(&["run", "bom.fold", "-q"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "n (1 facts)\n  n(1)\n");
+}
+
+#[test]
+fn an_output_path_that_is_a_file_or_an_empty_input_is_a_clear_error() {
+    let dir = tc_dir();
+    let d = dir.path();
+    std::fs::write(d.join("taken"), "mine").expect("write");
+    assert_eq!(
+        refused(&["run", "tc.fold", "--out", "taken", "-q"], d),
+        "error: cannot write taken: it is a file, not a folder"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("taken")).expect("kept"),
+        "mine"
+    );
+    assert_eq!(
+        refused(&["run", "tc.fold", "--input", "edge=", "-q"], d),
+        "error: `--input edge=`: no file after `=` (expected CAT=FILE)"
+    );
 }
 
 #[test]

@@ -461,6 +461,18 @@ fn damaged_databases_are_errors_not_panics() {
         }
     }
     assert_eq!(refused(&["stats", "--db", "emptied"], d), lost("emptied"));
+    // One of sled's files gone: a damaged database, not a stranger's folder.
+    for (name, file) in [("no-conf", "conf"), ("no-db", "db")] {
+        let db = copy(name);
+        std::fs::remove_file(db.join(file)).expect("remove");
+        assert_eq!(
+            refused(&["export", "tc.fold", "--db", name, "--out", "x"], d),
+            format!(
+                "error: database `{name}` is corrupt: its store's file `{file}` is missing; \
+                 delete the directory to start over"
+            )
+        );
+    }
     // A segment file of blocks damaged or gone: the runs and exports that
     // read its blocks say which file; stats read no blocks.
     let segments = |db: &Path| -> Vec<std::path::PathBuf> {

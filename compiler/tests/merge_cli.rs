@@ -196,11 +196,14 @@ fn merges_that_cannot_be_done_are_refused_and_leave_nothing() {
     std::fs::create_dir(d.join(".E.merging")).expect("mkdir");
     assert_eq!(
         refused(&["merge", &prog, "A", "B", "--into", "E"], d),
-        "error: `./.E.merging` is left from an interrupted merge into `E`; delete it and merge \
-         again"
-            .replace("./", "")
+        "error: `.E.merging` exists: another merge into `E` is under way, or one was \
+         interrupted (then delete it and merge again)"
     );
-    for left in ["D", ".D.merging", "E"] {
+    assert_eq!(
+        refused(&["merge", &prog, "A", "B", "--into", "B/inner"], d),
+        "error: `--into B/inner` is inside the database `B`: choose a folder outside it"
+    );
+    for left in ["D", ".D.merging", "E", "B/inner", "B/.inner.merging"] {
         assert!(!d.join(left).exists(), "{left} was left behind");
     }
 }

@@ -320,6 +320,17 @@ mod tests {
     }
 
     #[test]
+    fn an_int_out_of_range_says_so() {
+        let e = parse_str("src,dst,label\n1,99999999999999999999,a\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "e.csv:2:3: field `dst`: expected int: out of range (from -9223372036854775808 to \
+             9223372036854775807) (in `99999999999999999999`)"
+        );
+        assert!(parse_str("src,dst,label\n1,-9223372036854775808,a\n").is_ok());
+    }
+
+    #[test]
     fn column_after_quoted_field_with_newline() {
         let e = parse_str("label,src,dst\n\"a\nbc\",1,zz\n").unwrap_err();
         assert_eq!((e.line, e.column), (3, 7));

@@ -50,6 +50,12 @@ pub fn write_relation(
         path: path.clone(),
         error,
     };
+    if dir.exists() && !dir.is_dir() {
+        return Err(OutputError {
+            path: dir.to_path_buf(),
+            error: std::io::Error::other("it is a file, not a folder"),
+        });
+    }
     std::fs::create_dir_all(dir).map_err(fail)?;
     let tmp = dir.join(format!(".{}.csv.tmp{}", rel.name(), std::process::id()));
     let result = (|| {

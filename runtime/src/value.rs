@@ -273,9 +273,16 @@ impl<'a> LiteralReader<'a> {
         match ty {
             Type::Int => {
                 let tok = self.scalar();
-                tok.parse::<i64>()
-                    .map(from_int)
-                    .map_err(|_| self.error(ty, "not an integer"))
+                tok.parse::<i64>().map(from_int).map_err(|e| {
+                    use std::num::IntErrorKind::{NegOverflow, PosOverflow};
+                    match e.kind() {
+                        PosOverflow | NegOverflow => self.error(
+                            ty,
+                            "out of range (from -9223372036854775808 to 9223372036854775807)",
+                        ),
+                        _ => self.error(ty, "not an integer"),
+                    }
+                })
             }
             Type::Float => {
                 let tok = self.scalar();

@@ -24,17 +24,23 @@ pub struct DbArgs<'a> {
 /// Refuse an output folder that is the database's folder or inside it: the
 /// CSV files would become foreign files of the database.
 pub fn refuse_out_in_db(out: &Path, db: &Path) -> Result<(), String> {
+    refuse_inside("--out", out, db)
+}
+
+/// Refuse `path` (given as option `flag`) when it is the database `db` or
+/// lies inside it, symbolic links followed as far as they exist.
+pub fn refuse_inside(flag: &str, path: &Path, db: &Path) -> Result<(), String> {
     let full = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (out_full, db_full) = (full(out), full(db));
-    let inside = out_full.starts_with(&db_full)
+    let (path_full, db_full) = (full(path), full(db));
+    let inside = path_full.starts_with(&db_full)
         || matches!(
-            (resolved(&out_full), resolved(&db_full)),
-            (Some(o), Some(d)) if o.starts_with(&d)
+            (resolved(&path_full), resolved(&db_full)),
+            (Some(p), Some(d)) if p.starts_with(&d)
         );
     if inside {
         return Err(format!(
-            "`--out {}` is inside the database `{}`: choose a folder outside it",
-            out.display(),
+            "`{flag} {}` is inside the database `{}`: choose a folder outside it",
+            path.display(),
             db.display()
         ));
     }

@@ -71,6 +71,9 @@ pub fn run(args: Args) -> Outcome {
             ));
         }
     }
+    for source in [&args.a, &args.b] {
+        super::db_run::refuse_inside("--into", &args.into, source)?;
+    }
     let a = open_source(&args.a, &plan, &name)?;
     let b = open_source(&args.b, &plan, &name)?;
     // The larger is copied (copying is cheaper than inserting); on a tie, A.
@@ -216,7 +219,8 @@ fn temp_dir(into: &Path) -> Result<PathBuf, String> {
     let tmp = into.with_file_name(format!(".{}.merging", name.to_string_lossy()));
     if tmp.symlink_metadata().is_ok() {
         return Err(format!(
-            "`{}` is left from an interrupted merge into `{}`; delete it and merge again",
+            "`{}` exists: another merge into `{}` is under way, or one was interrupted (then \
+             delete it and merge again)",
             tmp.display(),
             into.display()
         ));

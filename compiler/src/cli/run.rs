@@ -151,6 +151,11 @@ fn inputs(plan: &Plan, overrides: &[String]) -> Result<Vec<(CatId, PathBuf)>, St
         let Some((name, file)) = o.split_once('=') else {
             return Err(format!("`--input {o}`: expected CAT=FILE"));
         };
+        if file.is_empty() {
+            return Err(format!(
+                "`--input {o}`: no file after `=` (expected CAT=FILE)"
+            ));
+        }
         let Some(cat) = plan.category_named(name.trim()) else {
             let names: Vec<&str> = plan.categories.iter().map(|c| c.name.as_str()).collect();
             return Err(format!(

@@ -18,8 +18,12 @@ pub struct Program {
 
 impl Program {
     pub fn load(path: &Path) -> Result<Program, String> {
-        let src = std::fs::read_to_string(path)
+        let mut src = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        // A byte order mark (some editors write one) is not program text.
+        if let Some(rest) = src.strip_prefix('\u{feff}') {
+            src = rest.to_string();
+        }
         let dir = path.parent().map(|d| {
             if d.as_os_str().is_empty() {
                 Path::new(".")

@@ -82,6 +82,16 @@ fn check_dir(dir: &Path, opening: Opening) -> Result<(), DbError> {
                 Err(DbError::Empty {
                     dir: dir.to_path_buf(),
                 })
+            } else if dir.join(super::manifest::FILE).is_file() {
+                // foldc's own record is there, sled's files are not.
+                let missing: Vec<&str> = SLED_FILES
+                    .into_iter()
+                    .filter(|f| !dir.join(f).is_file())
+                    .collect();
+                Err(DbError::Corrupt {
+                    dir: dir.to_path_buf(),
+                    what: format!("its store's file `{}` is missing", missing.join("` and `")),
+                })
             } else {
                 Err(not(
                     "the directory holds other files (a database directory is \
