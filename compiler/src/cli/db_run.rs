@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use fold_runtime::db::{Access, Db};
+use fold_runtime::db::{Access, Db, DbError};
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::{Engine, RunOptions, RunSummary};
 
@@ -61,15 +61,36 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     }
 }
 
-/// Run `engine` kept in the database; returns the run's summary and the
-/// lines that describe what happened to the database.
+/// Open the database again and check it against the finished-run record.
+/// sled lets go of its lock a moment after the store is dropped (its
+/// background threads finish first), so a lock still held is waited for.
+fn read_back(dir: &Path) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match Db::open_existing(dir) {
+            Ok(_) => return Ok(()),
+            Err(DbError::Locked { .. }) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{e}\nthe run's last checkpoint does not read back from the database"
+                ))
+            }
+        }
+    }
+}
+
+/// Run `engine` kept in the database; returns the run's summary, the
+/// lines that describe what happened to the database, and the check that
+/// it reads back (to wait for before reporting success).
 pub fn run(
     engine: &mut Engine,
     plan: &Plan,
     db: &DbArgs<'_>,
     inputs: &[(CatId, PathBuf)],
     opts: &RunOptions,
-) -> Result<(RunSummary, Vec<String>), String> {
+) -> Result<(RunSummary, Vec<String>, ReadBack), String> {
     let access = Access::Run { fresh: db.fresh };
     let started = Instant::now();
     let mut store = Db::open(db.dir, plan, db.program, access).map_err(|e| e.to_string())?;
@@ -88,6 +109,15 @@ pub fn run(
     let finishing = Instant::now();
     let saved = store.finish(engine).map_err(|e| e.to_string())?;
     let finished = finishing.elapsed();
+    // What was written must read back before the run says it succeeded: a
+    // store whose own files were damaged can take writes it will not
+    // recover (opening checks the store against the finished-run record).
+    // Closing and opening it again goes on while the outputs are written.
+    let dir = db.dir.to_path_buf();
+    let read_back = std::thread::spawn(move || {
+        drop(store);
+        read_back(&dir)
+    });
 
     let mut lines = Vec::new();
     let name = db.dir.display();
@@ -143,5 +173,32 @@ pub fn run(
         if saved.checkpoints == 1 { "" } else { "s" },
         finished.as_secs_f64()
     ));
-    Ok((summary, lines))
+    Ok((
+        summary,
+        lines,
+        ReadBack {
+            thread: Some(read_back),
+        },
+    ))
+}
+
+/// The check that the database reads back, under way (see [`run`]).
+pub struct ReadBack {
+    thread: Option<std::thread::JoinHandle<Result<(), String>>>,
+}
+
+impl ReadBack {
+    /// Nothing to check (a run without a database).
+    pub fn none() -> ReadBack {
+        ReadBack { thread: None }
+    }
+
+    /// Wait for the check; its error, if any.
+    pub fn wait(self) -> Result<(), String> {
+        match self.thread.map(std::thread::JoinHandle::join) {
+            None => Ok(()),
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err("checking that the database reads back failed".to_string()),
+        }
+    }
 }

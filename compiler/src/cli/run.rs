@@ -74,14 +74,14 @@ pub fn run(args: Args) -> Outcome {
         threads: args.threads,
         quiet: args.quiet,
     };
-    let (summary, db_lines) = match &args.db {
+    let (summary, db_lines, read_back) = match &args.db {
         None => {
             engine
                 .load_inputs(&inputs)
                 .map_err(|e| format!("{e}\nnothing was loaded"))?;
             engine.insert_program_facts();
             let summary = engine.run(&opts).map_err(|e| e.to_string())?;
-            (summary, Vec::new())
+            (summary, Vec::new(), db_run::ReadBack::none())
         }
         Some(dir) => {
             let db = DbArgs {
@@ -101,6 +101,7 @@ pub fn run(args: Args) -> Outcome {
         }
         None => preview(&engine, &plan),
     }
+    read_back.wait()?;
     if !args.quiet {
         let counts: Vec<String> = plan
             .outputs

@@ -179,9 +179,14 @@ impl Db {
             _ => open::Opening::Existing,
         };
         if fresh && dir.join("db").is_file() {
-            // Checked as a database (and locked) before anything goes.
-            let old = open::open_sled(dir, open::Opening::Existing)?;
-            open::remove_store(dir, old)?;
+            // Checked as a database (and locked) before anything goes; one
+            // too damaged to open is locked as sled would lock it.
+            let held = match open::open_sled(dir, open::Opening::Existing) {
+                Ok(store) => open::Held::Store(store),
+                Err(DbError::Corrupt { .. }) => open::lock_damaged(dir)?,
+                Err(e) => return Err(e),
+            };
+            open::remove_store(dir, held)?;
             opening = open::Opening::Recreate;
         }
         // A run or a merge resumes every category: its saved tables are

@@ -102,11 +102,42 @@ fn check_dir(dir: &Path, opening: Opening) -> Result<(), DbError> {
     }
 }
 
+/// What proves that no other process uses a store while it is removed (held
+/// for its lock, released when dropped).
+#[allow(dead_code)]
+pub enum Held {
+    /// The store, open.
+    Store(sled::Db),
+    /// Its `db` file, locked as sled locks it: a store too damaged to open.
+    File(std::fs::File),
+}
+
+/// Lock the `db` file of a store that does not open (it is damaged) the
+/// way sled does, so that it can be removed while no other process uses
+/// it.
+pub fn lock_damaged(dir: &Path) -> Result<Held, DbError> {
+    let io = |e: std::io::Error| DbError::Io {
+        dir: dir.to_path_buf(),
+        error: format!("cannot start over: {e}"),
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(dir.join("db"))
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Held::File(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(DbError::Locked {
+            dir: dir.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
 /// Delete the store in `dir` (`--fresh`): sled's own files only, and only
-/// while holding its lock (`held` is the open store, proving no other
-/// process uses it). Clearing the trees instead would leave the old data
-/// on disk until sled's log cleaner got to it.
-pub fn remove_store(dir: &Path, held: sled::Db) -> Result<(), DbError> {
+/// while holding its lock (`held`). Clearing the trees instead would leave
+/// the old data on disk until sled's log cleaner got to it.
+pub fn remove_store(dir: &Path, held: Held) -> Result<(), DbError> {
     let io = |e: std::io::Error| DbError::Io {
         dir: dir.to_path_buf(),
         error: format!("cannot start over: {e}"),
