@@ -287,6 +287,51 @@ fn stats_prints_the_counters_as_a_table_and_as_json() {
     );
 }
 
+/// `foldc report`: one HTML page whose bars carry the counters of
+/// `stats` (each part says what it counts and how many).
+#[test]
+fn report_draws_the_counters_that_stats_prints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("tc.fold"), TC).expect("write");
+    std::fs::write(d.join("edge.csv"), "src,dst\n1,2\n2,3\n3,1\n").expect("write");
+    ok(&["run", "tc.fold", "--db", "db", "-q"], d);
+    ok(&["report", "--db", "db", "--out", "report.html"], d);
+    let html = std::fs::read_to_string(d.join("report.html")).expect("report");
+    let out = foldc(&["stats", "--db", "db", "--format", "json"], d);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+    assert!(
+        html.contains(&format!("title=\"facts: {}\"", json["rows"]["path"])),
+        "{html}"
+    );
+    for h in json["stats"]["handlers"].as_array().expect("handlers") {
+        let row = format!(
+            "<tr><th>{}</th><td>{} {}</td><td class=\"n\">{}</td>",
+            h["rule"].as_str().expect("rule"),
+            h["position"],
+            h["trigger"].as_str().expect("trigger"),
+            h["events"]
+        );
+        assert!(html.contains(&row), "{row}\nnot in\n{html}");
+        for (key, what) in [("searched", "searched"), ("found_new", "found new")] {
+            if h[key] != 0 {
+                let part = format!("title=\"{what}: {}\"", h[key]);
+                assert!(html.contains(&part), "{part}\nnot in\n{html}");
+            }
+        }
+    }
+    assert_eq!(
+        refused(&["report", "--db", "db", "--out", "db/r.html"], d),
+        "error: `--out db/r.html` is inside the database `db`: choose a folder outside it"
+    );
+    assert_eq!(
+        refused(&["report", "--db", "nowhere", "--out", "r.html"], d),
+        "error: no database at `nowhere`"
+    );
+    assert!(!d.join("r.html").exists());
+}
+
 #[test]
 fn another_programs_database_is_refused_unless_fresh() {
     let dir = tempfile::tempdir().expect("temp dir");

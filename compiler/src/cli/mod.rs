@@ -10,6 +10,7 @@ mod explain;
 mod export;
 mod merge;
 mod out;
+mod report;
 mod run;
 mod source;
 mod stats;
@@ -46,6 +47,9 @@ enum Command {
     /// Say why a database holds a fact: the rules, events, friends and
     /// input records it rests on, as a tree.
     Explain(explain::Args),
+    /// Draw a database's work as one HTML page: facts per category, and
+    /// per rule and trigger position what its events did and found.
+    Report(report::Args),
     /// Merge two databases of one program into a new one, as if one run
     /// had read both inputs.
     Merge(merge::Args),
@@ -64,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Export(args) => export::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Report(args) => report::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Bench(args) => bench::run(args),
     };

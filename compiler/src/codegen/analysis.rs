@@ -107,7 +107,13 @@ pub(super) fn expr_can_fault(e: &Expr) -> bool {
         Expr::Binary(op, a, b) => {
             matches!(
                 op,
-                BinOp::AddInt | BinOp::SubInt | BinOp::MulInt | BinOp::DivInt | BinOp::RemInt
+                BinOp::AddInt
+                    | BinOp::SubInt
+                    | BinOp::MulInt
+                    | BinOp::DivInt
+                    | BinOp::RemInt
+                    | BinOp::DivFloat
+                    | BinOp::RemFloat
             ) || expr_can_fault(a)
                 || expr_can_fault(b)
         }

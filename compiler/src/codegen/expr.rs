@@ -204,6 +204,9 @@ impl Fx<'_, '_> {
             }
             BinOp::AddFloat | BinOp::SubFloat | BinOp::MulFloat | BinOp::DivFloat => {
                 let (f, g) = (self.as_float(x), self.as_float(y));
+                if *op == BinOp::DivFloat {
+                    self.fault_if_float_zero(g);
+                }
                 let r = match op {
                     BinOp::AddFloat => self.b.ins().fadd(f, g),
                     BinOp::SubFloat => self.b.ins().fsub(f, g),
@@ -214,6 +217,7 @@ impl Fx<'_, '_> {
             }
             BinOp::RemFloat => {
                 let (f, g) = (self.as_float(x), self.as_float(y));
+                self.fault_if_float_zero(g);
                 let r = self.call1(sym::FMOD, &[f, g])?;
                 self.float_bits(r)
             }
@@ -230,6 +234,14 @@ impl Fx<'_, '_> {
                 self.b.ins().uextend(types::I64, c)
             }
         })
+    }
+
+    /// Fault with division by zero when the float divisor `g` is 0.0 or
+    /// -0.0 (as the interpreter does).
+    fn fault_if_float_zero(&mut self, g: Value) {
+        let zero = self.b.ins().f64const(0.0);
+        let is_zero = self.b.ins().fcmp(FloatCC::Equal, g, zero);
+        self.fault_if_const(is_zero, Fault::DivisionByZero);
     }
 
     /// A comparison at a type, as a flag (`i8`): ints signed, bools as

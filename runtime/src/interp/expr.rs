@@ -114,6 +114,9 @@ impl<M: Mode> Exec<'_, M> {
             BinOp::AddFloat => Ok(from_float(f + g)),
             BinOp::SubFloat => Ok(from_float(f - g)),
             BinOp::MulFloat => Ok(from_float(f * g)),
+            // Division by zero faults for floats as for ints (the design:
+            // it aborts and is counted), rather than giving an infinity.
+            BinOp::DivFloat | BinOp::RemFloat if g == 0.0 => Err(Fault::DivisionByZero),
             BinOp::DivFloat => Ok(from_float(f / g)),
             BinOp::RemFloat => Ok(from_float(f % g)),
             BinOp::ConcatStr => Ok(concat_str(self.text, x, y)),
