@@ -165,11 +165,25 @@ pub fn parse_lines(
             if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
                 continue;
             }
+            // A quote that is never closed takes the rest of the file into
+            // one field: say so, rather than only count fields.
+            let at_end = reader.position().byte() as usize >= bytes.len();
+            let unclosed = at_end && record.iter().any(|f| f.contains(&b'\n'));
             return Err(err(
                 line,
                 1,
                 None,
-                format!("expected {} fields, found {}", columns.len(), record.len()),
+                format!(
+                    "expected {} fields, found {}{}",
+                    columns.len(),
+                    record.len(),
+                    if unclosed {
+                        " (a `\"` on this line is never closed: the rest of the file is \
+                         one field)"
+                    } else {
+                        ""
+                    }
+                ),
             ));
         }
         for (i, raw) in record.iter().enumerate() {
@@ -317,6 +331,21 @@ mod tests {
             .unwrap();
             assert_eq!(lines, [2, 3, 4], "{good:?}");
         }
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_named() {
+        let e = parse_str("src,dst,label\n1,2,a\n3,\"4,b\n5,6,c\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert_eq!(
+            e.message,
+            "expected 3 fields, found 2 (a `\"` on this line is never closed: the rest of the \
+             file is one field)"
+        );
+        // A quoted field may hold a line break; a short record then is
+        // only short.
+        let e = parse_str("src,dst,label\n1,\"2\n\"\n3,4,b\n").unwrap_err();
+        assert_eq!(e.message, "expected 3 fields, found 2");
     }
 
     #[test]
