@@ -73,14 +73,7 @@ pub fn write_relation(
 
 /// Write the CSV text of `rel` (header and sorted current rows) to `out`.
 pub fn write_csv(out: &mut impl Write, rel: &Relation, fields: &[String]) -> std::io::Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(FLUSH + 4096);
-    for (i, name) in fields.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        push_field(&mut buf, name, fields.len() == 1);
-    }
-    buf.push(b'\n');
+    let buf = header(fields);
     let types = rel.types();
     if types.iter().all(|t| matches!(t, Type::Int | Type::Bool)) {
         match types.len() {
@@ -92,9 +85,42 @@ pub fn write_csv(out: &mut impl Write, rel: &Relation, fields: &[String]) -> std
         }
     }
     let rows = sorted_rows(rel);
+    write_after(out, buf, types, rows.into_iter().map(|r| rel.row(r)))
+}
+
+/// Write `rows` (in the order given) of a category with these field
+/// names and types as CSV: the bytes [`write_csv`] gives for such rows.
+pub fn write_rows<'r>(
+    out: &mut impl Write,
+    types: &[Type],
+    fields: &[String],
+    rows: impl Iterator<Item = &'r [Word]>,
+) -> std::io::Result<()> {
+    write_after(out, header(fields), types, rows)
+}
+
+/// The header line: the field names.
+fn header(fields: &[String]) -> Vec<u8> {
+    let mut buf: Vec<u8> = Vec::with_capacity(FLUSH + 4096);
+    for (i, name) in fields.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        push_field(&mut buf, name, fields.len() == 1);
+    }
+    buf.push(b'\n');
+    buf
+}
+
+/// Write `buf` (the header), then `rows`, any types.
+fn write_after<'r>(
+    out: &mut impl Write,
+    mut buf: Vec<u8>,
+    types: &[Type],
+    rows: impl Iterator<Item = &'r [Word]>,
+) -> std::io::Result<()> {
     let mut text = String::new();
-    for r in rows {
-        let row = rel.row(r);
+    for row in rows {
         for (i, (ty, &w)) in types.iter().zip(row).enumerate() {
             if i > 0 {
                 buf.push(b',');

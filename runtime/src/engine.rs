@@ -205,6 +205,33 @@ impl Engine {
             let rows = csv_in::read_file_lines(path, self.plan.category(*cat), want)?;
             parsed.push((rows, lines));
         }
+        Ok(self.insert_parsed(inputs, parsed, obs))
+    }
+
+    /// Load CSV text for `cat` that came from elsewhere than a file
+    /// (`foldc serve`), all or nothing; `name` stands for the file in
+    /// errors and provenance.
+    pub fn load_csv_observed<O: Observer>(
+        &mut self,
+        cat: CatId,
+        name: &Path,
+        bytes: &[u8],
+        obs: &mut O,
+    ) -> Result<LoadReport, CsvError> {
+        let mut lines = Vec::new();
+        let want = O::PROVENANCE.then_some(&mut lines);
+        let rows = csv_in::parse_lines(name, bytes, self.plan.category(cat), want)?;
+        let inputs = [(cat, name.to_path_buf())];
+        Ok(self.insert_parsed(&inputs, vec![(rows, lines)], obs))
+    }
+
+    /// Insert parsed inputs (rows and, with provenance, their lines).
+    fn insert_parsed<O: Observer>(
+        &mut self,
+        inputs: &[(CatId, PathBuf)],
+        parsed: Vec<(Vec<Word>, Vec<u64>)>,
+        obs: &mut O,
+    ) -> LoadReport {
         let mut report = LoadReport::default();
         for ((cat, path), (rows, lines)) in inputs.iter().zip(parsed) {
             let file_id = match self.files.iter().position(|f| f == path) {
@@ -241,7 +268,7 @@ impl Engine {
             }
             report.files.push(file);
         }
-        Ok(report)
+        report
     }
 
     /// Load the plan's own `input` declarations.

@@ -12,6 +12,7 @@ mod merge;
 mod out;
 mod report;
 mod run;
+mod serve;
 mod source;
 mod stats;
 mod test;
@@ -50,6 +51,9 @@ enum Command {
     /// Draw a database's work as one HTML page: facts per category, and
     /// per rule and trigger position what its events did and found.
     Report(report::Args),
+    /// Keep a database open behind HTTP: count, query and insert facts
+    /// (each insert runs the rules and is durable when answered).
+    Serve(serve::Args),
     /// Merge two databases of one program into a new one, as if one run
     /// had read both inputs.
     Merge(merge::Args),
@@ -69,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Stats(args) => stats::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Report(args) => report::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Bench(args) => bench::run(args),
     };
