@@ -102,11 +102,23 @@ fn a_served_database_counts_queries_and_inserts_durably() {
         (Some(3), Some(2))
     );
     // path gains 2-3, 3-4, 1-3, 2-4, 1-4.
-    assert_eq!(reply["facts_added"], 7, "{reply}");
+    assert_eq!(
+        (reply["change"].as_i64(), reply["facts"].as_u64()),
+        (Some(7), Some(9)),
+        "{reply}"
+    );
     assert_eq!(
         http(port, "GET", "/facts/path?src=1", ""),
         (200, "src,dst\n1,2\n1,3\n1,4\n".to_string())
     );
+    // Percent-encoded values decode; what is not a hex pair stays as it is.
+    assert_eq!(
+        http(port, "GET", "/facts/path?src=%31&dst=%34", "").1,
+        "src,dst\n1,4\n"
+    );
+    let (status, reply) = http(port, "GET", "/facts/path?src=%+1", "");
+    assert_eq!(status, 400, "{reply}");
+    assert_eq!(http(port, "GET", "/facts/path?src=%FF", "").0, 400);
     assert_eq!(
         http(port, "GET", "/count/path", ""),
         (200, "{\"category\":\"path\",\"count\":6}\n".to_string())

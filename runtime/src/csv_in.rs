@@ -124,7 +124,8 @@ pub fn parse_lines(
                 col,
                 None,
                 format!(
-                    "unknown column `{name}`: category `{}` has fields {}",
+                    "unknown column `{}`: category `{}` has fields {}",
+                    value::shorten(name),
                     cat.name,
                     field_list(cat)
                 ),

@@ -21,11 +21,15 @@ pub fn exact_sum(values: &[f64]) -> f64 {
     }
     match partials(values, 1.0) {
         Some(p) => round_partials(&p),
-        // A partial passed the largest float: sum the halves (exact but
-        // for the last bit of subnormals, which cannot matter next to
-        // such magnitudes) and double, which overflows only if the sum
-        // itself does.
-        None => partials(values, 0.5).map_or(f64::NAN, |p| round_partials(&p) * 2.0),
+        // A partial passed the largest float: sum the values scaled down
+        // by a power of two past their count (exact but for the last bits
+        // of subnormals, which cannot matter next to such magnitudes), so
+        // that no partial can overflow whatever the order, and scale back,
+        // which overflows only if the sum itself does.
+        None => {
+            let k = (usize::BITS - values.len().leading_zeros()) as i32 + 1;
+            partials(values, 2f64.powi(-k)).map_or(f64::NAN, |p| round_partials(&p) * 2f64.powi(k))
+        }
     }
 }
 
@@ -94,13 +98,24 @@ mod tests {
 
     #[test]
     fn sums_exactly_in_any_order() {
-        let cases: [(&[f64], f64); 7] = [
+        let cases: [(&[f64], f64); 8] = [
             (&[1e16, 1.0, -1e16], 1.0),
             (&[0.1, 0.2, 0.3], 0.6),
             (&[1e100, 1.0, -1e100, 1e-100], 1.0),
             (&[], 0.0),
             (&[f64::MAX, f64::MAX, -f64::MAX], f64::MAX),
             (&[f64::MAX, f64::MAX, 1.0], f64::INFINITY),
+            (
+                &[
+                    f64::MAX,
+                    f64::MAX,
+                    f64::MAX,
+                    -f64::MAX,
+                    -f64::MAX,
+                    -f64::MAX,
+                ],
+                0.0,
+            ),
             (&[3.0, f64::INFINITY, 1.0], f64::INFINITY),
         ];
         for (values, want) in cases {

@@ -143,7 +143,7 @@ impl<'a> Explainer<'a> {
         self.engine.store().relation(fact.cat).is_dead(fact.row)
     }
 
-    /// Run `handler` on `event` again and return the friends of the first
+    /// Run `handler` on `event` again and return the friends of a
     /// combination that finds `fact` (and keeps it: no fault took it back):
     /// among current facts, else in the whole history.
     fn friends(
@@ -183,9 +183,13 @@ impl<'a> Explainer<'a> {
             &mut recorder,
         );
         let out = &self.out;
+        // A fault takes back what its combination found, and a later one
+        // may write the same fact at the same place: the last find still
+        // in the output is one that stayed.
         recorder
             .hits
             .into_iter()
+            .rev()
             .find(|(at, _)| {
                 out.get(*at) == Some(&(fact.cat.0 as Word))
                     && out.get(at + 1..at + 1 + target.len()) == Some(target)

@@ -242,7 +242,7 @@ impl<'a> LiteralReader<'a> {
     fn error(&self, ty: &Type, message: &str) -> ParseValueError {
         ParseValueError {
             expected: ty.clone(),
-            message: format!("{message} (in `{}`)", self.text.trim()),
+            message: format!("{message} (in `{}`)", shorten(self.text.trim())),
         }
     }
 
@@ -356,6 +356,16 @@ impl<'a> LiteralReader<'a> {
                 }
             }
         }
+    }
+}
+
+/// Text quoted in a message, cut to a readable length (a field of a
+/// malformed file can be megabytes long).
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    const MOST: usize = 60;
+    match text.char_indices().nth(MOST) {
+        None => text.into(),
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
     }
 }
 

@@ -18,12 +18,14 @@
 //! Every insert is durable when it is answered, so stopping the service
 //! (Ctrl-C) loses nothing; the database stays an ordinary one.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use fold_runtime::db::{Access, Db};
 use fold_runtime::plan::{CatId, Plan};
+use fold_runtime::value::{Type, Word};
 use fold_runtime::{csv_out, value, Engine, RunOptions};
 use serde_json::json;
 
@@ -51,6 +53,10 @@ pub struct Args {
     threads: usize,
 }
 
+/// The largest request body read (an insert's CSV): bigger ones are
+/// refused (413) before they are read into memory.
+const MAX_BODY: u64 = 64 << 20;
+
 /// The open database and the engine holding its facts.
 struct Service {
     plan: Arc<Plan>,
@@ -60,6 +66,13 @@ struct Service {
     /// Inserts answered, to name each one's facts in provenance.
     inserts: u64,
     started: u128,
+}
+
+/// A field's value a query asks for.
+enum Wanted {
+    Word(Word),
+    /// As a CSV field writes it (strings and lists).
+    Text(String),
 }
 
 /// An answer: status and body.
@@ -130,8 +143,19 @@ pub fn run(args: Args) -> Outcome {
     };
     for mut request in server.incoming_requests() {
         let mut body = Vec::new();
-        let reply = match request.as_reader().read_to_end(&mut body) {
+        let read = request
+            .as_reader()
+            .take(MAX_BODY + 1)
+            .read_to_end(&mut body);
+        let reply = match read {
             Err(e) => error(400, format!("cannot read the request: {e}")),
+            Ok(n) if n as u64 > MAX_BODY => error(
+                413,
+                format!(
+                    "a request body holds at most {} MiB: insert in parts",
+                    MAX_BODY >> 20
+                ),
+            ),
             Ok(_) => service.handle(request.method(), request.url(), &body),
         };
         let fatal = matches!(&reply, Reply::Json(503, _));
@@ -164,11 +188,15 @@ pub fn run(args: Args) -> Outcome {
 impl Service {
     fn handle(&mut self, method: &tiny_http::Method, url: &str, body: &[u8]) -> Reply {
         let (path, query) = url.split_once('?').unwrap_or((url, ""));
-        let parts: Vec<String> = path
+        let parts: Result<Vec<String>, String> = path
             .split('/')
             .filter(|p| !p.is_empty())
-            .map(decode)
+            .map(|p| decode(p, false))
             .collect();
+        let parts = match parts {
+            Ok(parts) => parts,
+            Err(e) => return error(400, e),
+        };
         let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         use tiny_http::Method::{Get, Post};
         match (method, parts.as_slice()) {
@@ -231,21 +259,40 @@ impl Service {
         let mut wanted = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (field, text) = pair.split_once('=').unwrap_or((pair, ""));
-            let (field, text) = (decode(field), decode(text));
+            let (field, text) = match (decode(field, true), decode(text, true)) {
+                (Ok(field), Ok(text)) => (field, text),
+                (Err(e), _) | (_, Err(e)) => return error(400, e),
+            };
             let Some(f) = category.fields.iter().position(|x| x.name == field) else {
                 return error(400, format!("`{}` has no field `{field}`", category.name));
             };
-            match value::parse_plain(&types[f], &text) {
-                Ok(w) => wanted.push((f, w)),
-                Err(e) => return error(400, format!("field `{field}`: {e}")),
-            }
+            // Strings and lists compare as text: parsing them would
+            // intern every value a client asks for, for good.
+            let want = match &types[f] {
+                Type::Str | Type::List(_) => Wanted::Text(text),
+                ty => match value::parse_plain(ty, &text) {
+                    Ok(w) => Wanted::Word(w),
+                    Err(e) => return error(400, format!("field `{field}`: {e}")),
+                },
+            };
+            wanted.push((f, want));
         }
         let facts = self.engine.facts(cat);
         let fields: Vec<String> = category.fields.iter().map(|f| f.name.clone()).collect();
         let mut out = Vec::new();
+        let mut shown = String::new();
         let rows = facts
             .iter()
-            .filter(|row| wanted.iter().all(|&(f, w)| row[f] == w))
+            .filter(|row| {
+                wanted.iter().all(|(f, want)| match want {
+                    Wanted::Word(w) => row[*f] == *w,
+                    Wanted::Text(t) => {
+                        shown.clear();
+                        value::write_plain(&mut shown, &types[*f], row[*f]);
+                        shown == *t
+                    }
+                })
+            })
             .map(Vec::as_slice);
         match csv_out::write_rows(&mut out, &types, &fields, rows) {
             Ok(()) => Reply::Csv(out),
@@ -275,13 +322,16 @@ impl Service {
         }
         let read: usize = report.files.iter().map(|f| f.rows).sum();
         let new: usize = report.files.iter().map(|f| f.new).sum();
+        // A recomputed stratum (negation, aggregates) may hold fewer.
+        let after = self.total();
         Reply::Json(
             200,
             json!({
                 "category": name,
                 "read": read,
                 "new": new,
-                "facts_added": self.total() - before,
+                "facts": after,
+                "change": after as i64 - before as i64,
                 "rounds": summary.rounds,
                 "events": summary.events,
             }),
@@ -296,27 +346,26 @@ impl Service {
     }
 }
 
-/// Undo URL encoding: `%XX` bytes and `+` for a space.
-fn decode(text: &str) -> String {
+/// Undo URL encoding: `%XX` bytes and, in a query (`plus_is_space`), `+`
+/// for a space; `Err` for text that is not UTF-8 once decoded.
+fn decode(text: &str, plus_is_space: bool) -> Result<String, String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
         match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
+            b'+' if plus_is_space => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).map_err(|_| format!("`{text}` is not UTF-8 once decoded"))
 }
