@@ -41,7 +41,7 @@ pub struct Args {
     /// The database (created if new, as by `foldc run --db`).
     #[arg(long, value_name = "DIR")]
     db: PathBuf,
-    /// The address to listen on (0 for any free port; the one taken is
+    /// The port to listen on (0 for any free port; the one taken is
     /// printed).
     #[arg(long, default_value_t = 8080)]
     port: u16,
