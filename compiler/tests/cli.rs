@@ -5,14 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{foldc, refused, text};
-
-const TC: &str = "data edge(src: int, dst: int)\n\
-                  data path(src: int, dst: int)\n\
-                  input edge from \"edge.csv\"\n\
-                  output path\n\
-                  path(x, y) :- edge(x, y).\n\
-                  path(x, z) :- path(x, y), edge(y, z).\n";
+use common::{foldc, refused, text, TC};
 
 fn tc_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -11,20 +11,13 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{copy_files, dir_texts, foldc, ok, refused, text};
+use common::{copy_files, dir_texts, foldc, ok, refused, text, TC};
 use proptest::prelude::*;
 
 /// Every file of an output folder, by name.
 fn files(dir: &Path) -> std::collections::BTreeMap<String, String> {
     dir_texts(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
 }
-
-const TC: &str = "data edge(src: int, dst: int)\n\
-                  data path(src: int, dst: int)\n\
-                  input edge from \"edge.csv\"\n\
-                  output path\n\
-                  path(x, y) :- edge(x, y).\n\
-                  path(x, z) :- path(x, y), edge(y, z).\n";
 
 /// Negation, an aggregate, a stratum above a recomputed one, strings and
 /// lists.

@@ -11,14 +11,7 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use common::{dir_texts, ok};
-
-const TC: &str = "data edge(src: int, dst: int)\n\
-                  data path(src: int, dst: int)\n\
-                  input edge from \"edge.csv\"\n\
-                  output path\n\
-                  path(x, y) :- edge(x, y).\n\
-                  path(x, z) :- path(x, y), edge(y, z).\n";
+use common::{dir_texts, ok, TC};
 
 /// The service, killed when dropped.
 struct Service {

@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use fold_runtime::db::{Access, Db, DbError};
+use fold_runtime::db::{Access, Db, DbError, Restored, Saved};
 use fold_runtime::plan::{CatId, Plan};
-use fold_runtime::{Engine, RunOptions, RunSummary};
+use fold_runtime::{Engine, LoadReport, RunOptions, RunSummary};
 
 /// How to keep the run.
 pub struct DbArgs<'a> {
@@ -81,16 +81,30 @@ fn read_back(dir: &Path) -> Result<(), String> {
     }
 }
 
-/// Run `engine` kept in the database; returns the run's summary, the
-/// lines that describe what happened to the database, and the check that
-/// it reads back (to wait for before reporting success).
-pub fn run(
+/// What bringing a database up to date did (see [`update`]).
+pub struct Updated {
+    pub restored: Restored,
+    pub report: LoadReport,
+    /// Program facts that were new.
+    pub given: usize,
+    pub summary: RunSummary,
+    pub saved: Saved,
+    /// Opening and resuming; the final checkpoint.
+    pub opened: Duration,
+    pub finished: Duration,
+}
+
+/// Open the database (refusing another program's unless `--fresh`),
+/// resume it, load `inputs` (only new rows become facts), insert program
+/// facts, run with checkpoints and write the final one: what `run --db`
+/// does, and `serve` before it answers. Returns the open store.
+pub fn update(
     engine: &mut Engine,
     plan: &Plan,
     db: &DbArgs<'_>,
     inputs: &[(CatId, PathBuf)],
     opts: &RunOptions,
-) -> Result<(RunSummary, Vec<String>, ReadBack), String> {
+) -> Result<(Db, Updated), String> {
     let access = Access::Run { fresh: db.fresh };
     let started = Instant::now();
     let mut store = Db::open(db.dir, plan, db.program, access).map_err(|e| e.to_string())?;
@@ -108,7 +122,38 @@ pub fn run(
         .map_err(|e| e.to_string())?;
     let finishing = Instant::now();
     let saved = store.finish(engine).map_err(|e| e.to_string())?;
-    let finished = finishing.elapsed();
+    let updated = Updated {
+        restored,
+        report,
+        given,
+        summary,
+        saved,
+        opened,
+        finished: finishing.elapsed(),
+    };
+    Ok((store, updated))
+}
+
+/// Run `engine` kept in the database; returns the run's summary, the
+/// lines that describe what happened to the database, and the check that
+/// it reads back (to wait for before reporting success).
+pub fn run(
+    engine: &mut Engine,
+    plan: &Plan,
+    db: &DbArgs<'_>,
+    inputs: &[(CatId, PathBuf)],
+    opts: &RunOptions,
+) -> Result<(RunSummary, Vec<String>, ReadBack), String> {
+    let (store, updated) = update(engine, plan, db, inputs, opts)?;
+    let Updated {
+        restored,
+        report,
+        given,
+        summary,
+        saved,
+        opened,
+        finished,
+    } = updated;
     // What was written must read back before the run says it succeeded: a
     // store whose own files were damaged can take writes it will not
     // recover (opening checks the store against the finished-run record).

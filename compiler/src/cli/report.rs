@@ -38,18 +38,7 @@ const FOUND: [(&str, &str); 2] = [("found new", "#3b7dd8"), ("found known", "#a9
 pub fn run(args: Args) -> Outcome {
     super::db_run::refuse_inside("--out", &args.out, &args.db)?;
     let db = Db::open_existing(&args.db).map_err(|e| e.to_string())?;
-    let (Some(program), Some(state)) = (db.program(), db.state()) else {
-        return Err(format!("database `{}` holds no run yet", args.db.display()));
-    };
-    if state.stats.handlers.len() != program.handlers.len()
-        || state.rows.len() != program.categories.len()
-    {
-        return Err(format!(
-            "database `{}` is corrupt: its counters do not fit its program record; \
-             delete the directory to start over",
-            args.db.display()
-        ));
-    }
+    let (program, state) = super::stats::records(&db, &args.db)?;
     let mut html = String::new();
     let title = format!("foldc report: {}", program.program);
     let _ = write!(

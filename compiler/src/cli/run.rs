@@ -146,7 +146,7 @@ pub fn run(args: Args) -> Outcome {
 }
 
 /// The plan's inputs, with `--input CAT=FILE` replacing a category's files.
-fn inputs(plan: &Plan, overrides: &[String]) -> Result<Vec<(CatId, PathBuf)>, String> {
+pub(super) fn inputs(plan: &Plan, overrides: &[String]) -> Result<Vec<(CatId, PathBuf)>, String> {
     let mut replaced: Vec<(CatId, PathBuf)> = Vec::new();
     for o in overrides {
         let Some((name, file)) = o.split_once('=') else {

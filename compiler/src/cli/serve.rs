@@ -23,13 +23,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use fold_runtime::db::{Access, Db};
+use fold_runtime::db::Db;
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value::{Type, Word};
 use fold_runtime::{csv_out, value, Engine, RunOptions};
 use serde_json::json;
 
 use super::backend;
+use super::db_run::{self, DbArgs};
 use super::out::errln;
 use super::source::Program;
 use super::Outcome;
@@ -90,47 +91,24 @@ pub fn run(args: Args) -> Outcome {
     let plan = Arc::new(program.checked_plan("nothing was served")?);
     let mut engine = Engine::new(plan.clone());
     backend::install(&mut engine, backend::Backend::Jit);
-    let mut store = Db::open(
-        &args.db,
-        &plan,
-        &program.display_name(),
-        Access::Run { fresh: false },
-    )
-    .map_err(|e| e.to_string())?;
-    store
-        .restore(&mut engine, None)
-        .map_err(|e| e.to_string())?;
-    let inputs: Vec<(CatId, PathBuf)> = plan
-        .inputs
-        .iter()
-        .map(|i| (i.cat, i.path.clone()))
-        .collect();
-    engine
-        .load_inputs_observed(&inputs, &mut store)
-        .map_err(|e| format!("{e}\nnothing was loaded"))?;
-    engine.insert_program_facts_observed(&mut store);
+    let inputs = super::run::inputs(&plan, &[])?;
     let opts = RunOptions {
         threads: args.threads,
         quiet: true,
     };
-    engine
-        .run_observed(&opts, &mut store)
-        .map_err(|e| e.to_string())?;
-    store.finish(&mut engine).map_err(|e| e.to_string())?;
+    let db = DbArgs {
+        dir: &args.db,
+        program: &program.display_name(),
+        fresh: false,
+        checkpoint_ms: None,
+    };
+    let (store, _) = db_run::update(&mut engine, &plan, &db, &inputs, &opts)?;
     let server = tiny_http::Server::http((args.host.as_str(), args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
     let address = server
         .server_addr()
         .to_ip()
         .map_or_else(|| format!("{}:{}", args.host, args.port), |a| a.to_string());
-    let facts: usize = (0..plan.categories.len())
-        .map(|c| engine.count(CatId(c as u32)))
-        .sum();
-    errln!(
-        "foldc serve: database `{}` ({facts} facts) on http://{address} \
-         (GET /count, GET /facts/CAT, POST /insert/CAT; Ctrl-C stops)",
-        args.db.display()
-    );
     let mut service = Service {
         plan,
         engine,
@@ -141,6 +119,12 @@ pub fn run(args: Args) -> Outcome {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis()),
     };
+    errln!(
+        "foldc serve: database `{}` ({} facts) on http://{address} \
+         (GET /count, GET /facts/CAT, POST /insert/CAT; Ctrl-C stops)",
+        args.db.display(),
+        service.total()
+    );
     for mut request in server.incoming_requests() {
         let mut body = Vec::new();
         let read = request

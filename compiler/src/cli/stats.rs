@@ -2,11 +2,11 @@
 //! trigger position × stage, without the program (the database names its
 //! rules and categories).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use fold_runtime::db::Db;
+use fold_runtime::db::{Db, ProgramMeta, StateMeta};
 
 use super::out::{out, outln};
 use super::Outcome;
@@ -27,18 +27,31 @@ enum Format {
     Json,
 }
 
-pub fn run(args: Args) -> Outcome {
-    let db = Db::open_existing(&args.db).map_err(|e| e.to_string())?;
+/// The program and state records of a database that holds a run,
+/// checked to fit each other (its counters and row counts per handler and
+/// category of the program).
+pub(super) fn records<'d>(
+    db: &'d Db,
+    dir: &Path,
+) -> Result<(&'d ProgramMeta, &'d StateMeta), String> {
     let (Some(program), Some(state)) = (db.program(), db.state()) else {
-        return Err(format!("database `{}` holds no run yet", args.db.display()));
+        return Err(format!("database `{}` holds no run yet", dir.display()));
     };
-    if state.stats.handlers.len() != program.handlers.len() {
+    if state.stats.handlers.len() != program.handlers.len()
+        || state.rows.len() != program.categories.len()
+    {
         return Err(format!(
             "database `{}` is corrupt: its counters do not fit its program record; \
              delete the directory to start over",
-            args.db.display()
+            dir.display()
         ));
     }
+    Ok((program, state))
+}
+
+pub fn run(args: Args) -> Outcome {
+    let db = Db::open_existing(&args.db).map_err(|e| e.to_string())?;
+    let (program, state) = records(&db, &args.db)?;
     let facts: Vec<(String, u32)> = program
         .categories
         .iter()

@@ -6,6 +6,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Transitive closure over `edge.csv`: the program most CLI tests run.
+pub const TC: &str = "data edge(src: int, dst: int)\n\
+                  data path(src: int, dst: int)\n\
+                  input edge from \"edge.csv\"\n\
+                  output path\n\
+                  path(x, y) :- edge(x, y).\n\
+                  path(x, z) :- path(x, y), edge(y, z).\n";
+
 pub fn foldc(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_foldc"))
         .args(args)
