@@ -183,14 +183,42 @@ fn syntax_diagnostic(e: &ParseError, src: &str) -> Diagnostic {
 }
 
 /// A readable "expected ..." from the parser's list of acceptable tokens:
-/// operators collapse into "an operator", the rest is listed.
+/// the tokens that start an expression collapse into "an expression",
+/// operators into "an operator", the rest is listed.
 fn describe_expected(expected: &[String]) -> Option<String> {
     const OPERATORS: &[&str] = &[
         "`+`", "`-`", "`*`", "`/`", "`%`", "`==`", "`!=`", "`<`", "`<=`", "`>`", "`>=`", "`&&`",
         "`||`", "`[`",
     ];
+    const STARTS_EXPRESSION: &[&str] = &[
+        "`!`",
+        "`(`",
+        "`-`",
+        "`[`",
+        "`_`",
+        "`false`",
+        "`true`",
+        "float",
+        "identifier",
+        "integer",
+        "string",
+    ];
     if expected.is_empty() {
         return None;
+    }
+    if STARTS_EXPRESSION
+        .iter()
+        .all(|s| expected.iter().any(|e| e == s))
+    {
+        let rest: Vec<String> = expected
+            .iter()
+            .filter(|e| !STARTS_EXPRESSION.contains(&e.as_str()))
+            .cloned()
+            .collect();
+        return Some(match describe_expected(&rest) {
+            None => "an expression".to_string(),
+            Some(more) => format!("an expression, or {more}"),
+        });
     }
     let has_ops = expected
         .iter()

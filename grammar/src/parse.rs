@@ -9,7 +9,7 @@ use std::fmt;
 use lalrpop_util::{ErrorRecovery, ParseError as LalrError};
 
 use crate::ast::*;
-use crate::token::{lex, LexError, Tok};
+use crate::token::{lex, LexError, Spanned, Tok, SOFT_KEYWORDS};
 
 /// Errors the grammar's actions would raise by failing: there are none,
 /// since actions record problems in the [`ErrorSink`] and keep going.
@@ -120,6 +120,11 @@ fn clean_expected(expected: Vec<String>) -> Vec<String> {
             other => format!("`{}`", other.trim_matches('"').replace("\\\"", "\"")),
         })
         .collect();
+    // Where a name fits, so does a soft keyword: listing them all as well
+    // would bury what is expected.
+    if out.iter().any(|e| e == "identifier") {
+        out.retain(|e| !SOFT_KEYWORDS.iter().any(|k| e.trim_matches('`') == *k));
+    }
     out.sort();
     out.dedup();
     out
@@ -151,7 +156,52 @@ pub fn parse(src: &str) -> (Program, Vec<ParseError>) {
         }
     };
     salvage_declarations(&mut program, &tokens);
-    (program, without_cascades(sink.errors, &regions))
+    let errors = blame_keywords(sink.errors, src, &tokens);
+    (program, without_cascades(errors, &regions))
+}
+
+/// A stage or item keyword at the start of a line, taken as a name
+/// because the line before it ended early (`abort when x >`, then `find
+/// f(x)` on the next line), makes the parser stumble one token later.
+/// Such an error is put back on the keyword, with what the parser
+/// expected in its place.
+fn blame_keywords(errors: Vec<ParseError>, src: &str, tokens: &[Spanned]) -> Vec<ParseError> {
+    errors
+        .into_iter()
+        .map(|e| {
+            if !matches!(e.kind, ParseErrorKind::UnexpectedToken { .. }) {
+                return e;
+            }
+            let at = tokens.partition_point(|(l, _, _)| *l < e.span.start as usize);
+            let Some(k) = at.checked_sub(1) else { return e };
+            let (kl, kw, kr) = &tokens[k];
+            let line_start = src[..*kl]
+                .trim_end_matches([' ', '\t', '\r'])
+                .ends_with('\n');
+            if !kw.starts_stage_or_item() || !line_start {
+                return e;
+            }
+            let mut sink = ErrorSink::default();
+            let prefix = tokens[..k].iter().cloned().map(Ok);
+            if let Err(end) = crate::fold::ProgramParser::new().parse(&mut sink, prefix) {
+                sink.push(ParseError::from_lalrpop(end));
+            }
+            let expected = sink.errors.into_iter().find_map(|p| match p.kind {
+                ParseErrorKind::UnexpectedEnd { expected } => Some(expected),
+                _ => None,
+            });
+            match expected {
+                Some(expected) => ParseError {
+                    kind: ParseErrorKind::UnexpectedToken {
+                        found: kw.to_string(),
+                        expected,
+                    },
+                    span: Span::new(*kl, *kr),
+                },
+                None => e,
+            }
+        })
+        .collect()
 }
 
 /// A `data` declaration whose field list is broken is recovered as an

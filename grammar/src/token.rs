@@ -199,6 +199,15 @@ fn has_bad_escape(slice: &str) -> bool {
     false
 }
 
+/// Keywords that are also field and variable names where a name, and no
+/// keyword, fits (`data msg(from: str, key: str)`): the grammar's
+/// `SoftKeyword` lists the same words. `let`, `for`, `in`, `if`, `else`, `true`
+/// and `false` are not: they would make statements ambiguous.
+pub const SOFT_KEYWORDS: [&str; 16] = [
+    "data", "private", "key", "keep", "input", "from", "output", "rule", "on", "abort", "when",
+    "friends", "find", "search", "priority", "example",
+];
+
 /// A token with its byte range.
 pub type Spanned = (usize, Tok, usize);
 
@@ -264,6 +273,25 @@ impl fmt::Display for Tok {
 }
 
 impl Tok {
+    /// A keyword that begins a rule's stage or a top-level item.
+    pub fn starts_stage_or_item(&self) -> bool {
+        matches!(
+            self,
+            Tok::Data
+                | Tok::Private
+                | Tok::Input
+                | Tok::Output
+                | Tok::Rule
+                | Tok::Example
+                | Tok::On
+                | Tok::Abort
+                | Tok::Friends
+                | Tok::Find
+                | Tok::Search
+                | Tok::Priority
+        )
+    }
+
     /// The fixed text of a keyword or punctuation token.
     pub fn text(&self) -> &'static str {
         match self {
