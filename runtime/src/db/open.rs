@@ -36,6 +36,7 @@ pub enum Opening {
 /// Open the store at `dir` (see [`Opening`]).
 pub fn open_sled(dir: &Path, opening: Opening) -> Result<sled::Db, DbError> {
     check_dir(dir, opening)?;
+    drop_unfinished_snapshots(dir)?;
     let config = sled::Config::new()
         .path(dir)
         .cache_capacity(CACHE_BYTES)
@@ -102,6 +103,46 @@ fn check_dir(dir: &Path, opening: Opening) -> Result<(), DbError> {
     }
 }
 
+/// Remove the snapshots sled began and never finished. sled writes a
+/// snapshot (a summary of its log that only speeds up recovery) as
+/// `snap.N.generating` and renames it to `snap.N` once it is complete;
+/// but when it opens, it reads the newest file named `snap.*`, the
+/// unfinished one included, and refuses to open when that one was cut
+/// short by a killed process. Without it, sled recovers from the last
+/// finished snapshot and its log, as after any crash. Removed only under
+/// the store's lock, so never while another process is writing one.
+fn drop_unfinished_snapshots(dir: &Path) -> Result<(), DbError> {
+    let unfinished = |entries: std::fs::ReadDir| -> Vec<std::path::PathBuf> {
+        entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("snap.") && n.ends_with(".generating"))
+            })
+            .collect()
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let found = unfinished(entries);
+    if found.is_empty() || !dir.join("db").is_file() {
+        return Ok(());
+    }
+    let held = match lock_damaged(dir) {
+        Ok(held) => held,
+        Err(locked @ DbError::Locked { .. }) => return Err(locked),
+        // Read-only media: sled reports what it cannot open.
+        Err(_) => return Ok(()),
+    };
+    for path in found {
+        // A file that cannot go makes sled report the damage itself.
+        let _ = std::fs::remove_file(path);
+    }
+    drop(held);
+    Ok(())
+}
+
 /// What proves that no other process uses a store while it is removed (held
 /// for its lock, released when dropped).
 #[allow(dead_code)]
@@ -112,9 +153,9 @@ pub enum Held {
     File(std::fs::File),
 }
 
-/// Lock the `db` file of a store that does not open (it is damaged) the
-/// way sled does, so that it can be removed while no other process uses
-/// it.
+/// Lock the `db` file of a store the way sled does, without opening the
+/// store (it may be too damaged to open), so that its files can be
+/// removed while no other process uses it.
 pub fn lock_damaged(dir: &Path) -> Result<Held, DbError> {
     let io = |e: std::io::Error| DbError::Io {
         dir: dir.to_path_buf(),
