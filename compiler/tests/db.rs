@@ -438,6 +438,34 @@ fn paths_that_are_not_databases_are_refused() {
     );
 }
 
+/// A run killed while sled created its store leaves the folder `blobs`
+/// and a `conf` perhaps cut short, but no `db`: nothing was stored. Reading
+/// it says so; a run creates the database as if the folder were new.
+#[test]
+fn a_store_whose_creation_was_killed_is_created_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("tc.fold"), TC).expect("write");
+    std::fs::write(d.join("edge.csv"), "src,dst\n1,2\n2,3\n").expect("write");
+    ok(&["run", "tc.fold", "--db", "whole", "-q"], d);
+    for leftovers in [&["blobs"][..], &["blobs", "conf"][..]] {
+        let db = d.join("cut");
+        let _ = std::fs::remove_dir_all(&db);
+        std::fs::create_dir_all(db.join("blobs")).expect("mkdir");
+        if leftovers.contains(&"conf") {
+            std::fs::write(db.join("conf"), [1u8, 2, 3]).expect("write");
+        }
+        assert_eq!(
+            refused(&["export", "tc.fold", "--db", "cut", "--out", "x"], d),
+            "error: `cut` is not a foldc database: its creation was interrupted before it held \
+             anything (`foldc run --db` creates it again)",
+            "{leftovers:?}"
+        );
+        ok(&["run", "tc.fold", "--db", "cut", "-q"], d);
+        assert_eq!(stats_of(d, "cut"), stats_of(d, "whole"), "{leftovers:?}");
+    }
+}
+
 /// A database damaged after a finished run: each way gives the exact
 /// message, for `run`, `export` and `stats` alike.
 #[test]

@@ -75,10 +75,26 @@ fn check_dir(dir: &Path, opening: Opening) -> Result<(), DbError> {
                 dir: dir.to_path_buf(),
                 error: e.to_string(),
             })?;
-            let empty = entries.into_iter().next().is_none();
+            let names: Vec<std::ffi::OsString> = entries
+                .filter_map(|e| e.ok().map(|e| e.file_name()))
+                .collect();
+            let empty = names.is_empty();
             let ours = SLED_FILES.iter().all(|f| dir.join(f).is_file());
             if ours || (empty && create) || opening == Opening::Recreate {
                 Ok(())
+            } else if !empty && interrupted_creation(dir, &names) {
+                if !create {
+                    return Err(not("its creation was interrupted before it held anything \
+                         (`foldc run --db` creates it again)"));
+                }
+                // sled would read a configuration cut short as damage.
+                match std::fs::remove_file(dir.join("conf")) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(DbError::Io {
+                        dir: dir.to_path_buf(),
+                        error: e.to_string(),
+                    }),
+                    _ => Ok(()),
+                }
             } else if empty {
                 Err(DbError::Empty {
                     dir: dir.to_path_buf(),
@@ -141,6 +157,17 @@ fn drop_unfinished_snapshots(dir: &Path) -> Result<(), DbError> {
     }
     drop(held);
     Ok(())
+}
+
+/// Whether `dir` (holding `names`) is what sled leaves when it is stopped
+/// while creating a store: it makes the folder `blobs`, then writes
+/// `conf`, then creates and locks `db`. Without `db`, nothing was stored.
+fn interrupted_creation(dir: &Path, names: &[std::ffi::OsString]) -> bool {
+    let blobs_empty = || std::fs::read_dir(dir.join("blobs")).is_ok_and(|mut e| e.next().is_none());
+    !dir.join("db").exists()
+        && names
+            .iter()
+            .all(|n| (n == "blobs" && blobs_empty()) || (n == "conf" && dir.join("conf").is_file()))
 }
 
 /// What proves that no other process uses a store while it is removed (held
