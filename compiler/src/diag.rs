@@ -39,7 +39,11 @@ macro_rules! codes {
             pub fn is_syntax(self) -> bool {
                 matches!(
                     self,
-                    Code::SyntaxError | Code::UnexpectedEnd | Code::InvalidToken | Code::IntTooLarge
+                    Code::SyntaxError
+                        | Code::UnexpectedEnd
+                        | Code::InvalidToken
+                        | Code::IntTooLarge
+                        | Code::TooDeep
                 )
             }
         }
@@ -52,6 +56,7 @@ codes! {
     UnexpectedEnd = "E0002", Error, "unexpected end of file";
     InvalidToken = "E0003", Error, "text that is not a token";
     IntTooLarge = "E0004", Error, "integer literal out of range";
+    TooDeep = "E0005", Error, "expressions nested too deeply";
     // Names and declarations.
     UnknownCategory = "E0100", Error, "unknown category";
     DuplicateCategory = "E0101", Error, "category declared twice";

@@ -179,6 +179,13 @@ fn syntax_diagnostic(e: &ParseError, src: &str) -> Diagnostic {
         )
         .label("out of range")
         .help("`int` is a 64-bit signed integer: from -9223372036854775808 to 9223372036854775807"),
+        ParseErrorKind::TooDeep => Diagnostic::new(Code::TooDeep, e.span, e.to_string())
+            .label("this nests too deeply")
+            .help(format!(
+                "a chain `a + b + c` nests one level per operator; split it with `let` \
+                 (at most {} levels)",
+                fold_grammar::MAX_NESTING
+            )),
     }
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{foldc, refused, text, TC};
+use common::{foldc, ok, refused, text, TC};
 
 fn tc_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -394,4 +394,51 @@ fn a_reader_that_leaves_early_stops_output_quietly() {
     let err = text(&out.stderr);
     assert!(out.status.success(), "{:?}: {err}", out.status);
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Expressions may nest up to `MAX_NESTING` levels (a chain of additions
+/// nests one level per `+`): that deep, both backends run the program; one
+/// level more is an error, never a stack overflow.
+#[test]
+fn deep_expressions_run_up_to_the_limit_and_are_refused_past_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    // The rule's `y = ...` item is one level, each `+` one, `x` the last.
+    let chain = |ops: usize| {
+        format!(
+            "data e(a: int)\ndata o(a: int)\noutput o\ne(1).\n\
+             o(y) :- e(x), y = x{}.\n",
+            " + 1".repeat(ops)
+        )
+    };
+    let limit = fold_grammar::MAX_NESTING;
+    std::fs::write(d.join("deep.fold"), chain(limit - 2)).expect("write");
+    for backend in ["jit", "interp"] {
+        let out = ok(
+            &[
+                "run",
+                "deep.fold",
+                "--backend",
+                backend,
+                "--out",
+                backend,
+                "-q",
+            ],
+            d,
+        );
+        assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+        assert_eq!(
+            std::fs::read_to_string(d.join(backend).join("o.csv")).expect("read"),
+            format!("a\n{}\n", limit - 1)
+        );
+    }
+    std::fs::write(d.join("deeper.fold"), chain(limit - 1)).expect("write");
+    let out = foldc(&["check", "deeper.fold"], d);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("[E0005] Error: expressions nest more than 10000 levels deep"),
+        "{err}"
+    );
+    assert!(!err.contains("overflow"), "{err}");
 }

@@ -6,10 +6,12 @@
 //! report all of them in one pass.
 
 pub mod ast;
+pub mod nesting;
 mod parse;
 pub mod print;
 pub mod token;
 
+pub use nesting::MAX_NESTING;
 pub use parse::{parse, parse_expr, ParseError, ParseErrorKind};
 
 lalrpop_util::lalrpop_mod!(

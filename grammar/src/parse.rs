@@ -62,6 +62,8 @@ pub enum ParseErrorKind {
     Lex(LexError),
     /// An integer literal beyond the range of `int` (i64).
     IntTooLarge,
+    /// Expressions or blocks nested deeper than [`crate::MAX_NESTING`].
+    TooDeep,
 }
 
 impl ParseError {
@@ -137,6 +139,11 @@ impl fmt::Display for ParseError {
             ParseErrorKind::UnexpectedEnd { .. } => f.write_str("unexpected end of file"),
             ParseErrorKind::Lex(e) => write!(f, "{e}"),
             ParseErrorKind::IntTooLarge => f.write_str("integer literal is too large for `int`"),
+            ParseErrorKind::TooDeep => write!(
+                f,
+                "expressions nest more than {} levels deep",
+                crate::MAX_NESTING
+            ),
         }
     }
 }
@@ -157,7 +164,21 @@ pub fn parse(src: &str) -> (Program, Vec<ParseError>) {
     };
     salvage_declarations(&mut program, &tokens);
     let errors = blame_keywords(sink.errors, src, &tokens);
-    (program, without_cascades(errors, &regions))
+    let mut errors = without_cascades(errors, &regions);
+    if let Some(at) = crate::nesting::too_deep(&program) {
+        // No later pass may see a tree this deep: they recurse over it.
+        errors.push(too_deep(at));
+        errors.sort_by_key(|e| (e.span.start, e.span.end));
+        program = Program::default();
+    }
+    (program, errors)
+}
+
+fn too_deep(at: usize) -> ParseError {
+    ParseError {
+        kind: ParseErrorKind::TooDeep,
+        span: Span::new(at, at),
+    }
 }
 
 /// A stage or item keyword at the start of a line, taken as a name
@@ -273,7 +294,10 @@ fn without_cascades(mut errors: Vec<ParseError>, item_starts: &[usize]) -> Vec<P
     let mut kept: Vec<ParseError> = Vec::with_capacity(errors.len());
     let mut last_region: Option<usize> = None;
     for e in errors {
-        let exact = matches!(e.kind, ParseErrorKind::Lex(_) | ParseErrorKind::IntTooLarge);
+        let exact = matches!(
+            e.kind,
+            ParseErrorKind::Lex(_) | ParseErrorKind::IntTooLarge | ParseErrorKind::TooDeep
+        );
         let r = region(e.span.start);
         let at_start = item_starts.binary_search(&(e.span.start as usize)).is_ok();
         let cascade = match last_region {
@@ -295,7 +319,13 @@ pub fn parse_expr(src: &str) -> (Option<Expr>, Vec<ParseError>) {
     let result = crate::fold::ExprParser::new().parse(&mut sink, tokens.into_iter().map(Ok));
     let mut errors = sink.errors;
     let expr = match result {
-        Ok(e) => Some(e),
+        Ok(e) => match crate::nesting::too_deep_expr(&e) {
+            Some(at) => {
+                errors.push(too_deep(at));
+                None
+            }
+            None => Some(e),
+        },
         Err(e) => {
             errors.push(ParseError::from_lalrpop(e));
             None

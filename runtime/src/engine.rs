@@ -347,6 +347,7 @@ impl Engine {
         let rounds_before: u64 = self.stats.strata.iter().map(|s| s.rounds).sum();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(opts.threads)
+            .stack_size(crate::WORKER_STACK_BYTES)
             .build()
             .map_err(|e| RunError::ThreadPool(e.to_string()))?;
         let mut progress = Progress::new(opts.quiet);

@@ -47,5 +47,21 @@ pub mod table;
 pub mod value;
 
 pub use engine::{Engine, LoadReport, LoadedFile, RunError, RunOptions, RunSummary};
+
+/// The stack of every worker thread. The interpreter recurses over an
+/// expression's depth, which the parser lets reach
+/// `fold_grammar::MAX_NESTING`; rayon's default (2 MiB) runs out near
+/// there in a debug build. Address space only: untouched pages cost
+/// nothing.
+pub const WORKER_STACK_BYTES: usize = 64 << 20;
+
+/// Give rayon's global pool (used outside a run's own pool, as by a
+/// merge's replay) worker stacks of [`WORKER_STACK_BYTES`]. Call before
+/// anything uses the pool; later calls change nothing.
+pub fn init_global_pool() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global();
+}
 pub mod examples;
 pub mod plan_print;
