@@ -26,15 +26,26 @@ pub fn human(file: &str, src: &str, diagnostics: &[Diagnostic], color: bool) -> 
             )
             .with_code(d.code.as_str())
             .with_message(&d.message);
-        let primary = ALabel::new((file, range));
+        // Labels in the order of their lines: ariadne starts a new snippet,
+        // under a header that repeats the primary location, whenever a
+        // label lies above the one before it.
+        let line_of = |at: usize| {
+            let upto = src.get(..at).unwrap_or(src);
+            i32::try_from(upto.matches('\n').count()).unwrap_or(i32::MAX)
+        };
+        let primary = ALabel::new((file, range.clone())).with_order(line_of(range.start));
         report = report.with_label(if d.primary.message.is_empty() {
             primary
         } else {
             primary.with_message(&d.primary.message)
         });
         for l in &d.secondary {
+            let range = clamp(src, l.span.range());
+            let order = line_of(range.start);
             report = report.with_label(
-                ALabel::new((file, clamp(src, l.span.range()))).with_message(&l.message),
+                ALabel::new((file, range))
+                    .with_message(&l.message)
+                    .with_order(order),
             );
         }
         if let Some(help) = &d.help {
