@@ -134,6 +134,10 @@ pub enum Tok {
     OrOr,
     #[token("!")]
     Bang,
+    /// In `example path@6 hit: ...`: the Datalog rule of line 6 that finds
+    /// `path`.
+    #[token("@")]
+    At,
 
     /// Text that starts no token. Never produced by logos directly: the
     /// lexer wrapper turns logos errors into this, with a reason.
@@ -347,6 +351,7 @@ impl Tok {
             Tok::AndAnd => "&&",
             Tok::OrOr => "||",
             Tok::Bang => "!",
+            Tok::At => "@",
             Tok::Ident(_) => "identifier",
             Tok::Int(_) => "integer",
             Tok::Float(_) => "float",
