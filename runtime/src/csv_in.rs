@@ -187,6 +187,24 @@ pub fn parse_lines(
                 ),
             ));
         }
+        // The csv reader is lenient about quotes (`"a"b` reads as `ab`);
+        // RFC 4180 is not, and a value silently changed is worse than an
+        // error. Only records holding a quote need the check.
+        let end = (reader.position().byte() as usize).min(bytes.len());
+        let text = &bytes[start.min(end)..end];
+        if text.contains(&b'"') {
+            if let Err((at, i, message)) = check_quotes(text) {
+                let before = &text[..at];
+                let dl = before.iter().filter(|&&b| b == b'\n').count() as u64;
+                let from = before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |n| n + 1);
+                let col = String::from_utf8_lossy(&before[from..]).chars().count() as u64 + 1;
+                let field = columns.get(i).map(|&f| cat.fields[f].name.as_str());
+                return Err(err(line + dl, col, field, message.to_string()));
+            }
+        }
         for (i, raw) in record.iter().enumerate() {
             let f = columns[i];
             match parse_field(&types[f], raw) {
@@ -203,6 +221,56 @@ pub fn parse_lines(
         }
     }
     Ok(rows)
+}
+
+/// Check a record's quoting against RFC 4180: a field is either quoted
+/// whole (`"a, ""b"""`) or holds no quote at all. `Err((offset, field,
+/// message))` names the first byte that breaks the rule.
+fn check_quotes(record: &[u8]) -> Result<(), (usize, usize, &'static str)> {
+    let ends_field = |b: Option<&u8>| matches!(b, None | Some(b',' | b'\r' | b'\n'));
+    let (mut i, mut field) = (0, 0);
+    loop {
+        if record.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                match record.get(i) {
+                    // Never closed: the field count reports it.
+                    None => return Ok(()),
+                    Some(b'"') if record.get(i + 1) == Some(&b'"') => i += 2,
+                    Some(b'"') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(_) => i += 1,
+                }
+            }
+            if !ends_field(record.get(i)) {
+                return Err((
+                    i,
+                    field,
+                    "text after the closing quote (a quoted field ends at its closing `\"`; \
+                     write a quote inside one as `\"\"`)",
+                ));
+            }
+        } else {
+            while !ends_field(record.get(i)) {
+                if record[i] == b'"' {
+                    return Err((
+                        i,
+                        field,
+                        "a quote inside a field that is not quoted (quote the whole field \
+                         and write the quote as `\"\"`)",
+                    ));
+                }
+                i += 1;
+            }
+        }
+        if record.get(i) != Some(&b',') {
+            return Ok(());
+        }
+        i += 1;
+        field += 1;
+    }
 }
 
 /// One field's word, or the message for the error.
