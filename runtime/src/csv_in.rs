@@ -47,7 +47,8 @@ impl fmt::Display for CsvError {
 
 impl std::error::Error for CsvError {}
 
-/// Parse a whole CSV file for `cat`: its rows, `arity` words each.
+/// Parse a whole CSV file for `cat`: its rows, `arity` words each (one
+/// `0` word each when `cat` has no fields).
 pub fn read_file(path: &Path, cat: &Category) -> Result<Vec<Word>, CsvError> {
     read_file_lines(path, cat, None)
 }
@@ -89,6 +90,9 @@ pub fn parse_lines(
         field: field.map(str::to_string),
         message,
     };
+    if cat.arity() == 0 {
+        return parse_no_fields(bytes, cat, lines, err);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -221,6 +225,53 @@ pub fn parse_lines(
         }
     }
     Ok(rows)
+}
+
+/// A category without fields, as `foldc` writes it: an empty header row,
+/// then an empty row for its one possible fact (`done()`). Each empty row
+/// is that fact; a row with anything in it is an error. Rows of no words
+/// could not be counted, so each is one `0` word here.
+fn parse_no_fields(
+    bytes: &[u8],
+    cat: &Category,
+    mut lines: Option<&mut Vec<u64>>,
+    err: impl Fn(u64, u64, Option<&str>, String) -> CsvError,
+) -> Result<Vec<Word>, CsvError> {
+    if bytes.is_empty() {
+        return Err(err(
+            1,
+            1,
+            None,
+            format!(
+                "empty file: expected a header row (an empty line: `{}` has no fields)",
+                cat.name
+            ),
+        ));
+    }
+    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    for (i, row) in text.split(|&b| b == b'\n').enumerate() {
+        let row = row.strip_suffix(b"\r").unwrap_or(row);
+        if !row.is_empty() {
+            let what = if i == 0 { "the header row" } else { "a row" };
+            return Err(err(
+                i as u64 + 1,
+                1,
+                None,
+                format!(
+                    "`{}` has no fields, so {what} must be empty (found `{}`)",
+                    cat.name,
+                    value::shorten(&String::from_utf8_lossy(row))
+                ),
+            ));
+        }
+        if i > 0 {
+            if let Some(lines) = lines.as_deref_mut() {
+                lines.push(i as u64 + 1);
+            }
+        }
+    }
+    let rows = text.split(|&b| b == b'\n').count() - 1;
+    Ok(vec![0; rows])
 }
 
 /// Check a record's quoting against RFC 4180: a field is either quoted

@@ -249,22 +249,21 @@ impl Engine {
                 rows: 0,
                 new: 0,
             };
-            if arity == 0 {
-                // Zero-field facts: a file can only say "it holds".
-                file.rows = usize::from(!rows.is_empty());
-            } else {
-                for (i, tuple) in rows.chunks_exact(arity).enumerate() {
-                    let origin = Origin::Input {
-                        file: file_id,
-                        line: lines.get(i).copied().unwrap_or(0),
-                    };
-                    file.rows += 1;
-                    if let Some(row) = rel.insert(tuple).row() {
-                        file.new += 1;
-                        obs.inserted(*cat, row, origin);
-                    }
-                    self.base.record(*cat, tuple, origin);
+            // A category without fields has one word per row (see
+            // `csv_in::read_file`), and every row is the same fact.
+            let width = arity.max(1);
+            for (i, row) in rows.chunks_exact(width).enumerate() {
+                let tuple = &row[..arity];
+                let origin = Origin::Input {
+                    file: file_id,
+                    line: lines.get(i).copied().unwrap_or(0),
+                };
+                file.rows += 1;
+                if let Some(row) = rel.insert(tuple).row() {
+                    file.new += 1;
+                    obs.inserted(*cat, row, origin);
                 }
+                self.base.record(*cat, tuple, origin);
             }
             report.files.push(file);
         }
