@@ -158,6 +158,9 @@ fn syntax_diagnostic(e: &ParseError, src: &str) -> Diagnostic {
             if line_start && expected.iter().any(|x| x == "`.`") {
                 d = d.help("the clause on the line before may be missing its closing `.`");
             }
+            if let Some(help) = misspelled_keyword(found, expected, src, start) {
+                d = d.help(help);
+            }
             match describe_expected(expected) {
                 Some(exp) => d.label(format!("expected {exp}")),
                 None => d.label("not expected here"),
@@ -187,6 +190,34 @@ fn syntax_diagnostic(e: &ParseError, src: &str) -> Diagnostic {
                 fold_grammar::MAX_NESTING
             )),
     }
+}
+
+/// A keyword that the word the parser stumbled on, or the word that begins
+/// its line, looks like a misspelling of: `frends e(x)` in a rule (the
+/// parser expected `friends`), `dat edge(...)` (it then trips over `edge`).
+fn misspelled_keyword(found: &str, expected: &[String], src: &str, at: usize) -> Option<String> {
+    const ITEMS: [&str; 6] = ["data", "private", "input", "output", "rule", "example"];
+    let keywords: Vec<&str> = expected
+        .iter()
+        .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'))
+        .filter(|k| k.chars().all(|c| c.is_ascii_lowercase()))
+        .collect();
+    let word = found
+        .strip_prefix("identifier `")
+        .and_then(|w| w.strip_suffix('`'));
+    if let Some(close) = word.and_then(|w| crate::suggest::closest(w, keywords.iter().copied())) {
+        return Some(format!("did you mean `{close}`?"));
+    }
+    let line = &src[src[..at].rfind('\n').map_or(0, |n| n + 1)..at];
+    let first = line.trim();
+    let is_word = !first.is_empty() && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !is_word {
+        return None;
+    }
+    let close = crate::suggest::closest(first, ITEMS.into_iter())?;
+    Some(format!(
+        "`{first}` is not a keyword: did you mean `{close}`?"
+    ))
 }
 
 /// A readable "expected ..." from the parser's list of acceptable tokens:
