@@ -160,6 +160,8 @@ fn syntax_diagnostic(e: &ParseError, src: &str) -> Diagnostic {
             }
             if let Some(help) = misspelled_keyword(found, expected, src, start) {
                 d = d.help(help);
+            } else if rule_unfinished(expected) {
+                d = d.help(RULE_ENDS);
             }
             match describe_expected(expected) {
                 Some(exp) => d.label(format!("expected {exp}")),
@@ -167,7 +169,10 @@ fn syntax_diagnostic(e: &ParseError, src: &str) -> Diagnostic {
             }
         }
         ParseErrorKind::UnexpectedEnd { expected } => {
-            let d = Diagnostic::new(Code::UnexpectedEnd, e.span, "the program ends too early");
+            let mut d = Diagnostic::new(Code::UnexpectedEnd, e.span, "the program ends too early");
+            if rule_unfinished(expected) {
+                d = d.help(RULE_ENDS);
+            }
             match describe_expected(expected) {
                 Some(exp) => d.label(format!("expected {exp}")),
                 None => d.label("something is missing here"),
@@ -190,6 +195,17 @@ fn syntax_diagnostic(e: &ParseError, src: &str) -> Diagnostic {
                 fold_grammar::MAX_NESTING
             )),
     }
+}
+
+const RULE_ENDS: &str =
+    "a lifecycle rule ends with its last stage, a `find` or a `search { ... }` \
+                         block: its stages go in the order on, abort, friends, abort, find";
+
+/// Whether the parser was inside a lifecycle rule that has not ended.
+fn rule_unfinished(expected: &[String]) -> bool {
+    ["`find`", "`search`"]
+        .iter()
+        .all(|k| expected.iter().any(|e| e == k))
 }
 
 /// A keyword that the word the parser stumbled on, or the word that begins
