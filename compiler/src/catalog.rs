@@ -19,6 +19,36 @@ pub struct CatInfo {
     pub broken: bool,
 }
 
+impl CatInfo {
+    /// E0103 for `atom`, which names this category with the wrong number
+    /// of fields.
+    pub fn arity_error(&self, atom: &ast::Atom) -> Diagnostic {
+        let want = self.category.arity();
+        let given = atom.args.len();
+        let fields: Vec<String> = self
+            .category
+            .fields
+            .iter()
+            .map(|f| format!("{}: {}", f.name, f.ty))
+            .collect();
+        Diagnostic::new(
+            Code::ArityMismatch,
+            atom.span,
+            format!(
+                "`{}` has {want} field{}, but {given} {} given",
+                atom.name.name,
+                if want == 1 { "" } else { "s" },
+                if given == 1 { "was" } else { "were" }
+            ),
+        )
+        .label(format!("expected {want}"))
+        .also(
+            self.name_span,
+            format!("declared as `{}({})`", atom.name.name, fields.join(", ")),
+        )
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Catalog {
     pub cats: Vec<CatInfo>,

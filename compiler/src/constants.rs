@@ -25,20 +25,7 @@ pub fn ground_atom(
         return None;
     }
     if info.category.arity() != atom.args.len() {
-        sink.push(
-            Diagnostic::new(
-                Code::ArityMismatch,
-                atom.span,
-                format!(
-                    "`{}` has {} fields, but {} were given",
-                    atom.name.name,
-                    info.category.arity(),
-                    atom.args.len()
-                ),
-            )
-            .label(format!("expected {}", info.category.arity()))
-            .also(info.name_span, "declared here"),
-        );
+        sink.push(info.arity_error(atom));
         return None;
     }
     let mut tuple = Vec::with_capacity(atom.args.len());

@@ -145,7 +145,19 @@ pub fn parse_fact(
     };
     match fact {
         Some(fact) if !sink.has_errors() => Ok(fact),
-        _ => Err(sink.into_sorted()),
+        // Labels on the program (where a category is declared) would be
+        // drawn on the fact's text: their words become a note.
+        _ => Err(sink
+            .into_sorted()
+            .into_iter()
+            .map(|mut d| {
+                let elsewhere: Vec<String> = d.secondary.drain(..).map(|l| l.message).collect();
+                if d.note.is_none() && !elsewhere.is_empty() {
+                    d.note = Some(elsewhere.join("; "));
+                }
+                d
+            })
+            .collect()),
     }
 }
 

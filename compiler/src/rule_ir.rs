@@ -225,29 +225,7 @@ impl<'a, 'c> Builder<'a, 'c> {
         }
         let want = info.category.arity();
         if atom.args.len() != want {
-            let fields: Vec<String> = info
-                .category
-                .fields
-                .iter()
-                .map(|f| format!("{}: {}", f.name, f.ty))
-                .collect();
-            let d = Diagnostic::new(
-                Code::ArityMismatch,
-                atom.span,
-                format!(
-                    "`{}` has {} field{}, but {} {} given",
-                    atom.name.name,
-                    want,
-                    if want == 1 { "" } else { "s" },
-                    atom.args.len(),
-                    if atom.args.len() == 1 { "was" } else { "were" }
-                ),
-            )
-            .label(format!("expected {want}"))
-            .also(
-                info.name_span,
-                format!("declared as `{}({})`", atom.name.name, fields.join(", ")),
-            );
+            let d = info.arity_error(atom);
             self.error(d);
             self.poison_vars(atom);
             return None;

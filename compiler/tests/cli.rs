@@ -442,3 +442,25 @@ fn deep_expressions_run_up_to_the_limit_and_are_refused_past_it() {
     );
     assert!(!err.contains("overflow"), "{err}");
 }
+
+/// A fact given to `explain` with the wrong number of fields: the message
+/// counts right, and where the category is declared (in the program, not
+/// in the fact's text) comes as a note rather than a label past the fact.
+#[test]
+fn explain_names_a_wrong_field_count_without_drawing_on_the_program() {
+    let dir = tc_dir();
+    let d = dir.path();
+    ok(&["run", "tc.fold", "--db", "db", "-q"], d);
+    let out = foldc(&["explain", "tc.fold", "--db", "db", "path(1)"], d);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("`path` has 2 fields, but 1 was given"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Note: declared as `path(src: int, dst: int)`"),
+        "{err}"
+    );
+    assert_eq!(err.matches('╰').count(), 1, "one label, on the fact: {err}");
+}
