@@ -139,15 +139,30 @@ impl<'c> Scope<'c> {
             .label(format!("`{name}` is not bound yet"))
             .also(*at, format!("`{name}` is bound later, {what}"))
             .help("a stage can use only variables bound by the stages before it: move this line after the one that binds the variable"),
-            None => Diagnostic::new(
-                Code::UnboundVariable,
-                span,
-                format!("`{name}` is not bound {context}"),
-            )
-            .label(format!("`{name}` has no value here"))
-            .help(format!(
-                "bind `{name}` in a positive atom (`on`, `friends` or a rule body), with `let {name} = ...`, or with `for {name} in ...`"
-            )),
+            None => {
+                let d = Diagnostic::new(
+                    Code::UnboundVariable,
+                    span,
+                    format!("`{name}` is not bound {context}"),
+                )
+                .label(format!("`{name}` has no value here"));
+                // Bound before, and no longer visible: inside a block or
+                // an aggregate's atom, which has ended.
+                let ended = self.vars.iter().rev().find(|v| v.name == name);
+                match ended {
+                    Some(v) => d
+                        .also(
+                            v.span,
+                            format!("`{name}` is bound here, in a block or aggregate that has ended"),
+                        )
+                        .help(format!(
+                            "a variable bound inside `{{ ... }}` (by `let` or `for`) or inside an aggregate's atom is visible only there: bind `{name}` before it, or use it inside"
+                        )),
+                    None => d.help(format!(
+                        "bind `{name}` in a positive atom (`on`, `friends` or a rule body), with `let {name} = ...`, or with `for {name} in ...`"
+                    )),
+                }
+            }
         }
     }
 }
