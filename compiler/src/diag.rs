@@ -97,6 +97,7 @@ codes! {
     SingletonVariable = "W0002", Warning, "variable that occurs only once";
     UnusedCategory = "W0003", Warning, "category never used";
     MissingInput = "W0004", Warning, "input file missing";
+    NoEffect = "W0005", Warning, "declaration that changes nothing";
 }
 
 /// A labelled span.

@@ -28,6 +28,7 @@ pub mod datalog;
 pub mod diag;
 pub mod lifecycle;
 pub mod lower;
+pub mod no_effect;
 pub mod program;
 pub mod render;
 pub mod rule_ir;

@@ -9,7 +9,8 @@ use crate::diag::{Code, Diagnostic, Sink};
 use crate::rule_ir::RuleIr;
 use crate::scope::VarKind;
 
-/// Unused and singleton variables; categories never used. With syntax
+/// Unused and singleton variables; declarations that change nothing
+/// ([`crate::no_effect`]); categories never used. With syntax
 /// errors, what the broken text used is unknown, so unused categories are
 /// not reported then.
 pub fn check(
@@ -20,6 +21,7 @@ pub fn check(
     sink: &mut Sink,
 ) {
     variables(rules, sink);
+    crate::no_effect::check(program, sink);
     if syntax_ok {
         categories(program, catalog, sink);
     }
