@@ -229,7 +229,7 @@ pub fn parse_lines(
 
 /// A category without fields, as `foldc` writes it: an empty header row,
 /// then an empty row for its one possible fact (`done()`). Each empty row
-/// is that fact; a row with anything in it is an error. Rows of no words
+/// (or `""`) is that fact; a row with anything in it is an error. Rows of no words
 /// could not be counted, so each is one `0` word here.
 fn parse_no_fields(
     bytes: &[u8],
@@ -251,7 +251,9 @@ fn parse_no_fields(
     let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     for (i, row) in text.split(|&b| b == b'\n').enumerate() {
         let row = row.strip_suffix(b"\r").unwrap_or(row);
-        if !row.is_empty() {
+        // `""` is how CSV writers that tell an empty record from an empty
+        // line write it.
+        if !row.is_empty() && row != b"\"\"" {
             let what = if i == 0 { "the header row" } else { "a row" };
             return Err(err(
                 i as u64 + 1,
