@@ -163,6 +163,7 @@ pub fn parse(src: &str) -> (Program, Vec<ParseError>) {
         }
     };
     salvage_declarations(&mut program, &tokens);
+    drop_fragments(&mut program, &regions);
     let errors = blame_keywords(sink.errors, src, &tokens);
     let mut errors = without_cascades(errors, &regions);
     if let Some(at) = crate::nesting::too_deep(&program) {
@@ -256,6 +257,23 @@ fn salvage_declarations(program: &mut Program, tokens: &[crate::token::Spanned])
             broken: true,
             span: Span::new(*l, span.end as usize),
         });
+    }
+}
+
+/// After a broken item the parser resumes at the next token that can
+/// start one, often in the middle of a line: in `out(x) :- e(x); e(y).`
+/// it reads `e(y).` as a fact. Such a fragment is part of the broken item,
+/// not a new one (checking it would only report errors that restate the
+/// first), so it becomes part of the error.
+fn drop_fragments(program: &mut Program, item_starts: &[usize]) {
+    let mut after_error = false;
+    for item in &mut program.items {
+        let span = item.span();
+        let fragment = after_error && item_starts.binary_search(&(span.start as usize)).is_err();
+        if fragment {
+            *item = Item::Error(span);
+        }
+        after_error = matches!(item, Item::Error(_));
     }
 }
 
