@@ -191,15 +191,20 @@ impl Fx<'_, '_> {
             BinOp::DivInt | BinOp::RemInt => {
                 let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
                 self.fault_if_const(zero, Fault::DivisionByZero);
-                // `i64::MIN / -1` (and `% -1`): `checked_div` says overflow.
-                let min = self.b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
                 let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
-                let both = self.b.ins().band(min, minus_one);
-                self.fault_if_const(both, Fault::Overflow);
                 if *op == BinOp::DivInt {
+                    // `i64::MIN / -1` is out of range.
+                    let min = self.b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
+                    let both = self.b.ins().band(min, minus_one);
+                    self.fault_if_const(both, Fault::Overflow);
                     self.b.ins().sdiv(x, y)
                 } else {
-                    self.b.ins().srem(x, y)
+                    // `x % -1` is 0 for every `x`, `i64::MIN` included,
+                    // where the machine's division would overflow: divide
+                    // by 1 instead.
+                    let one = self.b.ins().iconst(types::I64, 1);
+                    let by = self.b.ins().select(minus_one, one, y);
+                    self.b.ins().srem(x, by)
                 }
             }
             BinOp::AddFloat | BinOp::SubFloat | BinOp::MulFloat | BinOp::DivFloat => {

@@ -110,7 +110,8 @@ impl<M: Mode> Exec<'_, M> {
             BinOp::DivInt if b == 0 => Err(Fault::DivisionByZero),
             BinOp::DivInt => int(a.checked_div(b)),
             BinOp::RemInt if b == 0 => Err(Fault::DivisionByZero),
-            BinOp::RemInt => int(a.checked_rem(b)),
+            // `i64::MIN % -1` is 0 (only the quotient is out of range).
+            BinOp::RemInt => Ok(from_int(a.wrapping_rem(b))),
             BinOp::AddFloat => Ok(from_float(f + g)),
             BinOp::SubFloat => Ok(from_float(f - g)),
             BinOp::MulFloat => Ok(from_float(f * g)),
