@@ -457,8 +457,8 @@ fn a_store_whose_creation_was_killed_is_created_again() {
         }
         assert_eq!(
             refused(&["export", "tc.fold", "--db", "cut", "--out", "x"], d),
-            "error: `cut` is not a foldc database: its creation was interrupted before it held \
-             anything (`foldc run --db` creates it again)",
+            "error: `cut` is not a foldc database: it holds nothing yet: its creation was \
+             interrupted, or is under way (`foldc run --db` creates it)",
             "{leftovers:?}"
         );
         ok(&["run", "tc.fold", "--db", "cut", "-q"], d);

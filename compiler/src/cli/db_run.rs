@@ -13,6 +13,8 @@ use fold_runtime::db::{Access, Db, DbError, Restored, Saved};
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::{Engine, LoadReport, RunOptions, RunSummary};
 
+use super::out::errln;
+
 /// How to keep the run.
 pub struct DbArgs<'a> {
     pub dir: &'a Path,
@@ -59,6 +61,16 @@ fn resolved(path: &Path) -> Option<PathBuf> {
         rest.push(at.file_name()?);
         at = at.parent()?;
     }
+}
+
+/// Warn that the last run on `db` did not finish, so what a read-only
+/// command is `doing` (`exporting`, `explaining`) uses its last checkpoint.
+pub fn warn_unfinished(db: &Path, doing: &str) {
+    errln!(
+        "warning: the last run on database `{}` did not finish; {doing} its last checkpoint \
+         (run it again to finish)",
+        db.display()
+    );
 }
 
 /// Open the database again and check it against the finished-run record.

@@ -16,7 +16,7 @@ use fold_runtime::explain::{Explainer, FactRef, Reason};
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::{value, Engine};
 
-use super::out::{errln, out};
+use super::out::out;
 use super::source::{self, Program};
 use super::Outcome;
 
@@ -95,11 +95,7 @@ pub fn run(args: Args) -> Outcome {
     drop(explainer);
     drop(db);
     if !restored.complete {
-        errln!(
-            "warning: the last run on database `{}` did not finish; explaining its last \
-             checkpoint (run it again to finish)",
-            args.db.display()
-        );
+        super::db_run::warn_unfinished(&args.db, "explaining");
     }
     out!("{text}");
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,6 @@ use fold_runtime::db::{Access, Db};
 use fold_runtime::plan::CatId;
 use fold_runtime::Engine;
 
-use super::out::errln;
 use super::source::Program;
 use super::Outcome;
 
@@ -54,11 +53,7 @@ pub fn run(args: Args) -> Outcome {
         .restore(&mut engine, Some(&cats))
         .map_err(|e| e.to_string())?;
     if !restored.complete {
-        errln!(
-            "warning: the last run on database `{}` did not finish; exporting its last \
-             checkpoint (run it again to finish)",
-            args.db.display()
-        );
+        super::db_run::warn_unfinished(&args.db, "exporting");
     }
     engine
         .write_outputs(&args.out, &cats)

@@ -84,8 +84,10 @@ fn check_dir(dir: &Path, opening: Opening) -> Result<(), DbError> {
                 Ok(())
             } else if !empty && interrupted_creation(dir, &names) {
                 if !create {
-                    return Err(not("its creation was interrupted before it held anything \
-                         (`foldc run --db` creates it again)"));
+                    return Err(not(
+                        "it holds nothing yet: its creation was interrupted, or is \
+                         under way (`foldc run --db` creates it)",
+                    ));
                 }
                 // sled would read a configuration cut short as damage.
                 match std::fs::remove_file(dir.join("conf")) {
