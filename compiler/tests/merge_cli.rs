@@ -196,9 +196,25 @@ fn merges_that_cannot_be_done_are_refused_and_leave_nothing() {
     std::fs::create_dir(d.join(".E.merging")).expect("mkdir");
     assert_eq!(
         refused(&["merge", &prog, "A", "B", "--into", "E"], d),
-        "error: `.E.merging` exists: another merge into `E` is under way, or one was \
-         interrupted (then delete it and merge again)"
+        "error: `.E.merging` exists and is not a merge's directory: delete it, or merge into \
+         another name"
     );
+    std::fs::remove_dir(d.join(".E.merging")).expect("rmdir");
+    // A merge under way holds its marker locked.
+    std::fs::create_dir(d.join(".E.merging")).expect("mkdir");
+    std::fs::write(d.join(".E.merging/MERGING"), "").expect("write");
+    let live = std::fs::File::open(d.join(".E.merging/MERGING")).expect("open");
+    live.try_lock().expect("lock");
+    assert_eq!(
+        refused(&["merge", &prog, "A", "B", "--into", "E"], d),
+        "error: `.E.merging` exists: a merge is writing it now"
+    );
+    assert!(
+        d.join(".E.merging/MERGING").exists(),
+        "a live merge's directory stays"
+    );
+    drop(live);
+    std::fs::remove_dir_all(d.join(".E.merging")).expect("rmdir");
     assert_eq!(
         refused(&["merge", &prog, "A", "B", "--into", "B/inner"], d),
         "error: `--into B/inner` is inside the database `B`: choose a folder outside it"
@@ -265,4 +281,32 @@ fn an_unfinished_database_is_refused() {
         return;
     }
     panic!("no run was killed after its first checkpoint");
+}
+
+/// A merge killed halfway leaves its directory (`.C.merging`, its marker
+/// no longer locked): the same merge run again removes it, says so, and
+/// writes the database one uninterrupted merge writes.
+#[test]
+fn a_merge_run_again_after_a_kill_clears_what_the_killed_one_left() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let prog = two_corpora(d);
+    ok(&["merge", &prog, "A", "B", "--into", "C", "-q"], d);
+    ok(&["export", &prog, "--db", "C", "--out", "C.out"], d);
+    // What a kill leaves: the marker, a store half copied.
+    std::fs::create_dir_all(d.join(".D.merging/blocks")).expect("mkdir");
+    std::fs::write(d.join(".D.merging/MERGING"), "").expect("write");
+    std::fs::write(d.join(".D.merging/blocks/1.seg"), "half").expect("write");
+    let out = ok(&["merge", &prog, "A", "B", "--into", "D", "-q"], d);
+    assert_eq!(
+        text(&out.stderr),
+        "note: removed `.D.merging`, left by a merge into `D` that was interrupted\n"
+    );
+    assert!(!d.join(".D.merging").exists());
+    ok(&["export", &prog, "--db", "D", "--out", "D.out"], d);
+    for f in std::fs::read_dir(d.join("C.out")).expect("outputs") {
+        let name = f.expect("entry").file_name();
+        let read = |side: &str| std::fs::read_to_string(d.join(side).join(&name)).expect("csv");
+        assert_eq!(read("C.out"), read("D.out"), "{name:?}");
+    }
 }

@@ -21,7 +21,7 @@ use fold_runtime::stats::labels;
 use fold_runtime::{Engine, RunOptions};
 
 use super::backend::{self, Backend};
-use super::out::{out, outln};
+use super::out::{errln, out, outln};
 use super::source::Program;
 use super::Outcome;
 
@@ -87,7 +87,7 @@ pub fn run(args: Args) -> Outcome {
         ((a, &args.a), (b, &args.b))
     };
     let tmp = temp_dir(&args.into)?;
-    copy::start_merge_dir(&tmp).map_err(|e| e.to_string())?;
+    let _lock = copy::start_merge_dir(&tmp).map_err(|e| e.to_string())?;
     let opts = RunOptions {
         threads: args.threads,
         quiet: args.quiet,
@@ -217,13 +217,15 @@ fn temp_dir(into: &Path) -> Result<PathBuf, String> {
         .file_name()
         .ok_or_else(|| format!("`{}` names no directory", into.display()))?;
     let tmp = into.with_file_name(format!(".{}.merging", name.to_string_lossy()));
-    if tmp.symlink_metadata().is_ok() {
-        return Err(format!(
-            "`{}` exists: another merge into `{}` is under way, or one was interrupted (then \
-             delete it and merge again)",
+    // What a killed merge into the same name left goes; a live one's stays.
+    let existed = tmp.symlink_metadata().is_ok();
+    copy::remove_stale_merge_dir(&tmp)?;
+    if existed {
+        errln!(
+            "note: removed `{}`, left by a merge into `{}` that was interrupted",
             tmp.display(),
             into.display()
-        ));
+        );
     }
     Ok(tmp)
 }

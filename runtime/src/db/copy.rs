@@ -7,7 +7,9 @@
 //! database. Until then the directory holds a marker file: a merge killed
 //! halfway leaves a directory that every command refuses (resuming it as
 //! an ordinary run would skip the rest of the merge), never a database
-//! that looks finished and is not.
+//! that looks finished and is not. The marker is locked while the merge
+//! runs, so the next merge into the same name removes what a killed one
+//! left, and refuses while one is under way.
 
 use std::path::Path;
 
@@ -23,11 +25,67 @@ fn io(dir: &Path, what: &str, e: std::io::Error) -> DbError {
     }
 }
 
-/// Create `dir` (it must not exist) with the marker of a merge under way.
-pub fn start_merge_dir(dir: &Path) -> Result<(), DbError> {
-    std::fs::create_dir(dir).map_err(|e| io(dir, "cannot create it", e))?;
-    std::fs::write(dir.join(MERGING), "foldc merge is writing this database\n")
-        .map_err(|e| io(dir, "cannot write its marker", e))
+/// A merge under way: its marker, locked for as long as the merge runs,
+/// which tells a live merge's directory from one a killed merge left.
+pub struct MergeLock {
+    _marker: std::fs::File,
+}
+
+/// Create `dir` (it must not exist) with the marker of a merge under way,
+/// locked. The directory is made under another name and renamed into
+/// place with its marker already locked, so no other process ever sees
+/// the marker unlocked while this merge lives.
+pub fn start_merge_dir(dir: &Path) -> Result<MergeLock, DbError> {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    let staging = dir.with_file_name(format!(
+        "{}.{}",
+        name.unwrap_or_default(),
+        std::process::id()
+    ));
+    let marker = (|| {
+        std::fs::create_dir(&staging)?;
+        std::fs::write(
+            staging.join(MERGING),
+            "foldc merge is writing this database\n",
+        )?;
+        let marker = std::fs::File::open(staging.join(MERGING))?;
+        marker.try_lock().map_err(std::io::Error::other)?;
+        Ok(marker)
+    })();
+    let placed = marker.and_then(|m| std::fs::rename(&staging, dir).map(|()| m));
+    match placed {
+        Ok(marker) => Ok(MergeLock { _marker: marker }),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(io(dir, "cannot create it", e))
+        }
+    }
+}
+
+/// Remove `dir`, the directory of a merge, if the merge that made it is
+/// over (it was killed: nothing else leaves the directory behind). `Ok`
+/// when it was removed, or did not exist; the reason to refuse when a
+/// merge is still writing it, or it is no merge's directory.
+pub fn remove_stale_merge_dir(dir: &Path) -> Result<(), String> {
+    if dir.symlink_metadata().is_err() {
+        return Ok(());
+    }
+    let shown = dir.display();
+    let Ok(marker) = std::fs::File::open(dir.join(MERGING)) else {
+        return Err(format!(
+            "`{shown}` exists and is not a merge's directory: delete it, or merge into \
+             another name"
+        ));
+    };
+    match marker.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(format!("`{shown}` exists: a merge is writing it now"));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(format!("`{shown}`: {e}")),
+    }
+    std::fs::remove_dir_all(dir)
+        .map_err(|e| format!("`{shown}` was left by an interrupted merge and cannot go: {e}"))
 }
 
 /// Whether `dir` holds the marker of an unfinished merge.
