@@ -12,6 +12,9 @@ use crate::diag::{Diagnostic, Severity};
 /// snapshots).
 pub fn human(file: &str, src: &str, diagnostics: &[Diagnostic], color: bool) -> String {
     let mut out = Vec::new();
+    // Indexed once: thousands of diagnostics must not each index the file.
+    let source = Source::from(src);
+    let newlines: Vec<usize> = src.match_indices('\n').map(|(i, _)| i).collect();
     for d in diagnostics {
         let kind = match d.severity() {
             Severity::Error => ReportKind::Error,
@@ -29,10 +32,8 @@ pub fn human(file: &str, src: &str, diagnostics: &[Diagnostic], color: bool) -> 
         // Labels in the order of their lines: ariadne starts a new snippet,
         // under a header that repeats the primary location, whenever a
         // label lies above the one before it.
-        let line_of = |at: usize| {
-            let upto = src.get(..at).unwrap_or(src);
-            i32::try_from(upto.matches('\n').count()).unwrap_or(i32::MAX)
-        };
+        let line_of =
+            |at: usize| i32::try_from(newlines.partition_point(|&n| n < at)).unwrap_or(i32::MAX);
         let primary = ALabel::new((file, range.clone())).with_order(line_of(range.start));
         report = report.with_label(if d.primary.message.is_empty() {
             primary
@@ -55,7 +56,7 @@ pub fn human(file: &str, src: &str, diagnostics: &[Diagnostic], color: bool) -> 
             report = report.with_note(note);
         }
         // Writing into a Vec cannot fail.
-        let _ = report.finish().write((file, Source::from(src)), &mut out);
+        let _ = report.finish().write((file, &source), &mut out);
     }
     String::from_utf8_lossy(&out).into_owned()
 }

@@ -164,8 +164,8 @@ pub fn parse(src: &str) -> (Program, Vec<ParseError>) {
     };
     salvage_declarations(&mut program, &tokens);
     drop_fragments(&mut program, &regions);
-    let errors = blame_keywords(sink.errors, src, &tokens);
-    let mut errors = without_cascades(errors, &regions);
+    let errors = without_cascades(sink.errors, &regions);
+    let mut errors = blame_keywords(errors, src, &tokens, &regions);
     if let Some(at) = crate::nesting::too_deep(&program) {
         // No later pass may see a tree this deep: they recurse over it.
         errors.push(too_deep(at));
@@ -182,12 +182,19 @@ fn too_deep(at: usize) -> ParseError {
     }
 }
 
-/// A stage or item keyword at the start of a line, taken as a name
-/// because the line before it ended early (`abort when x >`, then `find
-/// f(x)` on the next line), makes the parser stumble one token later.
-/// Such an error is put back on the keyword, with what the parser
-/// expected in its place.
-fn blame_keywords(errors: Vec<ParseError>, src: &str, tokens: &[Spanned]) -> Vec<ParseError> {
+/// A stage keyword at the start of a line, taken as a name because the
+/// line before it ended early (`abort when x >`, then `find f(x)` on the
+/// next line), makes the parser stumble one token later. Such an error is
+/// put back on the keyword, with what the parser expected in its place.
+/// Only errors that survived [`without_cascades`] (one per item) are
+/// looked at, and what was expected is found by parsing again from the
+/// start of the item, so this stays linear in the size of the file.
+fn blame_keywords(
+    errors: Vec<ParseError>,
+    src: &str,
+    tokens: &[Spanned],
+    item_starts: &[usize],
+) -> Vec<ParseError> {
     errors
         .into_iter()
         .map(|e| {
@@ -197,14 +204,19 @@ fn blame_keywords(errors: Vec<ParseError>, src: &str, tokens: &[Spanned]) -> Vec
             let at = tokens.partition_point(|(l, _, _)| *l < e.span.start as usize);
             let Some(k) = at.checked_sub(1) else { return e };
             let (kl, kw, kr) = &tokens[k];
-            let line_start = src[..*kl]
-                .trim_end_matches([' ', '\t', '\r'])
-                .ends_with('\n');
+            let line_start = src
+                .get(..*kl)
+                .is_some_and(|before| before.trim_end_matches([' ', '\t', '\r']).ends_with('\n'));
             if !kw.starts_stage_or_item() || !line_start {
                 return e;
             }
+            let item = item_starts[..item_starts.partition_point(|&s| s < *kl)]
+                .last()
+                .copied()
+                .unwrap_or(0);
+            let first = tokens.partition_point(|(l, _, _)| *l < item);
             let mut sink = ErrorSink::default();
-            let prefix = tokens[..k].iter().cloned().map(Ok);
+            let prefix = tokens[first..k].iter().cloned().map(Ok);
             if let Err(end) = crate::fold::ProgramParser::new().parse(&mut sink, prefix) {
                 sink.push(ParseError::from_lalrpop(end));
             }
@@ -212,15 +224,23 @@ fn blame_keywords(errors: Vec<ParseError>, src: &str, tokens: &[Spanned]) -> Vec
                 ParseErrorKind::UnexpectedEnd { expected } => Some(expected),
                 _ => None,
             });
+            // The keyword was read as a name only where an expression
+            // could start (where it could stand as a keyword, a name
+            // cannot: a stage boundary, or between items).
+            let in_expression = |x: &[String]| {
+                ["identifier", "`(`"]
+                    .iter()
+                    .all(|want| x.iter().any(|e| e == want))
+            };
             match expected {
-                Some(expected) => ParseError {
+                Some(expected) if in_expression(&expected) => ParseError {
                     kind: ParseErrorKind::UnexpectedToken {
                         found: kw.to_string(),
                         expected,
                     },
                     span: Span::new(*kl, *kr),
                 },
-                None => e,
+                _ => e,
             }
         })
         .collect()
