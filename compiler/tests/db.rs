@@ -453,7 +453,8 @@ fn a_store_whose_creation_was_killed_is_created_again() {
         let _ = std::fs::remove_dir_all(&db);
         std::fs::create_dir_all(db.join("blobs")).expect("mkdir");
         if leftovers.contains(&"conf") {
-            std::fs::write(db.join("conf"), [1u8, 2, 3]).expect("write");
+            // sled's configuration, cut short.
+            std::fs::write(db.join("conf"), "segment_size: 52").expect("write");
         }
         assert_eq!(
             refused(&["export", "tc.fold", "--db", "cut", "--out", "x"], d),
@@ -464,6 +465,18 @@ fn a_store_whose_creation_was_killed_is_created_again() {
         ok(&["run", "tc.fold", "--db", "cut", "-q"], d);
         assert_eq!(stats_of(d, "cut"), stats_of(d, "whole"), "{leftovers:?}");
     }
+    // A file of the user's named `conf` is not sled's: never touched.
+    std::fs::create_dir_all(d.join("mine/blobs")).expect("mkdir");
+    std::fs::write(d.join("mine/conf"), "my settings\n").expect("write");
+    assert_eq!(
+        refused(&["run", "tc.fold", "--db", "mine", "-q"], d),
+        "error: `mine` is not a foldc database: the directory holds other files (a database \
+         directory is new or empty when first used)"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("mine/conf")).expect("read"),
+        "my settings\n"
+    );
 }
 
 /// A database damaged after a finished run: each way gives the exact

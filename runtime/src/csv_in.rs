@@ -159,12 +159,18 @@ pub fn parse_lines(
             .position()
             .cloned()
             .unwrap_or_else(csv::Position::new);
-        // After a `\r\n` line ending the reader places the next record
-        // at the `\n`, on the line before: move to where it starts.
-        let (line, start) = match bytes.get(pos.byte() as usize) {
-            Some(b'\n') => (pos.line() + 1, pos.byte() as usize + 1),
-            _ => (pos.line(), pos.byte() as usize),
-        };
+        // The reader places a record at the end of the line before it
+        // (after a `\r\n` ending, at the `\n`), or at the first of the
+        // blank lines before it: move to where it starts.
+        let (mut line, mut start) = (pos.line(), pos.byte() as usize);
+        while let Some(&b) = bytes.get(start) {
+            match b {
+                b'\n' => line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+            start += 1;
+        }
         if record.len() != columns.len() {
             // A lone empty line inside the data is not a record.
             if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
@@ -284,11 +290,18 @@ fn check_quotes(record: &[u8]) -> Result<(), (usize, usize, &'static str)> {
     let (mut i, mut field) = (0, 0);
     loop {
         if record.get(i) == Some(&b'"') {
+            let open = i;
             i += 1;
             loop {
                 match record.get(i) {
-                    // Never closed: the field count reports it.
-                    None => return Ok(()),
+                    None => {
+                        return Err((
+                            open,
+                            field,
+                            "a `\"` that is never closed (the rest of the file would be this \
+                             one field)",
+                        ))
+                    }
                     Some(b'"') if record.get(i + 1) == Some(&b'"') => i += 2,
                     Some(b'"') => {
                         i += 1;

@@ -164,12 +164,21 @@ fn drop_unfinished_snapshots(dir: &Path) -> Result<(), DbError> {
 /// Whether `dir` (holding `names`) is what sled leaves when it is stopped
 /// while creating a store: it makes the folder `blobs`, then writes
 /// `conf`, then creates and locks `db`. Without `db`, nothing was stored.
+/// `blobs` must be there (empty), as sled makes it first.
 fn interrupted_creation(dir: &Path, names: &[std::ffi::OsString]) -> bool {
     let blobs_empty = || std::fs::read_dir(dir.join("blobs")).is_ok_and(|mut e| e.next().is_none());
+    // sled's `conf` is a few lines of `segment_size: ...`; a file of that
+    // name with anything else in it is the user's, and is never touched.
+    let sled_conf = || {
+        const START: &[u8] = b"segment_size: ";
+        std::fs::read(dir.join("conf"))
+            .is_ok_and(|c| c.len() <= 256 && (c.starts_with(START) || START.starts_with(&c)))
+    };
     !dir.join("db").exists()
+        && names.iter().any(|n| n == "blobs")
         && names
             .iter()
-            .all(|n| (n == "blobs" && blobs_empty()) || (n == "conf" && dir.join("conf").is_file()))
+            .all(|n| (n == "blobs" && blobs_empty()) || (n == "conf" && sled_conf()))
 }
 
 /// What proves that no other process uses a store while it is removed (held
