@@ -243,7 +243,9 @@ fn misspelled_keyword(found: &str, expected: &[String], src: &str, at: usize) ->
     if !is_word {
         return None;
     }
-    let close = crate::suggest::closest(first, ITEMS.into_iter())?;
+    // One edit only: any word may begin a line (`node x`), and a hint
+    // should not turn every such line into a keyword.
+    let close = crate::suggest::closest_within(first, ITEMS.into_iter(), 1)?;
     Some(format!(
         "`{first}` is not a keyword: did you mean `{close}`?"
     ))

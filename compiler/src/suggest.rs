@@ -6,12 +6,20 @@
 /// alone rules them out are skipped, and the tables are reused, so that a
 /// program with thousands of names and errors is still checked at once.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    closest_within(name, candidates, name.chars().count().div_ceil(3))
+}
+
+/// [`closest`], within `limit` edits.
+pub fn closest_within<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    limit: usize,
+) -> Option<&'a str> {
     let a: Vec<char> = name.chars().collect();
     // A one- or two-letter name is close to every other short name.
     if a.len() < 3 {
         return None;
     }
-    let limit = a.len().div_ceil(3);
     let mut osa = Osa::default();
     candidates
         .filter(|c| *c != name && c.len().abs_diff(name.len()) <= limit * 4)

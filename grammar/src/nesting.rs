@@ -9,8 +9,8 @@
 
 use crate::ast::*;
 
-/// How deep expressions, statements and blocks may nest (a chain `a + b +
-/// c` nests one level per operator).
+/// How deep expressions, statements, blocks and list types may nest (a
+/// chain `a + b + c` nests one level per operator).
 pub const MAX_NESTING: usize = 10_000;
 
 enum Node<'a> {
@@ -59,6 +59,18 @@ pub fn too_deep(program: &Program) -> Option<usize> {
             Item::Example(x) => {
                 for a in x.given.iter().chain(&x.expected) {
                     stack.push(root(Node::Atom(a), a.span));
+                }
+            }
+            Item::Data(d) => {
+                for f in &d.fields {
+                    // `[[[int]]]`: one level per bracket.
+                    let (mut ty, mut depth) = (&f.ty, 1);
+                    while let TypeExpr::List(inner, _) = ty {
+                        (ty, depth) = (inner, depth + 1);
+                        if depth > MAX_NESTING {
+                            return Some(f.name.span.start as usize);
+                        }
+                    }
                 }
             }
             _ => {}

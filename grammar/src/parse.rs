@@ -163,14 +163,16 @@ pub fn parse(src: &str) -> (Program, Vec<ParseError>) {
         }
     };
     salvage_declarations(&mut program, &tokens);
-    drop_fragments(&mut program, &regions);
+    drop_fragments(&mut program, src);
     let errors = without_cascades(sink.errors, &regions);
     let mut errors = blame_keywords(errors, src, &tokens, &regions);
     if let Some(at) = crate::nesting::too_deep(&program) {
         // No later pass may see a tree this deep: they recurse over it.
+        // Dropping it would recurse as deep as it nests, so it is let go
+        // of instead (the refused program's memory, once).
         errors.push(too_deep(at));
         errors.sort_by_key(|e| (e.span.start, e.span.end));
-        program = Program::default();
+        std::mem::forget(std::mem::take(&mut program));
     }
     (program, errors)
 }
@@ -282,18 +284,22 @@ fn salvage_declarations(program: &mut Program, tokens: &[crate::token::Spanned])
 
 /// After a broken item the parser resumes at the next token that can
 /// start one, often in the middle of a line: in `out(x) :- e(x); e(y).`
-/// it reads `e(y).` as a fact. Such a fragment is part of the broken item,
-/// not a new one (checking it would only report errors that restate the
-/// first), so it becomes part of the error.
-fn drop_fragments(program: &mut Program, item_starts: &[usize]) {
-    let mut after_error = false;
+/// it reads `e(y).` as a fact. An item that starts on the line where a
+/// broken one ends is such a fragment, not a new item (checking it would
+/// only report errors that restate the first), so it becomes part of the
+/// error. Items on later lines are items, indented or not.
+fn drop_fragments(program: &mut Program, src: &str) {
+    let mut error_end: Option<usize> = None;
     for item in &mut program.items {
         let span = item.span();
-        let fragment = after_error && item_starts.binary_search(&(span.start as usize)).is_err();
-        if fragment {
+        let same_line = |end: usize| {
+            src.get(end..span.start as usize)
+                .is_some_and(|between| !between.contains('\n'))
+        };
+        if error_end.is_some_and(same_line) {
             *item = Item::Error(span);
         }
-        after_error = matches!(item, Item::Error(_));
+        error_end = matches!(item, Item::Error(_)).then_some(span.end as usize);
     }
 }
 
@@ -360,6 +366,8 @@ pub fn parse_expr(src: &str) -> (Option<Expr>, Vec<ParseError>) {
         Ok(e) => match crate::nesting::too_deep_expr(&e) {
             Some(at) => {
                 errors.push(too_deep(at));
+                // As in `parse`: dropping it would recurse as deep.
+                std::mem::forget(e);
                 None
             }
             None => Some(e),

@@ -37,8 +37,13 @@ pub struct MergeLock {
 /// the marker unlocked while this merge lives.
 pub fn start_merge_dir(dir: &Path) -> Result<MergeLock, DbError> {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    // Unique to this process and moment: a killed merge's leftover never
+    // stands in the way.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |t| t.as_nanos());
     let staging = dir.with_file_name(format!(
-        "{}.{}",
+        "{}.{}-{now}",
         name.unwrap_or_default(),
         std::process::id()
     ));
@@ -77,15 +82,37 @@ pub fn remove_stale_merge_dir(dir: &Path) -> Result<(), String> {
              another name"
         ));
     };
+    let live = || format!("`{shown}` exists: a merge is writing it now");
     match marker.try_lock() {
         Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            return Err(format!("`{shown}` exists: a merge is writing it now"));
-        }
+        Err(std::fs::TryLockError::WouldBlock) => return Err(live()),
         Err(std::fs::TryLockError::Error(e)) => return Err(format!("`{shown}`: {e}")),
+    }
+    // Another merge may have removed the stale directory and put its own
+    // in its place since the marker was opened: then the lock is on the
+    // old marker, and the directory is that merge's.
+    if !same_file(&marker, &dir.join(MERGING)) {
+        return Err(live());
     }
     std::fs::remove_dir_all(dir)
         .map_err(|e| format!("`{shown}` was left by an interrupted merge and cannot go: {e}"))
+}
+
+/// Whether the open `file` is the file at `path`.
+fn same_file(file: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.is_file()
+    }
 }
 
 /// Whether `dir` holds the marker of an unfinished merge.
