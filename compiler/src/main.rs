@@ -7,7 +7,7 @@ use std::process::ExitCode;
 /// that deep). The main thread's 8 MiB would overflow near 4,000 levels;
 /// this much address space (only the pages used are ever touched) takes
 /// the parser's limit (`fold_grammar::MAX_NESTING`) with room to spare.
-const STACK_BYTES: usize = 512 << 20;
+const STACK_BYTES: usize = 256 << 20;
 
 fn main() -> ExitCode {
     fold_runtime::init_global_pool();

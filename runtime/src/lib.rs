@@ -50,9 +50,9 @@ pub use engine::{Engine, LoadReport, LoadedFile, RunError, RunOptions, RunSummar
 
 /// The stack of every worker thread. The interpreter recurses over an
 /// expression's depth, which the parser lets reach
-/// `fold_grammar::MAX_NESTING`; rayon's default (2 MiB) runs out near
-/// there in a debug build. Address space only: untouched pages cost
-/// nothing.
+/// `fold_grammar::MAX_NESTING`: rayon's default (2 MiB) runs out before
+/// that, and a debug build needs more than 16 MiB there. Address space
+/// only: untouched pages cost nothing.
 pub const WORKER_STACK_BYTES: usize = 64 << 20;
 
 /// Give rayon's global pool (used outside a run's own pool, as by a
