@@ -225,7 +225,7 @@ fn rule_unfinished(expected: &[String]) -> bool {
 /// its line, looks like a misspelling of: `frends e(x)` in a rule (the
 /// parser expected `friends`), `dat edge(...)` (it then trips over `edge`).
 fn misspelled_keyword(found: &str, expected: &[String], src: &str, at: usize) -> Option<String> {
-    const ITEMS: [&str; 6] = ["data", "private", "input", "output", "rule", "example"];
+    use fold_grammar::token::ITEM_KEYWORDS;
     let keywords: Vec<&str> = expected
         .iter()
         .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'))
@@ -245,7 +245,7 @@ fn misspelled_keyword(found: &str, expected: &[String], src: &str, at: usize) ->
     }
     // One edit only: any word may begin a line (`node x`), and a hint
     // should not turn every such line into a keyword.
-    let close = crate::suggest::closest_within(first, ITEMS.into_iter(), 1)?;
+    let close = crate::suggest::closest_within(first, ITEM_KEYWORDS.into_iter(), 1)?;
     Some(format!(
         "`{first}` is not a keyword: did you mean `{close}`?"
     ))

@@ -14,7 +14,6 @@ pub fn human(file: &str, src: &str, diagnostics: &[Diagnostic], color: bool) -> 
     let mut out = Vec::new();
     // Indexed once: thousands of diagnostics must not each index the file.
     let source = Source::from(src);
-    let newlines: Vec<usize> = src.match_indices('\n').map(|(i, _)| i).collect();
     for d in diagnostics {
         let kind = match d.severity() {
             Severity::Error => ReportKind::Error,
@@ -32,8 +31,12 @@ pub fn human(file: &str, src: &str, diagnostics: &[Diagnostic], color: bool) -> 
         // Labels in the order of their lines: ariadne starts a new snippet,
         // under a header that repeats the primary location, whenever a
         // label lies above the one before it.
-        let line_of =
-            |at: usize| i32::try_from(newlines.partition_point(|&n| n < at)).unwrap_or(i32::MAX);
+        let line_of = |at: usize| {
+            let line = source
+                .get_byte_line(at)
+                .map_or(usize::MAX, |(_, line, _)| line);
+            i32::try_from(line).unwrap_or(i32::MAX)
+        };
         let primary = ALabel::new((file, range.clone())).with_order(line_of(range.start));
         report = report.with_label(if d.primary.message.is_empty() {
             primary

@@ -310,16 +310,7 @@ fn item_starts(src: &str, tokens: &[crate::token::Spanned]) -> Vec<usize> {
         .iter()
         .filter(|(l, tok, _)| {
             let at_line_start = *l == 0 || src.as_bytes().get(l - 1) == Some(&b'\n');
-            let starts_item = matches!(
-                tok,
-                Tok::Data
-                    | Tok::Private
-                    | Tok::Input
-                    | Tok::Output
-                    | Tok::Rule
-                    | Tok::Example
-                    | Tok::Ident(_)
-            );
+            let starts_item = tok.starts_item() || matches!(tok, Tok::Ident(_));
             at_line_start && starts_item
         })
         .map(|(l, _, _)| *l)

@@ -212,6 +212,12 @@ pub const SOFT_KEYWORDS: [&str; 16] = [
     "friends", "find", "search", "priority", "example",
 ];
 
+/// The keywords that begin a top-level item.
+pub const ITEM_KEYWORDS: [&str; 6] = ["data", "private", "input", "output", "rule", "example"];
+
+/// The keywords that begin a stage of a lifecycle rule (`let` aside).
+pub const STAGE_KEYWORDS: [&str; 6] = ["on", "abort", "friends", "find", "search", "priority"];
+
 /// A token with its byte range.
 pub type Spanned = (usize, Tok, usize);
 
@@ -277,23 +283,14 @@ impl fmt::Display for Tok {
 }
 
 impl Tok {
+    /// A keyword that begins a top-level item ([`ITEM_KEYWORDS`]).
+    pub fn starts_item(&self) -> bool {
+        ITEM_KEYWORDS.contains(&self.text())
+    }
+
     /// A keyword that begins a rule's stage or a top-level item.
     pub fn starts_stage_or_item(&self) -> bool {
-        matches!(
-            self,
-            Tok::Data
-                | Tok::Private
-                | Tok::Input
-                | Tok::Output
-                | Tok::Rule
-                | Tok::Example
-                | Tok::On
-                | Tok::Abort
-                | Tok::Friends
-                | Tok::Find
-                | Tok::Search
-                | Tok::Priority
-        )
+        self.starts_item() || STAGE_KEYWORDS.contains(&self.text())
     }
 
     /// The fixed text of a keyword or punctuation token.

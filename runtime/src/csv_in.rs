@@ -204,13 +204,7 @@ pub fn parse_lines(
         let text = &bytes[start.min(end)..end];
         if text.contains(&b'"') {
             if let Err((at, i, message)) = check_quotes(text) {
-                let before = &text[..at];
-                let dl = before.iter().filter(|&&b| b == b'\n').count() as u64;
-                let from = before
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |n| n + 1);
-                let col = String::from_utf8_lossy(&before[from..]).chars().count() as u64 + 1;
+                let (dl, col) = line_col(&text[..at]);
                 let field = columns.get(i).map(|&f| cat.fields[f].name.as_str());
                 return Err(err(line + dl, col, field, message.to_string()));
             }
@@ -235,8 +229,8 @@ pub fn parse_lines(
 
 /// A category without fields, as `foldc` writes it: an empty header row,
 /// then an empty row for its one possible fact (`done()`). Each empty row
-/// (or `""`) is that fact; a row with anything in it is an error. Rows of no words
-/// could not be counted, so each is one `0` word here.
+/// (or `""`) is that fact; a row with anything in it is an error. Rows of
+/// no words could not be counted, so each is one `0` word here.
 fn parse_no_fields(
     bytes: &[u8],
     cat: &Category,
@@ -255,6 +249,7 @@ fn parse_no_fields(
         ));
     }
     let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let mut rows = 0;
     for (i, row) in text.split(|&b| b == b'\n').enumerate() {
         let row = row.strip_suffix(b"\r").unwrap_or(row);
         // `""` is how CSV writers that tell an empty record from an empty
@@ -273,12 +268,12 @@ fn parse_no_fields(
             ));
         }
         if i > 0 {
+            rows += 1;
             if let Some(lines) = lines.as_deref_mut() {
                 lines.push(i as u64 + 1);
             }
         }
     }
-    let rows = text.split(|&b| b == b'\n').count() - 1;
     Ok(vec![0; rows])
 }
 
@@ -359,9 +354,8 @@ fn field_list(cat: &Category) -> String {
 /// Where field `field` of the record starting at byte `start` begins:
 /// (lines after the record's first line, 1-based character column).
 fn locate(bytes: &[u8], start: usize, field: usize) -> (u64, u64) {
-    let mut pos = start.min(bytes.len());
-    let mut line_start = pos;
-    let mut lines = 0;
+    let start = start.min(bytes.len());
+    let mut pos = start;
     for _ in 0..field {
         if bytes.get(pos) == Some(&b'"') {
             pos += 1;
@@ -372,11 +366,6 @@ fn locate(bytes: &[u8], start: usize, field: usize) -> (u64, u64) {
                         pos += 1;
                         break;
                     }
-                    b'\n' => {
-                        lines += 1;
-                        pos += 1;
-                        line_start = pos;
-                    }
                     _ => pos += 1,
                 }
             }
@@ -386,10 +375,18 @@ fn locate(bytes: &[u8], start: usize, field: usize) -> (u64, u64) {
         }
         pos = (pos + 1).min(bytes.len());
     }
-    let col = String::from_utf8_lossy(&bytes[line_start..pos])
-        .chars()
-        .count() as u64
-        + 1;
+    line_col(&bytes[start..pos])
+}
+
+/// Where the text after `before` begins, `before` starting a line: (lines
+/// after that one, 1-based character column).
+fn line_col(before: &[u8]) -> (u64, u64) {
+    let lines = before.iter().filter(|&&b| b == b'\n').count() as u64;
+    let from = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |n| n + 1);
+    let col = String::from_utf8_lossy(&before[from..]).chars().count() as u64 + 1;
     (lines, col)
 }
 
