@@ -441,6 +441,23 @@ fn deep_expressions_run_up_to_the_limit_and_are_refused_past_it() {
         "{err}"
     );
     assert!(!err.contains("overflow"), "{err}");
+    // List types count too: `[[...[int]...]]` one level per bracket.
+    let nested = |n: usize| format!("data o(a: {}int{})\n", "[".repeat(n), "]".repeat(n));
+    std::fs::write(d.join("types.fold"), nested(limit)).expect("write");
+    let out = foldc(&["check", "types.fold"], d);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("[E0005]"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(d.join("types.fold"), nested(limit - 1)).expect("write");
+    let out = foldc(&["check", "types.fold"], d);
+    assert!(
+        !text(&out.stderr).contains("[E0005]"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// A fact given to `explain` with the wrong number of fields: the message
