@@ -16,6 +16,7 @@ use super::{block, keys, tables, varint, Db, DbError};
 use crate::engine::Engine;
 use crate::plan::{CatId, Plan};
 use crate::scheduler::PrioKey;
+use crate::store::Buf;
 use crate::value::Word;
 
 /// What a resume found.
@@ -202,16 +203,16 @@ pub(super) fn read_blocks(
     Ok(out)
 }
 
-/// Load a category's rows: block headers give each block's place, the
-/// blocks decode in parallel straight into one buffer, which becomes the
-/// relation's rows.
+/// Load a category's rows: from its saved tables file ([`tables`]) when
+/// one serves them, which also brings its identity table and indexes, and
+/// from the blocks for the rows after it (or all of them).
 fn load_facts(
     db: &mut Db,
     rel: &mut crate::store::Relation,
     ci: usize,
     stamp: tables::Stamp,
 ) -> Result<u64, DbError> {
-    let expect = stamp.rows;
+    let expect = stamp.rows as usize;
     let name = rel.name().to_string();
     let (arity, types) = (rel.arity(), rel.types().to_vec());
     let mut stored = Vec::new();
@@ -219,59 +220,31 @@ fn load_facts(
         let (k, v) = kv.map_err(|e| db.io(e))?;
         let first = keys::last_u32(&k, 9)
             .ok_or_else(|| db.corrupt(format!("a block key of `{name}` is malformed")))?;
-        stored.push((first, v));
+        stored.push((first as usize, v));
     }
-    // The blocks' bytes, read from their segments on all threads.
-    let blocks = db.blocks();
-    let fetched: Result<Vec<_>, String> = stored
-        .par_iter()
-        .map(|(first, v)| Ok((*first, blocks.bytes(v)?)))
-        .collect();
-    let fetched = fetched.map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
-    let mut raw = Vec::with_capacity(fetched.len());
-    let mut next = 0usize;
-    for (first, v) in fetched {
-        let n = block::count(&v)
-            .filter(|&n| n <= v.len())
-            .ok_or_else(|| db.corrupt(format!("`{name}`: a block is truncated")))?;
-        if first as usize != next {
-            return Err(db.corrupt(format!(
-                "`{name}` has a block at row {first} where row {next} was expected"
-            )));
+    let saved = (expect >= tables::MIN_ROWS && !needs_mapping(&types))
+        .then(|| db.prefetch.take(&db.dir, ci, stamp))
+        .flatten();
+    if let Some(saved) = saved {
+        let (on_disk, from) = (
+            tables::Stamp {
+                rows: saved.rows,
+                ..stamp
+            },
+            saved.rows as usize,
+        );
+        let tail = decode_rows(db, &stored, from, expect, arity, &name)?;
+        let used = rel
+            .load_rows_saved(saved, tail, expect - from)
+            .map_err(|row| not_replayed(db, row, &name))?;
+        if used {
+            if let Some(t) = db.tables.get_mut(ci) {
+                *t = Some(on_disk);
+            }
+            return Ok(expect as u64);
         }
-        next += n;
-        raw.push((n, v));
     }
-    if next != expect as usize {
-        return Err(db.corrupt(format!(
-            "`{name}` has {next} rows on disk, the state record says {expect}"
-        )));
-    }
-    let mut words: Vec<Word> = vec![0; next * arity];
-    let mut slices = Vec::with_capacity(raw.len());
-    let mut rest: &mut [Word] = &mut words;
-    for (n, v) in &raw {
-        let (head, tail) = rest.split_at_mut(n * arity);
-        slices.push((head, v));
-        rest = tail;
-    }
-    // Saved tables (see `tables`) spare rebuilding them; the file is read
-    // while the blocks decode.
-    let (dir, prefetch) = (&db.dir, &mut db.prefetch);
-    let (decoded, saved) = rayon::join(
-        || {
-            slices
-                .into_par_iter()
-                .map(|(out, v)| block::decode_rows(v, arity, out))
-                .collect::<Result<(), String>>()
-        },
-        || {
-            (next >= tables::MIN_ROWS && !needs_mapping(&types))
-                .then(|| prefetch.take(dir, ci, stamp))
-                .flatten()
-        },
-    );
-    decoded.map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
+    let mut words = decode_rows(db, &stored, 0, expect, arity, &name)?;
     if needs_mapping(&types) {
         for row in words.chunks_exact_mut(arity) {
             for (w, ty) in row.iter_mut().zip(&types) {
@@ -281,24 +254,76 @@ fn load_facts(
             }
         }
     }
-    // Without saved tables, or when they do not fit, the rows rebuild them.
-    let on_disk = saved.as_ref().map(|s| tables::Stamp {
-        rows: s.rows,
-        ..stamp
-    });
-    let loaded = match saved {
-        Some(saved) => rel.load_rows_saved(words, next, saved),
-        None => rel.load_rows(words, next).map(|()| false),
-    };
-    let used = loaded.map_err(|row| {
-        db.corrupt(format!(
-            "row {row} of `{name}` does not replay (a duplicate, or out of order)"
-        ))
-    })?;
+    rel.load_rows(words, expect)
+        .map_err(|row| not_replayed(db, row, &name))?;
     if let Some(t) = db.tables.get_mut(ci) {
-        *t = if used { on_disk } else { None };
+        *t = None;
     }
-    Ok(next as u64)
+    Ok(expect as u64)
+}
+
+fn not_replayed(db: &Db, row: u32, name: &str) -> DbError {
+    db.corrupt(format!(
+        "row {row} of `{name}` does not replay (a duplicate, or out of order)"
+    ))
+}
+
+/// Rows `from..expect` of a category from its blocks (`stored`: each
+/// block's first row and value, in row order), decoded in parallel
+/// straight into one buffer. The blocks must follow each other from row
+/// 0 to `expect`; only those holding rows from `from` on are read.
+fn decode_rows(
+    db: &Db,
+    stored: &[(usize, sled::IVec)],
+    from: usize,
+    expect: usize,
+    arity: usize,
+    name: &str,
+) -> Result<Buf<Word>, DbError> {
+    // Each block ends where the next begins (the last at `expect`).
+    if stored.is_empty() && expect > 0 {
+        return Err(db.corrupt(format!(
+            "`{name}` has no rows on disk, the state record says {expect}"
+        )));
+    }
+    let mut wanted = Vec::new();
+    for (i, (first, v)) in stored.iter().enumerate() {
+        let end = stored.get(i + 1).map_or(expect, |(next, _)| *next);
+        if i == 0 && *first != 0 {
+            return Err(db.corrupt(format!("`{name}` has its first block at row {first}")));
+        }
+        if end <= *first {
+            return Err(db.corrupt(format!(
+                "`{name}` has a block at row {first} followed by one at row {end} \
+                 (the state record says {expect} rows)"
+            )));
+        }
+        if end > from {
+            wanted.push((*first, end, v));
+        }
+    }
+    let start = wanted.first().map_or(from, |(first, ..)| *first);
+    let mut words: Buf<Word> = Buf::zeroed((expect - start) * arity);
+    let mut slices = Vec::with_capacity(wanted.len());
+    let mut rest: &mut [Word] = &mut words;
+    for (first, end, v) in &wanted {
+        let (head, tail) = rest.split_at_mut((end - first) * arity);
+        slices.push((head, *v));
+        rest = tail;
+    }
+    let blocks = db.blocks();
+    slices
+        .into_par_iter()
+        .map(|(out, v)| block::decode_rows(&blocks.bytes(v)?, arity, out))
+        .collect::<Result<(), String>>()
+        .map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
+    // The first block read may start before `from`.
+    if start < from {
+        let skip = (from - start) * arity;
+        words.copy_within(skip.., 0);
+        words.resize(words.len() - skip, 0);
+    }
+    Ok(words)
 }
 
 fn to_process(

@@ -13,8 +13,10 @@
 //! pending events), the strata's bases ([`crate::invalidate`]), the
 //! lifecycle counters, the input file names, the strings and lists
 //! ([`symbols`]: stable ids, since interner ids are per process), and
-//! which program wrote it ([`meta::fingerprint`]). Indexes are not saved:
-//! they are rebuilt lazily, as in any run.
+//! which program wrote it ([`meta::fingerprint`]). Identity tables and
+//! indexes are not part of the record: they are rebuilt as in any run, or
+//! read back, with a raw copy of the rows, from the cache of big
+//! categories in `tables/` ([`tables`]).
 //!
 //! # Layout
 //!

@@ -180,7 +180,7 @@ fn read(db: &mut Db, plan: &Plan) -> Result<Contents, DbError> {
         if category.key.is_some() {
             // The keep rule decides which rows stand: replay them.
             let mut rel = Relation::new(category);
-            rel.load_rows(c.words.clone(), c.rows())
+            rel.load_rows(c.words.clone().into(), c.rows())
                 .map_err(|row| db.corrupt(format!("row {row} of `{name}` does not replay")))?;
             c.dead = rel.dead_bits().to_vec();
             c.live = rel.live_len();

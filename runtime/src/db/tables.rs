@@ -1,39 +1,51 @@
-//! Saved tables: a big category's identity table and indexes, kept beside
-//! the store so that resuming reads them instead of rebuilding them.
+//! Saved tables: a big category's rows, identity table and indexes, kept
+//! beside the store so that resuming reads them instead of decoding and
+//! rebuilding them.
 //!
-//! Resuming rebuilds every table from the rows (hashing each row into the
-//! identity table, grouping it into each index): for millions of rows
-//! that is most of a resume's time, and a merge or a small incremental run
-//! starts with a resume. So a finished run also writes, for every category
-//! of at least [`MIN_ROWS`] rows that grew by more than [`REWRITE`] of its
-//! rows since its file was written (or has none), the file `tables/N.bin`
-//! (`N`: the category's id) holding its identity table's slots, its
-//! superseded rows and its indexes' groups, and a resume loads it
-//! ([`crate::store::Relation::load_rows_saved`]).
+//! Resuming otherwise decodes every row from its block and rebuilds every
+//! table from the rows (hashing each row into the identity table, grouping
+//! it into each index): for millions of rows that is most of a resume's
+//! time, and a merge or a small incremental run starts with a resume. So a
+//! finished run also writes, for every category of at least [`MIN_ROWS`]
+//! rows that grew by more than [`REWRITE`] of its rows since its file was
+//! written (or has none), the file `tables/N.bin` (`N`: the category's id)
+//! holding its rows' words, its identity table's slots, its superseded
+//! rows and its indexes' groups, and a resume loads it
+//! ([`crate::store::Relation::load_rows_saved`]) and decodes only the
+//! blocks of rows found after it.
 //!
 //! Loading is shaped by what memory costs at this size: every fresh page
 //! is a page fault, dearer than copying the bytes in it. So the arrays are
-//! stored raw (little-endian words and 32-bit row ids), each read straight
-//! into the buffer it stays in, in pieces that are checksummed (CRC-32)
-//! and checked while they are in the cache ([`super::checked_io`]); and a
-//! run or merge starts reading every file on its own thread when it opens
-//! the database ([`Prefetch`]), so the reading overlaps sled's recovery
-//! and the decoding of the rows.
+//! stored raw (little-endian words and 32-bit row ids), at offsets the
+//! header gives, and read straight into the arrays they stay in ([`Buf`]:
+//! huge pages, populated ahead), in pieces read and checksummed on all
+//! threads ([`super::checked_io::read_pieces`]); and a run or merge starts
+//! reading every file on its own thread when it opens the database
+//! ([`Prefetch`]), so the reading overlaps sled's recovery.
 //!
-//! The files are a cache, never the record. One is used only when it was
-//! written for a prefix of the rows on disk: by the same program, for at
-//! most as many rows and the same generation of the category (rows are
-//! only appended between two resets, so within a generation the first N
-//! rows are always the same rows); when its checksum holds; and when its
-//! tables fit the rows (a table that could make a lookup read out of range
-//! or never end is refused). The rows after the prefix are then inserted
-//! on top, as any rows are: a small incremental run or merge does not
-//! rewrite tens of megabytes for a few new rows, and the next resume
-//! inserts those few again. Otherwise the tables are rebuilt from the
-//! rows, and the next finished run writes the file again. Only categories
-//! without strings or lists are saved: their identity hashes are of the
-//! values themselves, while a string's word is an interner id that
-//! differs between processes.
+//! ```text
+//! file   := "foldtab3" program:u64 generation:u32 rows:u32 cat:u32 arity:u32
+//!           words:u64 slots:u64 dead:u64 indexes:u32 index*
+//!           word*words slot*slots dead*dead (len:u32*groups id:u32*ids)*indexes
+//!           crc:u32                                 CRC-32 of all before it
+//! index  := cols:u32 col:u32*cols upto:u32 groups:u32 ids:u64
+//! ```
+//!
+//! The files are a cache, never the record: the rows are in the blocks
+//! too, with their provenance. One is used only when it was written for a
+//! prefix of the rows on disk: by the same program, for at most as many
+//! rows and the same generation of the category (rows are only appended
+//! between two resets, so within a generation the first N rows are always
+//! the same rows); when its checksum holds and its sizes are those the
+//! header gives; and when its tables fit the rows (a table that could make
+//! a lookup read out of range or never end is refused). The rows after the
+//! prefix are then inserted on top, as any rows are: a small incremental
+//! run or merge does not rewrite tens of megabytes for a few new rows, and
+//! the next resume inserts those few again. Otherwise every row is decoded
+//! from its block and the tables are rebuilt, and the next finished run
+//! writes the file again. Only categories without strings or lists are
+//! saved: their words and identity hashes are the values themselves,
+//! while a string's word is an interner id that differs between processes.
 //!
 //! A file is written whole beside its final name and renamed into place,
 //! never changed in place, after the checkpoint it describes is on disk;
@@ -41,13 +53,15 @@
 //! of the database it copies instead of copying them.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use super::checked_io::{CheckedReader, CheckedWriter};
+use rayon::prelude::*;
+
+use super::checked_io::{le_bytes, read_pieces, write_pieces, CheckedReader};
 use super::copy::create_unshared;
-use crate::store::{IdentTable, Relation, Saved};
+use crate::store::{Buf, IdentTable, Index, Relation, Saved};
 
 /// The folder of the saved tables, in the database directory.
 pub const DIR: &str = "tables";
@@ -58,10 +72,11 @@ pub const MIN_ROWS: usize = 1 << 16;
 /// writing the file once.
 pub const REWRITE: usize = 8;
 
-/// Version 2: raw little-endian arrays (read straight into place) and a
-/// CRC-32; files of version 1 are not read (the tables are rebuilt and
-/// written again by the next finished run).
-const MAGIC: &[u8; 8] = b"foldtab2";
+/// Version 3: the rows' words too, and a header giving every array's
+/// size, so the arrays are read in parallel; files of versions 1 and 2
+/// are not read (the tables are rebuilt and written again by the next
+/// finished run).
+const MAGIC: &[u8; 8] = b"foldtab3";
 
 /// Which rows a file's tables belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,11 +101,19 @@ fn path(dir: &Path, cat: usize) -> PathBuf {
     dir.join(DIR).join(format!("{cat}.bin"))
 }
 
-/// The saved tables of category `cat` for a prefix of rows `stamp`, if a
-/// file holds them whole; anything else (no file, another program or
-/// generation, more rows, damage) is `None`.
+/// The saved rows and tables of category `cat` for a prefix of rows
+/// `stamp`, if a file holds them whole; anything else (no file, another
+/// program or generation, more rows, damage) is `None`.
 pub fn read(dir: &Path, cat: usize, stamp: Stamp) -> Option<Saved> {
     read_any(dir, cat).and_then(|(found, saved)| found.serves(&stamp).then_some(saved))
+}
+
+/// What a file's header says of one index.
+struct IndexHead {
+    cols: Vec<usize>,
+    upto: u32,
+    groups: usize,
+    ids: usize,
 }
 
 /// The file of category `cat` and the rows it was written for, if it is
@@ -99,7 +122,7 @@ pub fn read(dir: &Path, cat: usize, stamp: Stamp) -> Option<Saved> {
 fn read_any(dir: &Path, cat: usize) -> Option<(Stamp, Saved)> {
     let file = File::open(path(dir, cat)).ok()?;
     let len = file.metadata().ok()?.len();
-    let mut r = CheckedReader::new(BufReader::with_capacity(1 << 16, file), len);
+    let mut r = CheckedReader::new(BufReader::with_capacity(1 << 12, &file), len);
     if &r.bytes::<8>()? != MAGIC {
         return None;
     }
@@ -111,40 +134,85 @@ fn read_any(dir: &Path, cat: usize) -> Option<(Stamp, Saved)> {
     if r.u32()? as usize != cat {
         return None;
     }
-    let n = r.u64()?;
-    let mut used = 0;
-    let slots = r.u64s_checked(n, |piece| {
-        IdentTable::count_slots(piece, found.rows)
-            .map(|n| used += n)
-            .is_some()
-    })?;
-    let n = r.u64()?;
-    let dead = r.u64s(n)?;
+    let arity = r.u32()? as usize;
+    let (words, slots, dead) = (r.count(8)?, r.count(8)?, r.count(8)?);
+    let mut heads = Vec::new();
+    for _ in 0..r.u32()? {
+        let ncols = r.u32()?;
+        let cols = (0..ncols)
+            .map(|_| r.u32().map(|c| c as usize))
+            .collect::<Option<_>>()?;
+        let upto = r.u32()?;
+        let groups = usize::try_from(r.u32()?).ok()?;
+        heads.push(IndexHead {
+            cols,
+            upto,
+            groups,
+            ids: r.count(4)?,
+        });
+    }
+    // The arrays must fill the rest of the file exactly, checksum aside:
+    // then no size is allocated that the file does not hold.
+    let at = r.consumed();
+    let mut size = Some(0u64);
+    for (n, width) in [(words, 8), (slots, 8), (dead, 8)]
+        .into_iter()
+        .chain(heads.iter().flat_map(|h| [(h.groups, 4), (h.ids, 4)]))
+    {
+        size = size.and_then(|s| s.checked_add((n as u64).checked_mul(width)?));
+    }
+    if at.checked_add(size?)?.checked_add(4)? != len
+        || words != (found.rows as usize).checked_mul(arity)?
+    {
+        return None;
+    }
+    let crc = r.into_crc();
+    let mut words: Buf<u64> = Buf::zeroed_unpopulated(words);
+    let mut slots: Buf<u64> = Buf::zeroed_unpopulated(slots);
+    let mut dead: Buf<u64> = Buf::zeroed_unpopulated(dead);
+    let mut lens: Vec<Buf<u32>> = heads
+        .iter()
+        .map(|h| Buf::zeroed_unpopulated(h.groups))
+        .collect();
+    let mut ids: Vec<Buf<u32>> = heads
+        .iter()
+        .map(|h| Buf::zeroed_unpopulated(h.ids))
+        .collect();
+    let mut arrays: Vec<&mut [u8]> = vec![words.bytes_mut(), slots.bytes_mut(), dead.bytes_mut()];
+    for (l, i) in lens.iter_mut().zip(&mut ids) {
+        arrays.push(l.bytes_mut());
+        arrays.push(i.bytes_mut());
+    }
+    if !read_pieces(&file, at, arrays, crc) {
+        return None;
+    }
+    if cfg!(target_endian = "big") {
+        for a in [&mut words, &mut slots, &mut dead] {
+            a.iter_mut().for_each(|w| *w = u64::from_le(*w));
+        }
+        for a in lens.iter_mut().chain(&mut ids) {
+            a.iter_mut().for_each(|w| *w = u32::from_le(*w));
+        }
+    }
+    let used = slots
+        .par_chunks(1 << 16)
+        .map(|piece| IdentTable::count_slots(piece, found.rows))
+        .try_reduce(|| 0, |a, b| Some(a + b))?;
     let dead_count: usize = dead.iter().map(|w| w.count_ones() as usize).sum();
     let live = (found.rows as usize).checked_sub(dead_count)?;
     let ident = IdentTable::from_slots(slots, used, live)?;
-    let mut indexes = Vec::new();
-    for _ in 0..r.u32()? {
-        let ncols = u64::from(r.u32()?);
-        let cols = r.u32s(ncols)?.into_iter().map(|c| c as usize).collect();
-        let upto = r.u32()?;
-        let ngroups = u64::from(r.u32()?);
-        let lens = r.u32s(ngroups)?;
-        let mut groups = Vec::with_capacity(lens.len());
-        for n in lens {
-            groups.push(r.u32s(u64::from(n))?);
-        }
-        indexes.push((cols, upto, groups));
-    }
-    if !r.finish() {
-        return None;
-    }
+    let indexes = heads
+        .into_iter()
+        .zip(lens.iter().zip(ids))
+        .map(|(h, (lens, ids))| Index::saved(h.cols, h.upto, lens, ids))
+        .collect::<Option<_>>()?;
     Some((
         found,
         Saved {
             rows: found.rows,
+            words,
             ident: Some(ident),
-            dead,
+            dead: dead.to_vec(),
             indexes,
         },
     ))
@@ -235,41 +303,57 @@ impl Prefetch {
     }
 }
 
-/// Write the tables of `rel`, category `cat`, for rows `stamp`.
+/// Write the rows and tables of `rel`, category `cat`, for rows `stamp`.
 pub fn write(dir: &Path, cat: usize, stamp: Stamp, rel: &Relation) -> std::io::Result<()> {
     let folder = dir.join(DIR);
     std::fs::create_dir_all(&folder)?;
     let tmp = folder.join(format!(".{cat}.bin.tmp"));
-    let mut w = CheckedWriter::new(BufWriter::with_capacity(1 << 16, create_unshared(&tmp)?));
-    w.put(MAGIC)?;
-    w.u64(stamp.program)?;
-    w.u32(stamp.generation)?;
-    w.u32(stamp.rows)?;
-    w.u32(cat as u32)?;
+    let words = &rel.words()[..stamp.rows as usize * rel.arity()];
     let slots = rel.ident_slots();
-    w.u64(slots.len() as u64)?;
-    w.u64s(slots)?;
     let dead = rel.dead_bits();
     let dead = &dead[..rel.len().div_ceil(64).min(dead.len())];
-    w.u64(dead.len() as u64)?;
-    w.u64s(dead)?;
     let indexes: Vec<_> = rel.indexes().iter().filter(|i| i.upto() > 0).collect();
-    w.u32(indexes.len() as u32)?;
-    for index in indexes {
-        w.u32(index.cols().len() as u32)?;
-        for &c in index.cols() {
-            w.u32(c as u32)?;
-        }
-        w.u32(index.upto())?;
-        let groups = index.groups();
-        w.u32(groups.len() as u32)?;
-        let lens: Vec<u32> = groups.iter().map(|g| g.len() as u32).collect();
-        w.u32s(&lens)?;
-        for g in groups {
-            w.u32s(g)?;
-        }
+    let mut h = Vec::new();
+    let u32 = |h: &mut Vec<u8>, n: u32| h.extend_from_slice(&n.to_le_bytes());
+    let u64 = |h: &mut Vec<u8>, n: u64| h.extend_from_slice(&n.to_le_bytes());
+    h.extend_from_slice(MAGIC);
+    u64(&mut h, stamp.program);
+    u32(&mut h, stamp.generation);
+    u32(&mut h, stamp.rows);
+    u32(&mut h, cat as u32);
+    u32(&mut h, rel.arity() as u32);
+    for n in [words.len(), slots.len(), dead.len()] {
+        u64(&mut h, n as u64);
     }
-    w.finish()?.flush()?;
+    u32(&mut h, indexes.len() as u32);
+    // Each index's group lengths and its groups one after the other (the
+    // arena they live in also holds the room they grow into).
+    let mut groups = Vec::new();
+    for index in &indexes {
+        u32(&mut h, index.cols().len() as u32);
+        for &c in index.cols() {
+            u32(&mut h, c as u32);
+        }
+        let lens: Vec<u32> = index.groups().map(|g| g.len() as u32).collect();
+        let mut ids: Buf<u32> = Buf::new();
+        ids.reserve(lens.iter().map(|&n| n as usize).sum());
+        index.groups().for_each(|g| ids.extend_from_slice(g));
+        u32(&mut h, index.upto());
+        u32(&mut h, lens.len() as u32);
+        u64(&mut h, ids.len() as u64);
+        groups.push((lens, ids));
+    }
+    let mut arrays = vec![
+        le_bytes(words, u64::to_le),
+        le_bytes(slots, u64::to_le),
+        le_bytes(dead, u64::to_le),
+    ];
+    for (lens, ids) in &groups {
+        arrays.push(le_bytes(lens, u32::to_le));
+        arrays.push(le_bytes(ids, u32::to_le));
+    }
+    let arrays: Vec<&[u8]> = arrays.iter().map(|a| &a[..]).collect();
+    write_pieces(&create_unshared(&tmp)?, &h, &arrays)?;
     std::fs::rename(&tmp, path(dir, cat))
 }
 
@@ -337,7 +421,9 @@ mod tests {
         let mut b = store();
         let ib = b.ensure_index(t, &[1]);
         let b = b.relation_mut(t);
-        assert_eq!(b.load_rows_saved(words.clone(), a.len(), saved), Ok(true));
+        assert_eq!(saved.words.len(), words.len());
+        assert_eq!(b.load_rows_saved(saved, Buf::new(), 0), Ok(true));
+        assert_eq!(b.words(), &words[..]);
         assert_eq!(b.live_len(), a.live_len());
         assert_eq!(b.lookup(ib, &[from_int(1)]), a.lookup(ix, &[from_int(1)]));
         let next = [from_int(5), from_int(0)];
@@ -349,8 +435,7 @@ mod tests {
         let mut c = store();
         let ic = c.ensure_index(t, &[1]);
         let c = c.relation_mut(t);
-        let n = stamp.rows as usize;
-        assert_eq!(c.load_rows_saved(words.clone(), n, saved), Ok(true));
+        assert_eq!(c.load_rows_saved(saved, Buf::new(), 0), Ok(true));
         assert_eq!(c.lookup(ic, &[from_int(1)]), a.lookup(ix, &[from_int(1)]));
         let other = Stamp {
             generation: 2,
@@ -359,12 +444,21 @@ mod tests {
         assert!(Prefetch::start(dir.path())
             .take(dir.path(), 3, other)
             .is_none());
-        // One flipped byte anywhere: the file is not used.
+        // One flipped byte anywhere (header, rows, slots, checksum), or
+        // one byte more or less: the file is not used.
         let file = path(dir.path(), 3);
-        let mut bytes = std::fs::read(&file).unwrap();
-        bytes[100] ^= 1;
-        std::fs::write(&file, &bytes).unwrap();
-        assert!(read(dir.path(), 3, stamp).is_none());
+        let good = std::fs::read(&file).unwrap();
+        let n = good.len();
+        for at in [10, 40, 100, 5000, n / 2, n - 3] {
+            let mut bytes = good.clone();
+            bytes[at] ^= 1;
+            std::fs::write(&file, &bytes).unwrap();
+            assert!(read(dir.path(), 3, stamp).is_none(), "byte {at} flipped");
+        }
+        for bytes in [&good[..n - 1], &[&good[..], &[0]].concat()[..]] {
+            std::fs::write(&file, bytes).unwrap();
+            assert!(read(dir.path(), 3, stamp).is_none());
+        }
     }
 
     /// A file saved for the first rows serves a relation with more: the
@@ -419,10 +513,13 @@ mod tests {
             .is_none());
             let (mut b, ib) = make();
             let n = a.relation(t).len();
+            let n0 = saved.rows as usize;
+            let tail = Buf::from(words[n0 * 2..].to_vec());
             assert_eq!(
-                b.relation_mut(t).load_rows_saved(words.clone(), n, saved),
+                b.relation_mut(t).load_rows_saved(saved, tail, n - n0),
                 Ok(true)
             );
+            assert_eq!(b.relation(t).words(), a.relation(t).words());
             a.catch_up_all();
             b.catch_up_all();
             let (ra, rb) = (a.relation(t), b.relation(t));

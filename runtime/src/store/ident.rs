@@ -13,12 +13,13 @@
 //! Rows are compared by a caller-supplied `same(row)`, so the table knows
 //! nothing of arity, keys or `keep`.
 
+use super::buf::Buf;
 use crate::value::Word;
 
 /// 0 is an empty slot; otherwise `(row + 1) | tag << 32`.
 #[derive(Debug, Default)]
 pub struct IdentTable {
-    slots: Vec<u64>,
+    slots: Buf<u64>,
     len: usize,
     /// `slots.len() - 1` (a power of two minus one), or 0 when empty.
     mask: usize,
@@ -148,14 +149,14 @@ impl IdentTable {
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
-        let mut sorted = vec![0u64; n];
+        let mut sorted: Buf<u64> = Buf::zeroed(n);
         for i in 0..n {
             let tag = tag_of(hash(i));
             let b = &mut starts[self.home(tag) >> shift];
             sorted[*b as usize] = pack(first + i as u32, tag);
             *b += 1;
         }
-        for e in sorted {
+        for &e in sorted.iter() {
             let (row, tag) = (row_of(e), tag_in(e));
             let mut i = self.home(tag);
             loop {
@@ -208,7 +209,7 @@ impl IdentTable {
     /// end a probe at an empty slot, or a count that differs. (Slots that
     /// point at the wrong rows cannot be told apart here: a saved table is
     /// checksummed where it is kept.)
-    pub fn from_slots(slots: Vec<u64>, used: usize, live: usize) -> Option<IdentTable> {
+    pub fn from_slots(slots: Buf<u64>, used: usize, live: usize) -> Option<IdentTable> {
         let cap = slots.len();
         if cap == 0 {
             return (live == 0).then(IdentTable::default);
@@ -240,10 +241,10 @@ impl IdentTable {
     }
 
     fn rehash(&mut self, cap: usize) {
-        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
+        let old = std::mem::replace(&mut self.slots, Buf::zeroed(cap));
         self.mask = cap - 1;
         self.shift = 64 - cap.trailing_zeros();
-        for e in old {
+        for &e in old.iter() {
             if e != 0 {
                 let mut i = self.home(tag_in(e));
                 while self.slots[i] != 0 {

@@ -17,10 +17,12 @@
 //! Persistence (`--db`) is a separate layer: it can rebuild a store by
 //! re-inserting rows in row-id order, which reproduces the same ids.
 
+mod buf;
 mod ident;
 mod index;
 mod relation;
 
+pub use buf::Buf;
 pub use ident::IdentTable;
 pub use index::{Index, IndexId};
 pub use relation::{Inserted, Relation, Saved};

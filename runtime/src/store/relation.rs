@@ -8,6 +8,7 @@
 
 use std::cmp::Ordering;
 
+use super::buf::Buf;
 use super::hash_words;
 use super::ident::{IdentTable, Probe};
 use super::index::{Index, IndexId};
@@ -35,20 +36,23 @@ impl Inserted {
     }
 }
 
-/// A relation's tables as a database saves them, to load its rows back
-/// without rebuilding them: the identity table's slots (only for values
-/// that are the same words in every process: interner ids of strings and
-/// lists are not), the superseded rows, and each index's groups.
+/// A relation's rows and tables as a database saves them, to load them
+/// back without decoding the rows or rebuilding the tables: the rows'
+/// words, the identity table's slots (only for values that are the same
+/// words in every process: interner ids of strings and lists are not),
+/// the superseded rows, and each index.
 #[derive(Debug, Default)]
 pub struct Saved {
     /// The rows the tables were saved for: a prefix of the rows loaded
     /// (rows are only appended within a generation).
     pub rows: u32,
+    /// Their words, `arity` per row.
+    pub words: Buf<Word>,
     /// Checked against the rows it was saved for ([`IdentTable::from_slots`]).
     pub ident: Option<IdentTable>,
     pub dead: Vec<u64>,
-    /// `(columns, rows indexed, groups)` per index.
-    pub indexes: Vec<(Vec<usize>, u32, Vec<Vec<u32>>)>,
+    /// Checked against the rows by [`Index::from_saved`].
+    pub indexes: Vec<Index>,
 }
 
 #[derive(Debug)]
@@ -59,7 +63,7 @@ pub struct Relation {
     key: Option<Vec<usize>>,
     keep: Keep,
     /// `arity` words per row, row `r` at `r * arity`.
-    rows: Vec<Word>,
+    rows: Buf<Word>,
     len: u32,
     /// One bit per row: superseded (only keyed relations ever set one).
     dead: Vec<u64>,
@@ -77,7 +81,7 @@ impl Relation {
             types: cat.types(),
             key: cat.key.clone(),
             keep: cat.keep,
-            rows: Vec::new(),
+            rows: Buf::new(),
             len: 0,
             dead: Vec::new(),
             dead_count: 0,
@@ -283,7 +287,7 @@ impl Relation {
     /// Drop every row (its stratum is recomputed). The indexes stay
     /// declared, under the same ids, and refill on the next catch-up.
     pub fn clear(&mut self) {
-        self.rows = Vec::new();
+        self.rows = Buf::new();
         self.len = 0;
         self.dead = Vec::new();
         self.dead_count = 0;
@@ -301,7 +305,7 @@ impl Relation {
     /// empty) and the identity table is built in one sweep
     /// ([`IdentTable::insert_many`]); keyed rows are replayed one by one,
     /// which also marks the superseded ones.
-    pub fn load_rows(&mut self, words: Vec<Word>, n: usize) -> Result<(), u32> {
+    pub fn load_rows(&mut self, words: Buf<Word>, n: usize) -> Result<(), u32> {
         if words.len() != n * self.arity {
             return Err(self.len);
         }
@@ -352,22 +356,22 @@ impl Relation {
         loaded
     }
 
-    /// Append rows saved from an earlier run into this empty relation
-    /// together with the tables saved with them ([`Saved`]), instead of
-    /// rebuilding those. Tables that do not fit the rows are not used:
-    /// the rows are then loaded as [`Relation::load_rows`] does, which
-    /// rebuilds everything. Returns whether the saved tables were used;
-    /// `Err(row)` as `load_rows`.
+    /// Take the rows and tables a database saved ([`Saved`]) into this
+    /// empty relation, instead of decoding the rows and rebuilding the
+    /// tables, then load the `n` rows saved after them (`tail`) as
+    /// [`Relation::load_rows`] does. Tables that do not fit the rows are
+    /// not used: `Ok(false)`, and the relation is left empty (the caller
+    /// then loads every row from the record). `Err(row)` as `load_rows`.
     pub fn load_rows_saved(
         &mut self,
-        mut words: Vec<Word>,
-        n: usize,
         saved: Saved,
+        tail: Buf<Word>,
+        n: usize,
     ) -> Result<bool, u32> {
-        // The tables cover the first `n0` rows; the rows after them are
-        // loaded as any rows are, on top.
         let n0 = saved.rows as usize;
-        let fits = self.len == 0 && n0 <= n && words.len() == n * self.arity;
+        let fits = self.len == 0
+            && saved.words.len() == n0 * self.arity
+            && n0.checked_add(n).is_some_and(|t| u32::try_from(t).is_ok());
         let dead_count: usize = saved.dead.iter().map(|w| w.count_ones() as usize).sum();
         let dead_fits = saved.dead.len() <= n0.div_ceil(64)
             && (self.key.is_some() || dead_count == 0)
@@ -379,29 +383,26 @@ impl Relation {
             .ident
             .filter(|t| fits && dead_fits && t.len() == n0 - dead_count);
         let Some(ident) = ident else {
-            return self.load_rows(words, n).map(|()| false);
+            return Ok(false);
         };
-        let tail = words.split_off(n0 * self.arity);
-        self.rows = words;
+        self.rows = saved.words;
         self.len = n0 as u32;
         self.dead = saved.dead;
         self.dead_count = dead_count;
         self.ident = ident;
         // Declared indexes take their saved groups; the others are built
         // by the first round that reads them, as in any run.
-        let mut groups = saved.indexes;
+        let mut saved_indexes = saved.indexes;
         for index in &mut self.indexes {
-            let Some(at) = groups.iter().position(|(cols, ..)| cols == index.cols()) else {
+            let Some(at) = saved_indexes.iter().position(|s| s.cols() == index.cols()) else {
                 continue;
             };
-            let (cols, upto, g) = groups.swap_remove(at);
-            if upto <= self.len {
-                if let Some(ix) = Index::from_groups(&cols, g, upto, &self.rows, self.arity) {
-                    *index = ix;
-                }
+            let mut ix = saved_indexes.swap_remove(at);
+            if ix.attach(&self.rows, self.arity, self.len) {
+                *index = ix;
             }
         }
-        self.load_rows(tail, n - n0)?;
+        self.load_rows(tail, n)?;
         Ok(true)
     }
 
@@ -477,7 +478,7 @@ impl Relation {
     }
 }
 
-fn push_row(rows: &mut Vec<Word>, len: &mut u32, tuple: &[Word]) {
+fn push_row(rows: &mut Buf<Word>, len: &mut u32, tuple: &[Word]) {
     rows.extend_from_slice(tuple);
     // Row ids are u32 (half the memory of usize in every index list).
     *len = len
@@ -620,7 +621,7 @@ mod tests {
         }
         let mut loaded = Relation::new(&cat(None, Keep::Least));
         let id = loaded.ensure_index(&[0]);
-        loaded.load_rows(rows.concat(), rows.len()).unwrap();
+        loaded.load_rows(rows.concat().into(), rows.len()).unwrap();
         assert_eq!(loaded.words(), inserted.words());
         assert_eq!(loaded.insert(&t(3, 3)), Inserted::Known);
         assert_eq!(loaded.insert(&t(-1, 0)), Inserted::New(5000));
@@ -630,15 +631,17 @@ mod tests {
         );
         let mut twice = Relation::new(&cat(None, Keep::Least));
         assert_eq!(
-            twice.load_rows([t(1, 2), t(3, 4), t(1, 2)].concat(), 3),
+            twice.load_rows([t(1, 2), t(3, 4), t(1, 2)].concat().into(), 3),
             Err(2)
         );
         // Keyed rows replay, marking the superseded.
         let mut keyed = Relation::new(&cat(Some(vec![0]), Keep::Min(1)));
-        keyed.load_rows([t(1, 5), t(1, 3)].concat(), 2).unwrap();
+        keyed
+            .load_rows([t(1, 5), t(1, 3)].concat().into(), 2)
+            .unwrap();
         assert!(keyed.is_dead(0) && !keyed.is_dead(1));
         let mut bad = Relation::new(&cat(Some(vec![0]), Keep::Min(1)));
-        assert_eq!(bad.load_rows([t(1, 3), t(1, 5)].concat(), 2), Err(1));
+        assert_eq!(bad.load_rows([t(1, 3), t(1, 5)].concat().into(), 2), Err(1));
     }
 
     #[test]
