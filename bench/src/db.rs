@@ -4,7 +4,9 @@
 //!
 //! - a run with `--db` against the same run without it, and the size of
 //!   the database on disk against the CSV of its facts;
-//! - adding 10 new edges to the finished database against the full run;
+//! - adding 10 new edges to the finished database against the full run,
+//!   by `foldc run --db` (a new process that loads the database first)
+//!   and through a running `foldc serve` (checked against a fresh run);
 //! - `foldc merge` against a fresh `--db` run over both inputs, where B
 //!   holds 1% new edges (alone, and on top of A's edges), and where A and B
 //!   are two random halves of the input; with the merge's skip counts.
@@ -15,6 +17,7 @@ use std::time::Instant;
 
 use crate::csv_io;
 use crate::gen::SplitMix64;
+use crate::serve_add;
 use crate::workload::Pair;
 
 #[derive(clap::Args, Debug)]
@@ -199,6 +202,9 @@ pub fn main(args: &DbArgs, root: &Path) -> Result<(), String> {
     let mut taken: std::collections::HashSet<Pair> = edges.iter().copied().collect();
     let add10 = new_edges(&mut taken, nodes, 10, 10);
     let one_pct = new_edges(&mut taken, nodes, edges.len().div_ceil(100), 100);
+    let served: Vec<Vec<Pair>> = (0..args.runs.max(1) as u64)
+        .map(|i| new_edges(&mut taken, nodes, 10, 1000 + i))
+        .collect();
     let with = |more: &[Pair]| [edges.as_slice(), more].concat();
     b.write("plus10.csv", &with(&add10))?;
     b.write("new1pct.csv", &one_pct)?;
@@ -234,6 +240,22 @@ pub fn main(args: &DbArgs, root: &Path) -> Result<(), String> {
         &[&q[..], &["--db", "A10", "--input", "edge=plus10.csv"]].concat(),
     )?;
 
+    b.remove("S")?;
+    copy_dir(&src, &b.path("S")).map_err(|e| e.to_string())?;
+    let mut times =
+        serve_add::insert_batches(&b.foldc, &b.dir, "tc.fold", "S", &b.threads, &served)?;
+    times.sort_by(f64::total_cmp);
+    let serve_add = times[times.len() / 2];
+    // What the service holds is what one run over all those edges finds.
+    let all: Vec<Pair> = served.iter().flatten().copied().collect();
+    b.write("served.csv", &with(&all))?;
+    b.foldc(&["export", "tc.fold", "--db", "S", "--out", "S.csv"])?;
+    b.foldc(&[&q[..], &["--input", "edge=served.csv", "--out", "SF.csv"]].concat())?;
+    if std::fs::read(b.path("S.csv/path.csv")).ok() != std::fs::read(b.path("SF.csv/path.csv")).ok()
+    {
+        return Err("the served inserts differ from a fresh run over their edges".to_string());
+    }
+
     let mut rows = vec![
         format!("run without --db                     {mem:8.3} s"),
         format!(
@@ -249,6 +271,11 @@ pub fn main(args: &DbArgs, root: &Path) -> Result<(), String> {
         format!(
             "add 10 edges to the finished db      {add:8.3} s   {:.1}% of the run with --db",
             100.0 * add / db
+        ),
+        format!(
+            "the same through foldc serve         {serve_add:8.3} s   {:.1}% of the run with --db \
+             (the database stays loaded)",
+            100.0 * serve_add / db
         ),
     ];
     let scenarios: [(&str, &str, &str, &str); 3] = [

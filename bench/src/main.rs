@@ -14,6 +14,7 @@ mod measure;
 mod peer;
 mod report;
 mod runner;
+mod serve_add;
 mod verify;
 mod workload;
 

@@ -26,7 +26,7 @@ use memmap2::{Advice, MmapMut, MmapOptions};
 /// Arrays of at least this many bytes are mapped (one huge page).
 pub const MAP_BYTES: usize = 2 << 20;
 /// Pages are populated at least this many bytes ahead.
-const POPULATE_AHEAD: usize = 4 << 20;
+const POPULATE_AHEAD: usize = 2 << 20;
 
 /// A growable array of plain numbers (see the module).
 pub struct Buf<T: Pod> {
