@@ -962,3 +962,85 @@ fn big_categories_resume_from_saved_tables_and_rows_on_top() {
     one_run(&so_far, "onem");
     assert_eq!(files(&d.join("m")), files(&d.join("onem")));
 }
+
+/// A tables file is used only with the blocks it was saved from: two
+/// databases of one program with as many rows, their files swapped,
+/// resume from their own records and agree with one run each.
+#[test]
+fn saved_tables_of_another_database_are_not_used() {
+    const HOP: &str = "data edge(src: int, dst: int)\n\
+                       data hop(src: int, dst: int)\n\
+                       input edge from \"edge.csv\"\n\
+                       output hop\n\
+                       hop(x, z) :- edge(x, y), edge(y, z).\n";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("p.fold"), HOP).expect("write");
+    let edges = |k: i64| -> Vec<String> {
+        (0..70_000)
+            .map(|i| format!("{i},{}", (i * k + 1) % 90_000))
+            .collect()
+    };
+    for (db, k) in [("a", 7), ("b", 11)] {
+        std::fs::write(d.join(format!("{db}.csv")), csv("src,dst", &edges(k))).expect("write");
+        let input = format!("edge={db}.csv");
+        ok(&["run", "p.fold", "--db", db, "-q", "--input", &input], d);
+    }
+    let tables = |db: &str| d.join(db).join("tables");
+    // `edge`'s: 70,000 rows each (`hop` is too small to be saved).
+    let (a, b) = (tables("a").join("0.bin"), tables("b").join("0.bin"));
+    let (ta, tb) = (
+        std::fs::read(&a).expect("saved"),
+        std::fs::read(&b).expect("saved"),
+    );
+    assert_ne!(ta, tb);
+    std::fs::write(&a, tb).expect("write");
+    std::fs::write(&b, ta).expect("write");
+    std::fs::write(d.join("more.csv"), "src,dst\n89999,5\n6,89998\n").expect("write");
+    for (db, k) in [("a", 7), ("b", 11)] {
+        ok(
+            &[
+                "run",
+                "p.fold",
+                "--db",
+                db,
+                "-q",
+                "--input",
+                "edge=more.csv",
+            ],
+            d,
+        );
+        ok(
+            &[
+                "export",
+                "p.fold",
+                "--db",
+                db,
+                "--out",
+                &format!("{db}.out"),
+            ],
+            d,
+        );
+        let mut all = edges(k);
+        all.extend(["89999,5".to_string(), "6,89998".to_string()]);
+        std::fs::write(d.join("all.csv"), csv("src,dst", &all)).expect("write");
+        let one = format!("{db}.one");
+        ok(
+            &[
+                "run",
+                "p.fold",
+                "-q",
+                "--input",
+                "edge=all.csv",
+                "--out",
+                &one,
+            ],
+            d,
+        );
+        assert_eq!(
+            files(&d.join(format!("{db}.out"))),
+            files(&d.join(&one)),
+            "{db}"
+        );
+    }
+}

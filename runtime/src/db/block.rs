@@ -85,6 +85,13 @@ pub struct Decoded {
     pub origins: Vec<Origin>,
 }
 
+/// The number of rows a block holds (from its header).
+pub fn count(bytes: &[u8]) -> Option<usize> {
+    Reader::new(bytes)
+        .u64()
+        .and_then(|n| usize::try_from(n).ok())
+}
+
 /// Unpack only the rows of a block (of [`count`] rows) into `out`.
 pub fn decode_rows(bytes: &[u8], arity: usize, out: &mut [u64]) -> Result<(), String> {
     let truncated = || "a block is truncated".to_string();

@@ -1,5 +1,6 @@
 //! Files of little-endian numbers and arrays under one CRC-32: the
-//! writer streams them; the reader reads a header of numbers through
+//! writer writes them in pieces on all threads ([`write_pieces`]); the
+//! reader reads a header of numbers through
 //! [`CheckedReader`] and then the arrays the header sizes with
 //! [`read_pieces`], straight into the buffers they fill (not into a file
 //! buffer and then a copy out of it), in pieces read and checksummed on
@@ -131,13 +132,19 @@ fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
 }
 
-#[cfg(not(unix))]
-fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
-    use std::io::{Seek, SeekFrom};
-    // No positional reads: each piece opens its own cursor.
-    let mut f = file.try_clone()?;
-    f.seek(SeekFrom::Start(at))?;
-    f.read_exact(buf)
+#[cfg(windows)]
+fn read_at(file: &File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, at)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Write `header` and then `arrays` to `file` (empty), and after them
@@ -175,12 +182,19 @@ fn write_at(file: &File, buf: &[u8], at: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::write_all_at(file, buf, at)
 }
 
-#[cfg(not(unix))]
-fn write_at(file: &File, buf: &[u8], at: u64) -> std::io::Result<()> {
-    use std::io::{Seek, SeekFrom};
-    let mut f = file.try_clone()?;
-    f.seek(SeekFrom::Start(at))?;
-    f.write_all(buf)
+#[cfg(windows)]
+fn write_at(file: &File, mut buf: &[u8], mut at: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_write(buf, at)? {
+            0 => return Err(std::io::ErrorKind::WriteZero.into()),
+            n => {
+                buf = &buf[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// An array's bytes as stored: little-endian numbers.

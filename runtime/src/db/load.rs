@@ -8,6 +8,8 @@
 //! in the state record is checked against the program and the blocks, so
 //! a damaged database is reported, not half-loaded.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use super::meta::StateMeta;
@@ -222,9 +224,14 @@ fn load_facts(
             .ok_or_else(|| db.corrupt(format!("a block key of `{name}` is malformed")))?;
         stored.push((first as usize, v));
     }
+    // Saved rows and tables serve only if saved from these very blocks.
     let saved = (expect >= tables::MIN_ROWS && !needs_mapping(&types))
         .then(|| db.prefetch.take(&db.dir, ci, stamp))
-        .flatten();
+        .flatten()
+        .filter(|s| {
+            let blocks = stored.iter().map(|(first, v)| (*first, &v[..]));
+            s.record == tables::record(blocks, s.rows as usize)
+        });
     if let Some(saved) = saved {
         let (on_disk, from) = (
             tables::Stamp {
@@ -234,15 +241,15 @@ fn load_facts(
             saved.rows as usize,
         );
         let tail = decode_rows(db, &stored, from, expect, arity, &name)?;
-        let used = rel
-            .load_rows_saved(saved, tail, expect - from)
-            .map_err(|row| not_replayed(db, row, &name))?;
-        if used {
+        // Tables that do not fit, or rows after them that do not replay
+        // on top, leave the record to say: every row is decoded from it.
+        if rel.load_rows_saved(saved, tail, expect - from) == Ok(true) {
             if let Some(t) = db.tables.get_mut(ci) {
                 *t = Some(on_disk);
             }
             return Ok(expect as u64);
         }
+        rel.clear();
     }
     let mut words = decode_rows(db, &stored, 0, expect, arity, &name)?;
     if needs_mapping(&types) {
@@ -271,7 +278,9 @@ fn not_replayed(db: &Db, row: u32, name: &str) -> DbError {
 /// Rows `from..expect` of a category from its blocks (`stored`: each
 /// block's first row and value, in row order), decoded in parallel
 /// straight into one buffer. The blocks must follow each other from row
-/// 0 to `expect`; only those holding rows from `from` on are read.
+/// 0 to `expect`, each holding the rows up to the next; only those
+/// holding rows from `from` on are read, and their counts are checked
+/// before anything is allocated for them.
 fn decode_rows(
     db: &Db,
     stored: &[(usize, sled::IVec)],
@@ -280,41 +289,62 @@ fn decode_rows(
     arity: usize,
     name: &str,
 ) -> Result<Buf<Word>, DbError> {
-    // Each block ends where the next begins (the last at `expect`).
     if stored.is_empty() && expect > 0 {
         return Err(db.corrupt(format!(
             "`{name}` has no rows on disk, the state record says {expect}"
         )));
     }
+    // Each block ends where the next begins (the last at `expect`).
     let mut wanted = Vec::new();
     for (i, (first, v)) in stored.iter().enumerate() {
+        let last = i + 1 == stored.len();
         let end = stored.get(i + 1).map_or(expect, |(next, _)| *next);
         if i == 0 && *first != 0 {
             return Err(db.corrupt(format!("`{name}` has its first block at row {first}")));
         }
         if end <= *first {
-            return Err(db.corrupt(format!(
-                "`{name}` has a block at row {first} followed by one at row {end} \
-                 (the state record says {expect} rows)"
-            )));
+            return Err(db.corrupt(if last {
+                format!("`{name}` has a block at row {first}, the state record says {expect} rows")
+            } else {
+                format!("`{name}` has blocks at rows {first} and {end}, out of order")
+            }));
         }
         if end > from {
-            wanted.push((*first, end, v));
+            wanted.push((*first, end, v, last));
+        }
+    }
+    let blocks = db.blocks();
+    let fetched: Vec<Cow<'_, [u8]>> = wanted
+        .par_iter()
+        .map(|(.., v, _)| blocks.bytes(v))
+        .collect::<Result<_, String>>()
+        .map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
+    for ((first, end, _, last), bytes) in wanted.iter().zip(&fetched) {
+        // A row takes at least a byte a field, so the rows allocated for
+        // are bounded by the bytes read.
+        let n = block::count(bytes).filter(|&n| arity == 0 || n <= bytes.len());
+        if n != Some(end - first) {
+            let n = n.map_or("an impossible number of".to_string(), |n| n.to_string());
+            return Err(db.corrupt(if *last {
+                format!("`{name}`: the last block holds {n} rows from row {first}, the state record says {expect} rows in all")
+            } else {
+                format!("`{name}`: the block at row {first} holds {n} rows, the next begins at row {end}")
+            }));
         }
     }
     let start = wanted.first().map_or(from, |(first, ..)| *first);
-    let mut words: Buf<Word> = Buf::zeroed((expect - start) * arity);
+    // The threads decoding take the pages' first faults in parallel.
+    let mut words: Buf<Word> = Buf::zeroed_unpopulated((expect - start) * arity);
     let mut slices = Vec::with_capacity(wanted.len());
     let mut rest: &mut [Word] = &mut words;
-    for (first, end, v) in &wanted {
+    for ((first, end, ..), bytes) in wanted.iter().zip(&fetched) {
         let (head, tail) = rest.split_at_mut((end - first) * arity);
-        slices.push((head, *v));
+        slices.push((head, bytes));
         rest = tail;
     }
-    let blocks = db.blocks();
     slices
         .into_par_iter()
-        .map(|(out, v)| block::decode_rows(&blocks.bytes(v)?, arity, out))
+        .map(|(out, bytes)| block::decode_rows(bytes, arity, out))
         .collect::<Result<(), String>>()
         .map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
     // The first block read may start before `from`.

@@ -471,7 +471,14 @@ impl Db {
         engine.parts_mut().store.catch_up(&behind);
         let relations = engine.store().relations();
         for (ci, stamp) in due {
-            let on_disk = match tables::write(&self.dir, ci, stamp, &relations[ci]) {
+            let written = self
+                .record(ci, stamp.rows)
+                .map_err(|e| e.to_string())
+                .and_then(|record| {
+                    tables::write(&self.dir, ci, stamp, record, &relations[ci])
+                        .map_err(|e| e.to_string())
+                });
+            let on_disk = match written {
                 Ok(()) => Some(stamp),
                 Err(_) => {
                     tables::remove(&self.dir, ci);
@@ -482,6 +489,22 @@ impl Db {
                 *t = on_disk;
             }
         }
+    }
+
+    /// The checksum of category `ci`'s blocks below row `below`
+    /// ([`tables::record`]).
+    fn record(&self, ci: usize, below: u32) -> Result<u32, DbError> {
+        let mut blocks = Vec::new();
+        for kv in self.sled.scan_prefix(keys::one(keys::FACTS, ci as u32)) {
+            let (k, v) = kv.map_err(|e| self.io(e))?;
+            let first = keys::last_u32(&k, 9)
+                .ok_or_else(|| self.corrupt("a block key is malformed".to_string()))?;
+            blocks.push((first as usize, v));
+        }
+        Ok(tables::record(
+            blocks.iter().map(|(f, v)| (*f, &v[..])),
+            below as usize,
+        ))
     }
 
     /// The program's fingerprint as a number (it is 16 hex digits).

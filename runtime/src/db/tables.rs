@@ -24,8 +24,8 @@
 //! ([`Prefetch`]), so the reading overlaps sled's recovery.
 //!
 //! ```text
-//! file   := "foldtab3" program:u64 generation:u32 rows:u32 cat:u32 arity:u32
-//!           words:u64 slots:u64 dead:u64 indexes:u32 index*
+//! file   := "foldtab4" program:u64 generation:u32 rows:u32 record:u32 cat:u32
+//!           arity:u32 words:u64 slots:u64 dead:u64 indexes:u32 index*
 //!           word*words slot*slots dead*dead (len:u32*groups id:u32*ids)*indexes
 //!           crc:u32                                 CRC-32 of all before it
 //! index  := cols:u32 col:u32*cols upto:u32 groups:u32 ids:u64
@@ -36,10 +36,13 @@
 //! prefix of the rows on disk: by the same program, for at most as many
 //! rows and the same generation of the category (rows are only appended
 //! between two resets, so within a generation the first N rows are always
-//! the same rows); when its checksum holds and its sizes are those the
-//! header gives; and when its tables fit the rows (a table that could make
-//! a lookup read out of range or never end is refused). The rows after the
-//! prefix are then inserted on top, as any rows are: a small incremental
+//! the same rows), from the very blocks that hold those rows now (`record`,
+//! a checksum of their keys and sled values, [`record`]: a block's value is
+//! its place and checksum, so this reads no block); when its checksum holds
+//! and its sizes are those the header gives; and when its tables fit the
+//! rows (a table that could make a lookup read out of range or never end
+//! is refused) and the rows after them replay on top. Those rows are
+//! inserted as any rows are: a small incremental
 //! run or merge does not rewrite tens of megabytes for a few new rows, and
 //! the next resume inserts those few again. Otherwise every row is decoded
 //! from its block and the tables are rebuilt, and the next finished run
@@ -72,11 +75,24 @@ pub const MIN_ROWS: usize = 1 << 16;
 /// writing the file once.
 pub const REWRITE: usize = 8;
 
-/// Version 3: the rows' words too, and a header giving every array's
-/// size, so the arrays are read in parallel; files of versions 1 and 2
-/// are not read (the tables are rebuilt and written again by the next
-/// finished run).
-const MAGIC: &[u8; 8] = b"foldtab3";
+/// Version 4: the rows' words too, the checksum of the blocks they were
+/// saved from, and a header giving every array's size, so the arrays are
+/// read in parallel; files of earlier versions are not read (the tables
+/// are rebuilt and written again by the next finished run).
+const MAGIC: &[u8; 8] = b"foldtab4";
+
+/// The checksum of a category's blocks below row `below` (`blocks`: each
+/// block's first row and sled value, in row order), which a file records
+/// and a resume compares.
+pub fn record<'a>(blocks: impl IntoIterator<Item = (usize, &'a [u8])>, below: usize) -> u32 {
+    let mut crc = crc32fast::Hasher::new();
+    for (first, value) in blocks.into_iter().take_while(|(first, _)| *first < below) {
+        crc.update(&(first as u64).to_le_bytes());
+        crc.update(&(value.len() as u64).to_le_bytes());
+        crc.update(value);
+    }
+    crc.finalize()
+}
 
 /// Which rows a file's tables belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +147,7 @@ fn read_any(dir: &Path, cat: usize) -> Option<(Stamp, Saved)> {
         generation: r.u32()?,
         rows: r.u32()?,
     };
+    let record = r.u32()?;
     if r.u32()? as usize != cat {
         return None;
     }
@@ -214,6 +231,7 @@ fn read_any(dir: &Path, cat: usize) -> Option<(Stamp, Saved)> {
             ident: Some(ident),
             dead: dead.to_vec(),
             indexes,
+            record,
         },
     ))
 }
@@ -303,8 +321,15 @@ impl Prefetch {
     }
 }
 
-/// Write the rows and tables of `rel`, category `cat`, for rows `stamp`.
-pub fn write(dir: &Path, cat: usize, stamp: Stamp, rel: &Relation) -> std::io::Result<()> {
+/// Write the rows and tables of `rel`, category `cat`, for rows `stamp`,
+/// saved from the blocks whose checksum is `record` ([`record`]).
+pub fn write(
+    dir: &Path,
+    cat: usize,
+    stamp: Stamp,
+    record: u32,
+    rel: &Relation,
+) -> std::io::Result<()> {
     let folder = dir.join(DIR);
     std::fs::create_dir_all(&folder)?;
     let tmp = folder.join(format!(".{cat}.bin.tmp"));
@@ -320,6 +345,7 @@ pub fn write(dir: &Path, cat: usize, stamp: Stamp, rel: &Relation) -> std::io::R
     u64(&mut h, stamp.program);
     u32(&mut h, stamp.generation);
     u32(&mut h, stamp.rows);
+    u32(&mut h, record);
     u32(&mut h, cat as u32);
     u32(&mut h, rel.arity() as u32);
     for n in [words.len(), slots.len(), dead.len()] {
@@ -414,14 +440,14 @@ mod tests {
             generation: 1,
             rows: a.len() as u32,
         };
-        write(dir.path(), 3, stamp, a).unwrap();
+        write(dir.path(), 3, stamp, 11, a).unwrap();
         assert!(read(dir.path(), 3, Stamp { rows: 1, ..stamp }).is_none());
         assert!(read(dir.path(), 2, stamp).is_none());
         let saved = read(dir.path(), 3, stamp).unwrap();
         let mut b = store();
         let ib = b.ensure_index(t, &[1]);
         let b = b.relation_mut(t);
-        assert_eq!(saved.words.len(), words.len());
+        assert_eq!((saved.words.len(), saved.record), (words.len(), 11));
         assert_eq!(b.load_rows_saved(saved, Buf::new(), 0), Ok(true));
         assert_eq!(b.words(), &words[..]);
         assert_eq!(b.live_len(), a.live_len());
@@ -493,7 +519,7 @@ mod tests {
                 generation: 1,
                 rows: a.relation(t).len() as u32,
             };
-            write(dir.path(), 0, stamp, a.relation(t)).unwrap();
+            write(dir.path(), 0, stamp, 11, a.relation(t)).unwrap();
             add(&mut a, 2000, 3000, &mut words);
             let more = Stamp {
                 rows: a.relation(t).len() as u32,

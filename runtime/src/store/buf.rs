@@ -21,11 +21,13 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut, Range};
 
 use bytemuck::Pod;
-use memmap2::{Advice, MmapMut, MmapOptions};
+#[cfg(target_os = "linux")]
+use memmap2::Advice;
+use memmap2::{MmapMut, MmapOptions};
 
 /// Arrays of at least this many bytes are mapped (one huge page).
 pub const MAP_BYTES: usize = 2 << 20;
-/// Pages are populated at least this many bytes ahead.
+/// Growing one item at a time populates this many bytes at once.
 const POPULATE_AHEAD: usize = 2 << 20;
 
 /// A growable array of plain numbers (see the module).
@@ -58,6 +60,7 @@ impl<T: Pod> Mapped<T> {
             .checked_next_multiple_of(MAP_BYTES)?;
         let map = MmapOptions::new().len(bytes).map_anon().ok()?;
         // Advice only: a kernel without transparent huge pages says no.
+        #[cfg(target_os = "linux")]
         let _ = map.advise(Advice::HugePage);
         Some(Mapped {
             map,
@@ -81,7 +84,9 @@ impl<T: Pod> Mapped<T> {
             .max(self.ready + POPULATE_AHEAD)
             .next_multiple_of(4096)
             .min(self.map.len());
-        // Advice only: before Linux 5.14 pages fault in as they are used.
+        // Advice only: before Linux 5.14 (and elsewhere) pages fault in
+        // as they are first written.
+        #[cfg(target_os = "linux")]
         let _ = self
             .map
             .advise_range(Advice::PopulateWrite, self.ready, end - self.ready);
@@ -105,7 +110,8 @@ impl<T: Pod> Buf<T> {
         }
     }
 
-    /// `n` zeroes, with room for a quarter more before the array moves.
+    /// `n` zeroes (a mapped array has room for a quarter more before it
+    /// moves).
     pub fn zeroed(n: usize) -> Buf<T> {
         let mut b = Buf::new();
         b.resize(n, T::zeroed());

@@ -51,8 +51,11 @@ pub struct Saved {
     /// Checked against the rows it was saved for ([`IdentTable::from_slots`]).
     pub ident: Option<IdentTable>,
     pub dead: Vec<u64>,
-    /// Checked against the rows by [`Index::from_saved`].
+    /// Checked against the rows by [`Index::attach`].
     pub indexes: Vec<Index>,
+    /// A checksum of the record the rows were saved from (its blocks),
+    /// for the database to compare with the record it holds now.
+    pub record: u32,
 }
 
 #[derive(Debug)]
