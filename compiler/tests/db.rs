@@ -861,6 +861,24 @@ fn killed_prioritized_keyed_runs_resume_to_the_clean_result() {
     crash_and_resume(SP, &[("road.csv", roads)], 6);
 }
 
+/// One run of `p.fold` in `d` without a database over the edges `rows`,
+/// into `out`.
+fn one_run(d: &Path, rows: &[String], out: &str) {
+    std::fs::write(d.join("all.csv"), csv("src,dst", rows)).expect("write");
+    ok(
+        &[
+            "run",
+            "p.fold",
+            "-q",
+            "--input",
+            "edge=all.csv",
+            "--out",
+            out,
+        ],
+        d,
+    );
+}
+
 /// Categories big enough for saved tables (see `runtime/src/db/tables.rs`):
 /// a small addition reuses the saved tables as a prefix and inserts the
 /// new rows on top (keyed rows superseding saved ones included), a large
@@ -887,22 +905,7 @@ fn big_categories_resume_from_saved_tables_and_rows_on_top() {
             .map(|i| format!("{i},{}", (i * 11) % 95_000))
             .collect(),
     ];
-    // One run without a database over `rows`, into `out`.
-    let one_run = |rows: &[String], out: &str| {
-        std::fs::write(d.join("all.csv"), csv("src,dst", rows)).expect("write");
-        ok(
-            &[
-                "run",
-                "p.fold",
-                "-q",
-                "--input",
-                "edge=all.csv",
-                "--out",
-                out,
-            ],
-            d,
-        );
-    };
+    let one_run = |rows: &[String], out: &str| one_run(d, rows, out);
     let mut so_far: Vec<String> = Vec::new();
     let mut edge_tables = Vec::new();
     for (k, part) in parts.iter().enumerate() {
@@ -1023,20 +1026,8 @@ fn saved_tables_of_another_database_are_not_used() {
         );
         let mut all = edges(k);
         all.extend(["89999,5".to_string(), "6,89998".to_string()]);
-        std::fs::write(d.join("all.csv"), csv("src,dst", &all)).expect("write");
         let one = format!("{db}.one");
-        ok(
-            &[
-                "run",
-                "p.fold",
-                "-q",
-                "--input",
-                "edge=all.csv",
-                "--out",
-                &one,
-            ],
-            d,
-        );
+        one_run(d, &all, &one);
         assert_eq!(
             files(&d.join(format!("{db}.out"))),
             files(&d.join(&one)),

@@ -162,6 +162,24 @@ pub(super) fn load_symbols(db: &mut Db, state: &StateMeta) -> Result<(), DbError
     Ok(())
 }
 
+/// The blocks under `tag`+`ci` (of category `name`): each one's first
+/// row and sled value, in row order.
+pub(super) fn block_values(
+    db: &Db,
+    tag: u8,
+    ci: usize,
+    name: &str,
+) -> Result<Vec<(usize, sled::IVec)>, DbError> {
+    let mut out = Vec::new();
+    for kv in db.sled.scan_prefix(keys::one(tag, ci as u32)) {
+        let (k, v) = kv.map_err(|e| db.io(e))?;
+        let first = keys::last_u32(&k, 9)
+            .ok_or_else(|| db.corrupt(format!("a block key of `{name}` is malformed")))?;
+        out.push((first as usize, v));
+    }
+    Ok(out)
+}
+
 /// Read and decode the blocks under `tag`+`ci`, checking they are
 /// contiguous from 0 and hold `expect` rows.
 pub(super) fn read_blocks(
@@ -173,31 +191,25 @@ pub(super) fn read_blocks(
     expect: u32,
     name: &str,
 ) -> Result<Vec<block::Decoded>, DbError> {
-    let mut raw = Vec::new();
-    for kv in db.sled.scan_prefix(keys::one(tag, ci as u32)) {
-        let (k, v) = kv.map_err(|e| db.io(e))?;
-        let first = keys::last_u32(&k, 9)
-            .ok_or_else(|| db.corrupt(format!("a block key of `{name}` is malformed")))?;
-        raw.push((first, v));
-    }
+    let raw = block_values(db, tag, ci, name)?;
     let blocks = db.blocks();
     let decoded: Vec<Result<block::Decoded, String>> = raw
         .par_iter()
         .map(|(_, v)| block::decode(&blocks.bytes(v)?, arity, want_origins))
         .collect();
-    let mut next = 0u64;
+    let mut next = 0usize;
     let mut out = Vec::with_capacity(decoded.len());
     for ((first, _), d) in raw.iter().zip(decoded) {
         let d = d.map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
-        if u64::from(*first) != next {
+        if *first != next {
             return Err(db.corrupt(format!(
                 "`{name}` has a block at row {first} where row {next} was expected"
             )));
         }
-        next += d.n as u64;
+        next += d.n;
         out.push(d);
     }
-    if next != u64::from(expect) {
+    if next != expect as usize {
         return Err(db.corrupt(format!(
             "`{name}` has {next} rows on disk, the state record says {expect}"
         )));
@@ -217,13 +229,7 @@ fn load_facts(
     let expect = stamp.rows as usize;
     let name = rel.name().to_string();
     let (arity, types) = (rel.arity(), rel.types().to_vec());
-    let mut stored = Vec::new();
-    for kv in db.sled.scan_prefix(keys::one(keys::FACTS, ci as u32)) {
-        let (k, v) = kv.map_err(|e| db.io(e))?;
-        let first = keys::last_u32(&k, 9)
-            .ok_or_else(|| db.corrupt(format!("a block key of `{name}` is malformed")))?;
-        stored.push((first as usize, v));
-    }
+    let stored = block_values(db, keys::FACTS, ci, &name)?;
     // Saved rows and tables serve only if saved from these very blocks.
     let saved = (expect >= tables::MIN_ROWS && !needs_mapping(&types))
         .then(|| db.prefetch.take(&db.dir, ci, stamp))

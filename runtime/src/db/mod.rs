@@ -472,7 +472,7 @@ impl Db {
         let relations = engine.store().relations();
         for (ci, stamp) in due {
             let written = self
-                .record(ci, stamp.rows)
+                .record(ci, relations[ci].name(), stamp.rows)
                 .map_err(|e| e.to_string())
                 .and_then(|record| {
                     tables::write(&self.dir, ci, stamp, record, &relations[ci])
@@ -491,16 +491,10 @@ impl Db {
         }
     }
 
-    /// The checksum of category `ci`'s blocks below row `below`
+    /// The checksum of category `ci`'s (`name`) blocks below row `below`
     /// ([`tables::record`]).
-    fn record(&self, ci: usize, below: u32) -> Result<u32, DbError> {
-        let mut blocks = Vec::new();
-        for kv in self.sled.scan_prefix(keys::one(keys::FACTS, ci as u32)) {
-            let (k, v) = kv.map_err(|e| self.io(e))?;
-            let first = keys::last_u32(&k, 9)
-                .ok_or_else(|| self.corrupt("a block key is malformed".to_string()))?;
-            blocks.push((first as usize, v));
-        }
+    fn record(&self, ci: usize, name: &str, below: u32) -> Result<u32, DbError> {
+        let blocks = load::block_values(self, keys::FACTS, ci, name)?;
         Ok(tables::record(
             blocks.iter().map(|(f, v)| (*f, &v[..])),
             below as usize,
