@@ -116,8 +116,8 @@ example r hit: reach(1, 2), edge(2, 3) => word("a"), word("b")
 fn compile(src: &str) {
     let compiled = fold_compiler::compile(src, None);
     // Rendering must not panic either.
-    let _ = fold_compiler::render::human("p.fold", src, &compiled.diagnostics, false);
-    let _ = fold_compiler::render::json("p.fold", src, &compiled.diagnostics);
+    let _ = fold_compiler::diag::render::human("p.fold", src, &compiled.diagnostics, false);
+    let _ = fold_compiler::diag::render::json("p.fold", src, &compiled.diagnostics);
 }
 
 proptest! {

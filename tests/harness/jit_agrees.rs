@@ -477,7 +477,8 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
     let src = program(seed);
     let compiled = fold_compiler::compile(&src, None);
     let Some(plan) = compiled.plan else {
-        let shown = fold_compiler::render::human("gen.fold", &src, &compiled.diagnostics, false);
+        let shown =
+            fold_compiler::diag::render::human("gen.fold", &src, &compiled.diagnostics, false);
         return Err(TestCaseError::fail(format!(
             "the generator made a program that does not compile:\n{src}\n{shown}"
         )));

@@ -72,7 +72,7 @@ fn run_case(case: &Path, threads: usize, backend: Backend) -> Result<(), Failed>
     let compiled = fold_compiler::compile(&src, Some(case));
     let Some(plan) = compiled.plan else {
         let name = relative(&prog, &root());
-        let shown = fold_compiler::render::human(&name, &src, &compiled.diagnostics, false);
+        let shown = fold_compiler::diag::render::human(&name, &src, &compiled.diagnostics, false);
         return Err(format!("does not compile:\n{shown}").into());
     };
     let plan = Arc::new(plan);

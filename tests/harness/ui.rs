@@ -10,8 +10,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use fold_compiler::diag::render;
 use fold_compiler::diag::Code;
-use fold_compiler::render;
 use fold_tests::{files_with_suffix, relative, root, workspace};
 use libtest_mimic::{Arguments, Failed, Trial};
 

@@ -1,0 +1,121 @@
+//! Which backend runs the handlers: native code from the Cranelift JIT
+//! (the default) or the reference interpreter (`--backend interp`). A
+//! handler the JIT declines runs on the interpreter; `--stats` says how
+//! many did and why.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use clap::ValueEnum;
+use fold_runtime::plan::{HandlerId, Plan};
+use fold_runtime::Engine;
+
+use fold_compiler::codegen;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    /// Native code, compiled with Cranelift (handlers it cannot compile
+    /// fall back to the interpreter, one by one).
+    #[default]
+    Jit,
+    /// The reference interpreter of the plan.
+    Interp,
+}
+
+/// What [`install`] did.
+#[derive(Debug)]
+pub struct Installed {
+    pub backend: Backend,
+    pub handlers: usize,
+    /// Handlers running as native code.
+    pub native: usize,
+    /// Handlers the JIT left to the interpreter, with the reason.
+    pub declined: Vec<(HandlerId, String)>,
+    /// Time spent generating and compiling native code.
+    pub codegen: Duration,
+}
+
+impl Installed {
+    /// Handlers that fell back to the interpreter under the JIT.
+    pub fn fell_back(&self) -> usize {
+        match self.backend {
+            Backend::Jit => self.handlers - self.native,
+            Backend::Interp => 0,
+        }
+    }
+
+    /// The backend lines of `foldc run --stats`.
+    pub fn render(&self, plan: &Plan) -> String {
+        let mut out = String::new();
+        match self.backend {
+            Backend::Interp => {
+                let _ = writeln!(out, "backend: interpreter ({} handlers)", self.handlers);
+            }
+            Backend::Jit => {
+                let _ = writeln!(
+                    out,
+                    "backend: jit, {} of {} handlers native, {} fell back to the interpreter",
+                    self.native,
+                    self.handlers,
+                    self.fell_back()
+                );
+                for (h, why) in &self.declined {
+                    let handler = plan.handler(*h);
+                    let _ = writeln!(
+                        out,
+                        "  interpreted: handler {} (rule {} position {}): {why}",
+                        h.0,
+                        plan.rule(handler.rule).name,
+                        handler.position
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Prepare `engine` to run its handlers on `backend`.
+pub fn install(engine: &mut Engine, backend: Backend) -> Installed {
+    let handlers = engine.prepared().len();
+    let mut installed = Installed {
+        backend,
+        handlers,
+        native: 0,
+        declined: Vec::new(),
+        codegen: Duration::ZERO,
+    };
+    if backend == Backend::Interp {
+        return installed;
+    }
+    match codegen::install(engine) {
+        Ok(report) => {
+            installed.codegen = report.elapsed;
+            installed.declined = report.declined;
+            installed.native = report.native;
+        }
+        Err(why) => {
+            installed.declined = engine
+                .prepared()
+                .iter()
+                .map(|p| (p.handler, why.clone()))
+                .collect();
+        }
+    }
+    installed
+}
+
+/// The `--timings` line: each stage in milliseconds, and parse to native.
+pub fn timings(t: &fold_compiler::Timings, codegen: Duration, evaluation: Duration) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    format!(
+        "timings: parse {:.3} ms, check {:.3} ms, lower {:.3} ms, codegen {:.3} ms, \
+         evaluation {:.3} ms (parse to native {:.3} ms)",
+        ms(t.parse),
+        ms(t.check),
+        ms(t.lower),
+        ms(codegen),
+        ms(evaluation),
+        ms(t.parse + t.check + t.lower + codegen)
+    )
+}

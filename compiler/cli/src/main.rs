@@ -1,0 +1,116 @@
+//! `foldc`: the fold compiler and runtime on the command line, one module
+//! per subcommand. Each module parses its arguments (clap) and calls the
+//! compiler's and the runtime's APIs; the work itself lives there.
+
+mod backend;
+mod bench;
+mod check;
+mod db_run;
+mod doc;
+mod emit;
+mod explain;
+mod export;
+mod merge;
+mod out;
+mod report;
+mod run;
+mod serve;
+mod source;
+mod stats;
+mod test;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// foldc — compile and run fold programs: recursive search over permanent facts.
+#[derive(Parser)]
+#[command(name = "foldc", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a program and print its diagnostics (exit 1 on errors).
+    Check(check::Args),
+    /// Print a stage of compilation: tokens, ast, plan or clif.
+    Emit(emit::Args),
+    /// Run a program to its fixpoint and write its output categories.
+    Run(run::Args),
+    /// Check the program's `example` lines (hit, miss, near_miss).
+    Test(test::Args),
+    /// Print the standard library reference (every builtin, with examples).
+    Doc(doc::Args),
+    /// Write a database's output categories as sorted CSV.
+    Export(export::Args),
+    /// Print a database's lifecycle counters per rule and trigger position.
+    Stats(stats::Args),
+    /// Say why a database holds a fact: the rules, events, friends and
+    /// input records it rests on, as a tree.
+    Explain(explain::Args),
+    /// Draw a database's work as one HTML page: facts per category, and
+    /// per rule and trigger position what its events did and found.
+    Report(report::Args),
+    /// Keep a database open behind HTTP: count, query and insert facts
+    /// (each insert runs the rules and is durable when answered).
+    Serve(serve::Args),
+    /// Merge two databases of one program into a new one, as if one run
+    /// had read both inputs.
+    Merge(merge::Args),
+    /// Time each rule's handlers on its examples, interpreted and native.
+    Bench(bench::Args),
+}
+
+fn cli_main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Emit(args) => emit::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Doc(args) => doc::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Stats(args) => stats::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::Bench(args) => bench::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            out::errln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A subcommand's outcome: an exit code, or a message for stderr (exit 1).
+pub type Outcome = Result<ExitCode, String>;
+
+/// The compiler's passes recurse over expressions, and a program may nest
+/// them thousands deep (a generated sum of thousands of terms is a tree
+/// that deep). The main thread's 8 MiB would overflow near 4,000 levels;
+/// this much address space (only the pages used are ever touched) takes
+/// the parser's limit (`fold_grammar::MAX_NESTING`) with room to spare.
+const STACK_BYTES: usize = 256 << 20;
+
+fn main() -> ExitCode {
+    fold_runtime::init_global_pool();
+    let cli = std::thread::Builder::new()
+        .name("foldc".to_string())
+        .stack_size(STACK_BYTES)
+        .spawn(cli_main);
+    match cli.map(|t| t.join()) {
+        Ok(Ok(code)) => code,
+        // A panic has printed its message already.
+        Ok(Err(_)) => ExitCode::from(101),
+        Err(e) => {
+            eprintln!("error: cannot start foldc: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
