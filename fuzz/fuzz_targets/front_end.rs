@@ -7,6 +7,6 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let src = String::from_utf8_lossy(data);
     let compiled = fold_compiler::compile(&src, None);
-    let _ = fold_compiler::render::human("fuzz.fold", &src, &compiled.diagnostics, false);
-    let _ = fold_compiler::render::json("fuzz.fold", &src, &compiled.diagnostics);
+    let _ = fold_compiler::diag::render::human("fuzz.fold", &src, &compiled.diagnostics, false);
+    let _ = fold_compiler::diag::render::json("fuzz.fold", &src, &compiled.diagnostics);
 });

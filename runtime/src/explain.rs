@@ -17,9 +17,9 @@
 use std::path::PathBuf;
 
 use crate::db::{Db, DbError};
-use crate::engine::Engine;
-use crate::interp::{run_event_in, Frame, Mode};
-use crate::observe::Origin;
+use crate::eval::interp::{run_event_in, Frame, Mode};
+use crate::exec::engine::Engine;
+use crate::exec::observe::Origin;
 use crate::plan::{CatId, HandlerId};
 use crate::value::Word;
 

@@ -23,30 +23,17 @@
 
 #![deny(unsafe_code)]
 
-pub mod base;
-pub mod builtin;
-pub mod csv_in;
-pub mod csv_out;
 pub mod db;
-pub mod engine;
-pub mod exact_sum;
+pub mod eval;
+pub mod exec;
 pub mod explain;
-pub mod intern;
-pub mod interp;
-pub mod invalidate;
+pub mod io;
 pub mod merge;
-pub mod native;
-pub mod observe;
 pub mod plan;
-pub mod progress;
-pub mod round;
-pub mod scheduler;
-pub mod stats;
 pub mod store;
-pub mod table;
 pub mod value;
 
-pub use engine::{Engine, LoadReport, LoadedFile, RunError, RunOptions, RunSummary};
+pub use exec::engine::{Engine, LoadReport, LoadedFile, RunError, RunOptions, RunSummary};
 
 /// The stack of every worker thread. The interpreter recurses over an
 /// expression's depth, which the parser lets reach
@@ -63,5 +50,3 @@ pub fn init_global_pool() {
         .stack_size(WORKER_STACK_BYTES)
         .build_global();
 }
-pub mod examples;
-pub mod plan_print;

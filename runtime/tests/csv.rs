@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use fold_runtime::intern;
+use fold_runtime::value::intern;
 use fold_runtime::value::{from_bool, from_float, from_int, Type};
 use fold_runtime::Engine;
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use common::*;
 use fold_runtime::db::{Access, Db, DbError};
-use fold_runtime::observe::{Observer, Origin, View};
+use fold_runtime::exec::observe::{Observer, Origin, View};
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::{Engine, RunOptions};
 

@@ -5,9 +5,9 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use fold_runtime::builtin::Fault;
-use fold_runtime::intern;
+use fold_runtime::plan::builtin::Fault;
 use fold_runtime::plan::*;
+use fold_runtime::value::intern;
 use fold_runtime::value::{from_int, to_int, Type};
 use fold_runtime::{Engine, RunOptions};
 
@@ -567,13 +567,13 @@ fn examples_hit_miss_near_miss() {
             vec![],
         ),
     ];
-    let hit = fold_runtime::examples::run_example(&plan, &plan.examples[0]);
+    let hit = fold_runtime::exec::examples::run_example(&plan, &plan.examples[0]);
     assert_eq!(
         hit.found,
-        fold_runtime::examples::expected_facts(&plan, &plan.examples[0])
+        fold_runtime::exec::examples::expected_facts(&plan, &plan.examples[0])
     );
     assert!(hit.loaded_friends);
-    let miss = fold_runtime::examples::run_example(&plan, &plan.examples[1]);
+    let miss = fold_runtime::exec::examples::run_example(&plan, &plan.examples[1]);
     assert!(miss.found.is_empty() && !miss.loaded_friends);
     // A near miss: friends load, but an abort stops the search.
     let mut b = Builder::new();
@@ -594,7 +594,7 @@ fn examples_hit_miss_near_miss() {
         expected: vec![],
         line: 3,
     };
-    let run = fold_runtime::examples::ExampleRun::new(&b.plan, &near);
+    let run = fold_runtime::exec::examples::ExampleRun::new(&b.plan, &near);
     let res = run.run();
     assert!(res.found.is_empty() && res.loaded_friends);
     let h = run.handlers().next().unwrap();
@@ -604,8 +604,8 @@ fn examples_hit_miss_near_miss() {
 #[test]
 fn plan_printer_is_readable_and_stable() {
     let (plan, _, _) = shortest_paths(true);
-    let text = fold_runtime::plan_print::print_plan(&plan);
-    assert_eq!(text, fold_runtime::plan_print::print_plan(&plan));
+    let text = fold_runtime::plan::print::print_plan(&plan);
+    assert_eq!(text, fold_runtime::plan::print::print_plan(&plan));
     assert!(
         text.contains("1 dist(node: int, d: int) key(node) keep min(d)"),
         "{text}"
@@ -645,7 +645,7 @@ fn plan_printer_is_readable_and_stable() {
             expr: e,
         }],
     );
-    let text = fold_runtime::plan_print::print_plan(&b.plan);
+    let text = fold_runtime::plan::print::print_plan(&b.plan);
     assert!(text.contains("let b = (a + -1) * (b - (c - d))"), "{text}");
 }
 

@@ -19,7 +19,7 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use fold_runtime::builtin::Fault;
+use fold_runtime::plan::builtin::Fault;
 use fold_runtime::value::{compare, from_bool, from_int, to_int, Type, Word};
 
 use crate::decl::{items, new_list, type_param};

@@ -5,7 +5,7 @@
 //! agree. Writing text is what CSV output writes (`value::write_plain`), so
 //! `to_float(to_str(x)) == x` for every float, `nan` and `inf` included.
 
-use fold_runtime::builtin::Fault;
+use fold_runtime::plan::builtin::Fault;
 use fold_runtime::value::{
     from_float, from_int, parse_literal, to_bool, to_float, to_int, write_plain, Type, Word,
 };

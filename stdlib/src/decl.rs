@@ -17,8 +17,8 @@
 //! (a distinct `extern "C"` function running the body on a `NativeFrame`),
 //! and the domain's `BUILTINS` table in declaration order.
 
-use fold_runtime::builtin::{Fault, TypeSig};
-use fold_runtime::intern;
+use fold_runtime::plan::builtin::{Fault, TypeSig};
+use fold_runtime::value::intern;
 use fold_runtime::value::{Type, Word};
 
 /// Longest string (in bytes) a builtin builds by repetition (`repeat`,
@@ -34,22 +34,22 @@ pub const MAX_RANGE_LEN: i64 = 10_000_000;
 /// `bool`, `T` (the first type parameter) or `[elem]`.
 macro_rules! sig {
     (int) => {
-        ::fold_runtime::builtin::TypeSig::Int
+        ::fold_runtime::plan::builtin::TypeSig::Int
     };
     (float) => {
-        ::fold_runtime::builtin::TypeSig::Float
+        ::fold_runtime::plan::builtin::TypeSig::Float
     };
     (str) => {
-        ::fold_runtime::builtin::TypeSig::Str
+        ::fold_runtime::plan::builtin::TypeSig::Str
     };
     (bool) => {
-        ::fold_runtime::builtin::TypeSig::Bool
+        ::fold_runtime::plan::builtin::TypeSig::Bool
     };
     (T) => {
-        ::fold_runtime::builtin::TypeSig::Var(0)
+        ::fold_runtime::plan::builtin::TypeSig::Var(0)
     };
     ([$elem:tt]) => {
-        ::fold_runtime::builtin::TypeSig::List(&sig!($elem))
+        ::fold_runtime::plan::builtin::TypeSig::List(&sig!($elem))
     };
 }
 
@@ -63,11 +63,11 @@ macro_rules! builtins {
             // The doc text goes into `Builtin::doc`, not into rustdoc: its
             // indented fold examples would otherwise be compiled as doctests.
             #[doc = concat!("The builtin `", stringify!($name), "`; see its `doc` field.")]
-            pub static $static_name: ::fold_runtime::builtin::Builtin = {
+            pub static $static_name: ::fold_runtime::plan::builtin::Builtin = {
                 // Full paths, no `use`: imports here would leak into `$body`.
-                const PARAMS: &[::fold_runtime::builtin::TypeSig] = &[$(sig!($param)),*];
-                const RET: ::fold_runtime::builtin::TypeSig = sig!($ret);
-                const BODY: ::fold_runtime::builtin::EvalFn = $body;
+                const PARAMS: &[::fold_runtime::plan::builtin::TypeSig] = &[$(sig!($param)),*];
+                const RET: ::fold_runtime::plan::builtin::TypeSig = sig!($ret);
+                const BODY: ::fold_runtime::plan::builtin::EvalFn = $body;
                 const DOC_LINES: &[&str] = &[$($doc),*];
                 const DOC_BYTES: [u8; $crate::decl::doc_len(DOC_LINES)] =
                     $crate::decl::doc_join(DOC_LINES);
@@ -75,20 +75,20 @@ macro_rules! builtins {
                 fn eval(
                     args: &[::fold_runtime::value::Word],
                     types: &[::fold_runtime::value::Type],
-                ) -> Result<::fold_runtime::value::Word, ::fold_runtime::builtin::Fault> {
+                ) -> Result<::fold_runtime::value::Word, ::fold_runtime::plan::builtin::Fault> {
                     // A wrong argument count is a caller's bug, but it must
                     // still be a fault and not an index panic in the body.
                     if args.len() != PARAMS.len() {
-                        return Err(::fold_runtime::builtin::Fault::InvalidArgument);
+                        return Err(::fold_runtime::plan::builtin::Fault::InvalidArgument);
                     }
                     BODY(args, types)
                 }
 
-                extern "C" fn native(frame: &mut ::fold_runtime::builtin::NativeFrame) -> u32 {
-                    ::fold_runtime::builtin::eval_on_frame(eval, PARAMS.len(), frame)
+                extern "C" fn native(frame: &mut ::fold_runtime::plan::builtin::NativeFrame) -> u32 {
+                    ::fold_runtime::plan::builtin::eval_on_frame(eval, PARAMS.len(), frame)
                 }
 
-                ::fold_runtime::builtin::Builtin {
+                ::fold_runtime::plan::builtin::Builtin {
                     name: stringify!($name),
                     params: PARAMS,
                     ret: RET,
@@ -101,7 +101,7 @@ macro_rules! builtins {
         )*
 
         /// This domain's builtins, in declaration order.
-        pub static BUILTINS: &[&::fold_runtime::builtin::Builtin] = &[$(&$static_name),*];
+        pub static BUILTINS: &[&::fold_runtime::plan::builtin::Builtin] = &[$(&$static_name),*];
     };
 }
 
@@ -229,7 +229,7 @@ pub fn check_str_size(bytes: Option<usize>) -> Result<(), Fault> {
 pub mod testing {
     //! Shorthands for the domain tests.
 
-    use fold_runtime::builtin::{Builtin, Fault};
+    use fold_runtime::plan::builtin::{Builtin, Fault};
     use fold_runtime::value::{self, Type, Word};
 
     pub fn s(text: &str) -> Word {

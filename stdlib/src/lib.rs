@@ -9,14 +9,14 @@
 //! A name may have several overloads that differ in parameter types
 //! (`len(str)` and `len([T])`); the type checker picks one by argument
 //! types from [`overloads`]. Builtins never panic on any input: every
-//! failure is a [`fold_runtime::builtin::Fault`], which aborts the combination
+//! failure is a [`fold_runtime::plan::builtin::Fault`], which aborts the combination
 //! of facts being processed.
 
 #![forbid(unsafe_code)]
 
 use std::sync::LazyLock;
 
-use fold_runtime::builtin::Builtin;
+use fold_runtime::plan::builtin::Builtin;
 
 #[macro_use]
 mod decl;

@@ -5,7 +5,7 @@
 //! bits, as fact identity does). Ordering is by value, with the element
 //! type from the call's type parameter.
 
-use fold_runtime::builtin::Fault;
+use fold_runtime::plan::builtin::Fault;
 use fold_runtime::value::{compare, from_bool, from_int, to_int, Type, Word};
 
 use crate::decl::{

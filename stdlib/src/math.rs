@@ -5,7 +5,7 @@
 //! (`f64::total_cmp`), so `min(x, y)` is always one of its arguments and
 //! picks the same one `keep min` would.
 
-use fold_runtime::builtin::Fault;
+use fold_runtime::plan::builtin::Fault;
 use fold_runtime::value::{from_float, from_int, to_float, to_int, Type, Word};
 
 use crate::convert::float_to_int;

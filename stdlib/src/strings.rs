@@ -5,7 +5,7 @@
 //! bytes, so no index can land inside a character: `substr("héllo", 1, 3)`
 //! is `"éll"`. Ordering of strings (by bytes) lives in `value::compare`.
 
-use fold_runtime::builtin::Fault;
+use fold_runtime::plan::builtin::Fault;
 use fold_runtime::value::{from_bool, from_int, to_int, Type, Word};
 
 use crate::decl::{check_str_size, from_len, new_list, new_str, text};

@@ -2,8 +2,8 @@
 //! the native entry agrees with the interpreter entry, and every doc has an
 //! example whose stated result is what the builtin returns.
 
-use fold_runtime::builtin::{intern_types, Builtin, Fault, NativeFrame, TypeSig};
-use fold_runtime::intern::{intern_list, intern_str};
+use fold_runtime::plan::builtin::{intern_types, Builtin, Fault, NativeFrame, TypeSig};
+use fold_runtime::value::intern::{intern_list, intern_str};
 use fold_runtime::value::{from_bool, from_float, from_int, parse_literal, Type, Word};
 
 /// Call through the native ABI, as JIT code does.

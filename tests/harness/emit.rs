@@ -36,7 +36,7 @@ fn printed(path: &Path, stage: &str) -> Result<String, Failed> {
             let compiled = fold_compiler::compile(&src, None);
             match compiled.plan {
                 Some(plan) if stage == "clif" => fold_compiler::codegen::emit_clif(&plan)?,
-                Some(plan) => fold_runtime::plan_print::print_plan(&plan),
+                Some(plan) => fold_runtime::plan::print::print_plan(&plan),
                 None => return Err(format!("{} does not compile", path.display()).into()),
             }
         }

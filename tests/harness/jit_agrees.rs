@@ -11,8 +11,8 @@
 
 use std::sync::Arc;
 
-use fold_runtime::examples::ExampleRun;
-use fold_runtime::interp::{run_event, Frame};
+use fold_runtime::eval::interp::{run_event, Frame};
+use fold_runtime::exec::examples::ExampleRun;
 use fold_runtime::plan::{CatId, Example, ExampleKind, Plan, RuleId};
 use fold_runtime::value::Word;
 use fold_runtime::{Engine, RunOptions};

@@ -115,7 +115,7 @@ fn run_case(case: &Path, threads: usize, backend: Backend) -> Result<(), Failed>
     }
     // The program's own examples hold.
     for example in &plan.examples {
-        let mut run = fold_runtime::examples::ExampleRun::new(&plan, example);
+        let mut run = fold_runtime::exec::examples::ExampleRun::new(&plan, example);
         if backend == Backend::Jit {
             fold_compiler::codegen::install_example(&mut run)?;
         }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use fold_runtime::examples::ExampleRun;
+use fold_runtime::exec::examples::ExampleRun;
 use fold_runtime::plan::{HandlerId, Plan};
 
 use crate::out::{out, outln};
@@ -167,5 +167,5 @@ fn table(rows: &[Row]) -> String {
             ]
         })
         .collect();
-    fold_runtime::table::render(&HEAD, &cells, 2)
+    fold_runtime::io::table::render(&HEAD, &cells, 2)
 }

@@ -70,7 +70,7 @@ pub fn run(args: Args) -> Outcome {
         }
         Stage::Plan => match &program.compiled.plan {
             Some(plan) => {
-                out!("{}", fold_runtime::plan_print::print_plan(plan));
+                out!("{}", fold_runtime::plan::print::print_plan(plan));
                 Ok(ExitCode::SUCCESS)
             }
             None => {

@@ -15,9 +15,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use fold_runtime::db::{copy, Access, Db};
+use fold_runtime::exec::stats::labels;
 use fold_runtime::merge::{self, Names};
 use fold_runtime::plan::Plan;
-use fold_runtime::stats::labels;
 use fold_runtime::{Engine, RunOptions};
 
 use crate::backend::{self, Backend};

@@ -24,9 +24,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use fold_runtime::db::Db;
+use fold_runtime::io::csv_out;
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value::{Type, Word};
-use fold_runtime::{csv_out, value, Engine, RunOptions};
+use fold_runtime::{value, Engine, RunOptions};
 use serde_json::json;
 
 use crate::backend;

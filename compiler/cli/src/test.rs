@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use fold_runtime::examples::run_example;
+use fold_runtime::exec::examples::run_example;
 
 use fold_compiler::verdict::verdict;
 

@@ -2,8 +2,8 @@
 //! arguments are literals.
 
 use fold_grammar::ast::{self, ExprKind};
-use fold_runtime::intern;
 use fold_runtime::plan::CatId;
+use fold_runtime::value::intern;
 use fold_runtime::value::{self, Type, Word};
 
 use crate::check::catalog::Catalog;

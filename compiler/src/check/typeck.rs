@@ -8,9 +8,9 @@
 //! cascade into many.
 
 use fold_grammar::ast::{self, BinaryOp, ExprKind, Span, UnaryOp};
-use fold_runtime::builtin::{Builtin, TypeSig};
-use fold_runtime::intern;
+use fold_runtime::plan::builtin::{Builtin, TypeSig};
 use fold_runtime::plan::{BinOp, CmpOp, Expr, Slot, UnOp};
+use fold_runtime::value::intern;
 use fold_runtime::value::{self, Type};
 
 use crate::check::scope::Scope;

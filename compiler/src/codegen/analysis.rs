@@ -2,8 +2,8 @@
 //! JIT supports it at all, which parts can fault (only those need a
 //! mark to roll back to), and how much scratch space it uses.
 
-use fold_runtime::builtin::MAX_ARGS;
-use fold_runtime::interp::{POp, Prepared, Source};
+use fold_runtime::eval::interp::{POp, Prepared, Source};
+use fold_runtime::plan::builtin::MAX_ARGS;
 use fold_runtime::plan::{AggKind, BinOp, Bind, Expr, UnOp};
 use fold_runtime::value::Type;
 

@@ -25,8 +25,8 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::{FuncId, Module};
-use fold_runtime::interp::Prepared;
-use fold_runtime::native::{ctx_offset, frame_offset, sym, view_offset};
+use fold_runtime::eval::interp::Prepared;
+use fold_runtime::eval::native::{ctx_offset, frame_offset, sym, view_offset};
 use fold_runtime::plan::{Bind, Plan};
 use fold_runtime::value::{self, Type, Word};
 
@@ -298,7 +298,7 @@ impl Fx<'_, '_> {
     }
 
     /// Fault with a constant code when `cond` is nonzero.
-    pub fn fault_if_const(&mut self, cond: Value, fault: fold_runtime::builtin::Fault) {
+    pub fn fault_if_const(&mut self, cond: Value, fault: fold_runtime::plan::builtin::Fault) {
         let code = self.b.ins().iconst(types::I32, i64::from(fault.code()));
         self.fault_if(cond, code);
     }

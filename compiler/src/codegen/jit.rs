@@ -13,9 +13,9 @@ use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
-use fold_runtime::builtin::Builtin;
-use fold_runtime::interp::Prepared;
-use fold_runtime::native::{self, AbiType, Callback, NativeEntry, NativeHandler};
+use fold_runtime::eval::interp::Prepared;
+use fold_runtime::eval::native::{self, AbiType, Callback, NativeEntry, NativeHandler};
+use fold_runtime::plan::builtin::Builtin;
 use fold_runtime::plan::{HandlerId, Plan};
 use fold_runtime::value::{Type, Word};
 

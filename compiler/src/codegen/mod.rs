@@ -1,7 +1,7 @@
 //! Cranelift codegen: lifecycle handlers as native code.
 //!
 //! [`compile`] turns every prepared handler of a plan into one machine
-//! function following the runtime's native ABI ([`fold_runtime::native`]):
+//! function following the runtime's native ABI ([`fold_runtime::eval::native`]):
 //! the event's binding, categorical checks, aborts, `let`s, joins (the
 //! whole loop over an index group's rows), negation, aggregates, the
 //! search (`if`, `for`, `let`, `find`) and every expression, with the
@@ -29,8 +29,8 @@ mod rows;
 
 use std::time::{Duration, Instant};
 
-use fold_runtime::interp::Prepared;
-use fold_runtime::native::NativeHandler;
+use fold_runtime::eval::interp::Prepared;
+use fold_runtime::eval::native::NativeHandler;
 use fold_runtime::plan::{HandlerId, Plan};
 
 /// What to produce besides code.
@@ -116,7 +116,9 @@ pub fn install(engine: &mut fold_runtime::Engine) -> Result<Report, String> {
 }
 
 /// Compile an example run's handlers and run them natively from now on.
-pub fn install_example(run: &mut fold_runtime::examples::ExampleRun) -> Result<Report, String> {
+pub fn install_example(
+    run: &mut fold_runtime::exec::examples::ExampleRun,
+) -> Result<Report, String> {
     let jit = compile(run.plan(), run.prepared(), Options::default())?;
     Ok(Report {
         declined: jit.declined,
@@ -130,7 +132,7 @@ pub fn install_example(run: &mut fold_runtime::examples::ExampleRun) -> Result<R
 /// constant table and the functions it calls.
 pub fn emit_clif(plan: &Plan) -> Result<String, String> {
     let mut store = fold_runtime::store::Store::new(plan);
-    let prepared = fold_runtime::interp::prepare_all(plan, &mut store);
+    let prepared = fold_runtime::eval::interp::prepare_all(plan, &mut store);
     let jit = compile(plan, &prepared, Options { clif: true })?;
     let mut out = String::new();
     for (_, text) in &jit.clif {

@@ -6,8 +6,8 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_frontend::Variable;
-use fold_runtime::interp::{POp, Source};
-use fold_runtime::native::{ctx_offset, sym};
+use fold_runtime::eval::interp::{POp, Source};
+use fold_runtime::eval::native::{ctx_offset, sym};
 use fold_runtime::plan::{Bind, CatId, Stage};
 
 use super::analysis;

@@ -19,10 +19,10 @@
 //! provenance. For the facts of a join this is a few bytes a fact: found
 //! facts share their event's fields, one handler's events are consecutive
 //! rows, and the handler id fits a byte. The same format holds a derived
-//! category's given facts (see [`crate::base`]).
+//! category's given facts (see [`crate::exec::base`]).
 
 use super::varint::{self, Reader};
-use crate::observe::Origin;
+use crate::exec::observe::Origin;
 
 /// The tag of [`Origin::Merged`]: handler tags are `2 + h` with `h` a
 /// `u32`, so this one is free.

@@ -15,9 +15,9 @@ use rayon::prelude::*;
 use super::meta::StateMeta;
 use super::symbols::needs_mapping;
 use super::{block, keys, tables, varint, Db, DbError};
-use crate::engine::Engine;
+use crate::exec::engine::Engine;
+use crate::exec::scheduler::PrioKey;
 use crate::plan::{CatId, Plan};
-use crate::scheduler::PrioKey;
 use crate::store::Buf;
 use crate::value::Word;
 
@@ -380,7 +380,7 @@ fn to_process(
 
 fn load_given(
     db: &Db,
-    base: &mut crate::base::BaseLog,
+    base: &mut crate::exec::base::BaseLog,
     cat: CatId,
     expect: u32,
 ) -> Result<(), DbError> {

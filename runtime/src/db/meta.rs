@@ -4,13 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::invalidate::Seen;
+use crate::exec::invalidate::Seen;
+use crate::exec::stats::{labels, HandlerLabel, Stats};
+use crate::plan::print::print_plan;
 use crate::plan::{Plan, Rule};
-use crate::plan_print::print_plan;
-use crate::stats::{labels, HandlerLabel, Stats};
 
 /// The layout version written by this foldc for a new database: 2 added
-/// merged facts' origin ([`crate::observe::Origin::Merged`]) and the
+/// merged facts' origin ([`crate::exec::observe::Origin::Merged`]) and the
 /// merge records; 3 keeps the blocks in segment files beside sled, sled
 /// holding where each lies ([`super::segments`]).
 pub const FORMAT: u32 = 3;
@@ -61,7 +61,7 @@ pub struct StateMeta {
     pub given: Vec<u32>,
     /// Per category: resets so far.
     pub generation: Vec<u32>,
-    /// Per stratum: its basis (see [`crate::invalidate`]).
+    /// Per stratum: its basis (see [`crate::exec::invalidate`]).
     pub basis: Vec<Option<Vec<Seen>>>,
     /// Per handler: the next trigger row not yet scheduled.
     pub watermarks: Vec<u32>,

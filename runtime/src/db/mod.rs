@@ -6,11 +6,11 @@
 //! Everything a run needs to go on where it stopped: the rows of every
 //! category in row-id order (superseded ones too: they are history, and
 //! replaying rows in order rebuilds identity tables, dead marks and the
-//! same row ids), each row's provenance ([`crate::observe::Origin`]: the
+//! same row ids), each row's provenance ([`crate::exec::observe::Origin`]: the
 //! handler and event row that found it, or the input file and line, or the
 //! program line), the given facts of derived categories
-//! ([`crate::base`]), the scheduler's watermarks and priority queues (the
-//! pending events), the strata's bases ([`crate::invalidate`]), the
+//! ([`crate::exec::base`]), the scheduler's watermarks and priority queues (the
+//! pending events), the strata's bases ([`crate::exec::invalidate`]), the
 //! lifecycle counters, the input file names, the strings and lists
 //! ([`symbols`]: stable ids, since interner ids are per process), and
 //! which program wrote it ([`meta::fingerprint`]). Identity tables and
@@ -85,7 +85,7 @@
 //! strata again: strata read positively are extended from the new events
 //! only; a stratum that reads a changed category through negation or an
 //! aggregate (or reads a recomputed one) is recomputed, see
-//! [`crate::invalidate`].
+//! [`crate::exec::invalidate`].
 
 mod block;
 mod checked_io;
@@ -111,9 +111,9 @@ pub use load::Restored;
 pub use meta::{fingerprint, ProgramMeta, StateMeta};
 pub use read::{CatContents, Contents};
 
-use crate::engine::Engine;
+use crate::exec::engine::Engine;
+use crate::exec::observe::{Observer, Origin, View};
 use crate::merge::MergeRecord;
-use crate::observe::{Observer, Origin, View};
 use crate::plan::{CatId, Plan};
 use crate::store::IndexId;
 use save::Writer;

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 
 use super::load::{check_shape, load_symbols, read_blocks};
 use super::{keys, open, Db, DbError};
-use crate::observe::Origin;
+use crate::exec::observe::Origin;
+use crate::exec::stats::Stats;
 use crate::plan::{CatId, Plan};
-use crate::stats::Stats;
 use crate::store::Relation;
 use crate::value::{Type, Word};
 
@@ -44,7 +44,7 @@ pub struct CatContents {
     pub dead: Vec<u64>,
     /// Current facts.
     pub live: usize,
-    /// Given facts of a derived category (see [`crate::base`]), `arity`
+    /// Given facts of a derived category (see [`crate::exec::base`]), `arity`
     /// words each, and their origins.
     pub given: Vec<Word>,
     pub given_origins: Vec<Origin>,

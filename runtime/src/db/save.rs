@@ -10,7 +10,7 @@ use super::meta::{ProgramMeta, StateMeta};
 use super::segments::{self, SegmentWriter};
 use super::symbols::needs_mapping;
 use super::{block, keys, varint, Db, DbError, Saved, BLOCK_ROWS};
-use crate::observe::{Origin, View};
+use crate::exec::observe::{Origin, View};
 use crate::plan::{CatId, Plan};
 use crate::value::Word;
 

@@ -21,7 +21,7 @@ use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
 
 use super::varint::{self, Reader};
-use crate::intern;
+use crate::value::intern;
 use crate::value::{Type, Word};
 
 #[derive(Debug, Default)]

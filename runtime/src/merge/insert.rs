@@ -18,7 +18,7 @@
 //! ([`Origin::Merged`]), where its provenance continues.
 
 use crate::db::Contents;
-use crate::observe::{Observer, Origin};
+use crate::exec::observe::{Observer, Origin};
 use crate::plan::{CatId, Plan};
 use crate::store::Store;
 

@@ -47,7 +47,7 @@
 //! Facts found through negation or an aggregate, or from a keyed fact that
 //! a better one replaced, may not hold in the merge. So a stratum is
 //! merged as above only when what it reads in the merge extends what each
-//! database read: the rule of [`crate::invalidate`], applied against both
+//! database read: the rule of [`crate::exec::invalidate`], applied against both
 //! databases at once. Otherwise, when everything it reads is exactly the
 //! base's, the base's facts of it are kept (and the other's given facts
 //! added as new ones); else it is recomputed: its found facts dropped, the
@@ -59,7 +59,7 @@
 //! The merged database is an ordinary finished database: the base's rows,
 //! the other's rows appended with their provenance remapped (input files
 //! into the result's file table, event rows onto the result's rows, or
-//! [`crate::observe::Origin::Merged`] when the event fact is not current
+//! [`crate::exec::observe::Origin::Merged`] when the event fact is not current
 //! in the result), the given facts of both, the counters of both plus the
 //! merge's own, and a [`MergeRecord`] of what the merge did.
 
@@ -75,8 +75,8 @@ pub use sides::{Side, Sides};
 use std::time::Instant;
 
 use crate::db::{Contents, StateMeta};
-use crate::engine::{Engine, RunOptions};
-use crate::observe::Observer;
+use crate::exec::engine::{Engine, RunOptions};
+use crate::exec::observe::Observer;
 use crate::plan::{CatId, Plan};
 
 use insert::Inserter;

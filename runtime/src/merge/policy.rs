@@ -8,7 +8,7 @@
 //! other database's facts (none was recomputed or left out), one it reads
 //! through negation or an aggregate is the same in the merge as in both
 //! databases, and a keyed one lost no fact either database held to a
-//! better one. That is [`crate::invalidate`]'s rule, applied against both
+//! better one. That is [`crate::exec::invalidate`]'s rule, applied against both
 //! databases at once; such a stratum is **merged**.
 //!
 //! Otherwise, when every category the stratum reads is exactly the base's
@@ -20,10 +20,10 @@
 //! else is **recomputed**: the stratum's found facts are dropped, the
 //! given facts of both databases kept, and its rules run again.
 
-use crate::invalidate::{self, Reason};
-use crate::observe::Observer;
+use crate::exec::invalidate::{self, Reason};
+use crate::exec::observe::Observer;
+use crate::exec::scheduler::{Ctx, Policy};
 use crate::plan::{CatId, Plan};
-use crate::scheduler::{Ctx, Policy};
 use crate::store::Store;
 
 use super::insert::Inserter;

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::stats::HandlerLabel;
-use crate::table;
+use crate::exec::stats::HandlerLabel;
+use crate::io::table;
 
 /// The replay of the other database's events: the three skip checks of
 /// the merge, in order (after the automatic abort categorically), and

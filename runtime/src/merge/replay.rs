@@ -15,11 +15,11 @@
 
 use rayon::prelude::*;
 
-use crate::interp::{run_event_in, Frame, Mode, Outcome, Prepared};
-use crate::observe::Observer;
+use crate::eval::interp::{run_event_in, Frame, Mode, Outcome, Prepared};
+use crate::exec::observe::Observer;
+use crate::exec::round::{self, ChunkResult, CHUNK};
+use crate::exec::scheduler::Ctx;
 use crate::plan::{CatId, HandlerId};
-use crate::round::{self, ChunkResult, CHUNK};
-use crate::scheduler::Ctx;
 use crate::store::{IndexId, Store};
 
 use super::record::MergeCounters;

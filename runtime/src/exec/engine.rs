@@ -21,15 +21,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::base::BaseLog;
-use crate::csv_in::{self, CsvError};
-use crate::csv_out::{self, OutputError};
-use crate::interp::{prepare_all, Prepared};
-use crate::observe::{Observer, Origin, View};
+use crate::eval::interp::{prepare_all, Prepared};
+use crate::exec::base::BaseLog;
+use crate::exec::observe::{Observer, Origin, View};
+use crate::exec::scheduler::{self, Ctx, Incremental, Policy, Recomputed, SchedState};
+use crate::exec::stats::Stats;
+use crate::io::csv_in::{self, CsvError};
+use crate::io::csv_out::{self, OutputError};
+use crate::io::progress::Progress;
 use crate::plan::{CatId, Plan};
-use crate::progress::Progress;
-use crate::scheduler::{self, Ctx, Incremental, Policy, Recomputed, SchedState};
-use crate::stats::Stats;
 use crate::store::{Inserted, Store};
 use crate::value::Word;
 
@@ -51,7 +51,7 @@ pub struct RunSummary {
     pub found_new: u64,
     pub faults: u64,
     pub elapsed: Duration,
-    /// Strata recomputed instead of extended (see [`crate::invalidate`]).
+    /// Strata recomputed instead of extended (see [`crate::exec::invalidate`]).
     pub recomputed: Vec<Recomputed>,
 }
 
@@ -179,9 +179,12 @@ impl Engine {
 
     /// Run handlers as native code (compiled against [`Engine::prepared`];
     /// `None` keeps a handler on the interpreter); returns how many
-    /// handlers run natively. See [`crate::native::install`].
-    pub fn install_native(&mut self, natives: Vec<Option<crate::native::NativeHandler>>) -> usize {
-        crate::native::install(&mut self.prepared, natives)
+    /// handlers run natively. See [`crate::eval::native::install`].
+    pub fn install_native(
+        &mut self,
+        natives: Vec<Option<crate::eval::native::NativeHandler>>,
+    ) -> usize {
+        crate::eval::native::install(&mut self.prepared, natives)
     }
 
     /// Load CSV files, all or nothing: every file is parsed completely

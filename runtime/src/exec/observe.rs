@@ -6,10 +6,10 @@
 //! database (`()`, which observes nothing) compiles to the same code as
 //! before: the calls are empty and inlined away.
 
-use crate::base::BaseLog;
+use crate::exec::base::BaseLog;
+use crate::exec::scheduler::SchedState;
+use crate::exec::stats::Stats;
 use crate::plan::{CatId, Plan};
-use crate::scheduler::SchedState;
-use crate::stats::Stats;
 use crate::store::Store;
 
 /// Where a fact came from: its provenance.

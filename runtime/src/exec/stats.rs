@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::builtin::Fault;
-use crate::interp::{EventOutcome, Outcome};
+use crate::eval::interp::{EventOutcome, Outcome};
+use crate::plan::builtin::Fault;
 use crate::plan::Plan;
 
 /// Counters of one handler.
@@ -77,7 +77,7 @@ impl HandlerStats {
 pub struct StratumStats {
     pub rounds: u64,
     /// Times the stratum was recomputed from its given facts because an
-    /// input it cannot extend incrementally changed ([`crate::invalidate`]).
+    /// input it cannot extend incrementally changed ([`crate::exec::invalidate`]).
     #[serde(default)]
     pub recomputed: u64,
 }
@@ -199,7 +199,7 @@ impl Stats {
                 s.skipped_superseded.to_string(),
             ]);
         }
-        let mut out = crate::table::render(&HEAD, &rows, 2);
+        let mut out = crate::io::table::render(&HEAD, &rows, 2);
         for (i, s) in self.strata.iter().enumerate() {
             let _ = write!(out, "stratum {i}: {} rounds", s.rounds);
             match s.recomputed {

@@ -21,7 +21,7 @@ pub use prepare::{expr_type, prepare, prepare_all, Key, POp, Prepared, Source};
 pub(crate) use exec::{outcome_of, run as run_event_in, Mode};
 pub(crate) use expr::{concat_list, concat_str, slice};
 
-use crate::builtin::Fault;
+use crate::plan::builtin::Fault;
 use crate::store::Store;
 use crate::value::Word;
 
@@ -116,7 +116,7 @@ pub fn run_event(
     out: &mut Vec<Word>,
 ) -> EventOutcome {
     if let Some(n) = &p.native {
-        if let Some(o) = crate::native::run_event(n, p, store, tuple, frame, out) {
+        if let Some(o) = crate::eval::native::run_event(n, p, store, tuple, frame, out) {
             return o;
         }
     }

@@ -8,12 +8,12 @@
 //! Preparing clones the plan's expressions once; nothing is cloned per
 //! event.
 
-use crate::builtin::Builtin;
+use crate::plan::builtin::Builtin;
 use crate::plan::{AggKind, BinOp, Bind, CatId, Expr, Handler, HandlerId, Op, Plan, Stage, UnOp};
 use crate::store::{IndexId, Store};
 use crate::value::Type;
 
-/// A handler ready to run: see [`crate::interp::run_event`].
+/// A handler ready to run: see [`crate::eval::interp::run_event`].
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub handler: HandlerId,
@@ -32,8 +32,8 @@ pub struct Prepared {
     /// Every index this handler reads (to catch up before a round).
     pub indexes: Vec<(CatId, IndexId)>,
     /// Native code for this handler, if the JIT compiled it
-    /// ([`crate::native::install`]); `None` runs the interpreter.
-    pub native: Option<crate::native::NativeHandler>,
+    /// ([`crate::eval::native::install`]); `None` runs the interpreter.
+    pub native: Option<crate::eval::native::NativeHandler>,
 }
 
 /// A prepared [`Op`]: the same meaning, with indexes resolved.

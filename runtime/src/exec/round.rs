@@ -15,10 +15,10 @@
 
 use rayon::prelude::*;
 
-use crate::interp::{run_event, Frame, Prepared};
-use crate::observe::{Observer, Origin};
+use crate::eval::interp::{run_event, Frame, Prepared};
+use crate::exec::observe::{Observer, Origin};
+use crate::exec::stats::HandlerStats;
 use crate::plan::CatId;
-use crate::stats::HandlerStats;
 use crate::store::Store;
 use crate::value::Word;
 

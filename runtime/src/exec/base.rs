@@ -1,7 +1,7 @@
 //! The given facts of derived categories: what a recomputed stratum starts
 //! from again.
 //!
-//! When a stratum is recomputed (see [`crate::invalidate`]), the facts its
+//! When a stratum is recomputed (see [`crate::exec::invalidate`]), the facts its
 //! rules found are dropped; the facts that were *given* for its categories
 //! (input rows and program facts, which a program may also have for a
 //! category its rules find) must stay. The store alone cannot tell them
@@ -14,7 +14,7 @@
 use hashbrown::HashSet;
 use rustc_hash::FxBuildHasher;
 
-use crate::observe::Origin;
+use crate::exec::observe::Origin;
 use crate::plan::{CatId, Plan};
 use crate::value::{Type, Word};
 

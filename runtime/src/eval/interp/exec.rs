@@ -18,11 +18,11 @@
 
 use super::prepare::{Key, POp, Prepared, Source};
 use super::{EventOutcome, Frame, Outcome};
-use crate::builtin::Fault;
-use crate::exact_sum::exact_sum;
-use crate::intern;
+use crate::plan::builtin::Fault;
 use crate::plan::{AggKind, Bind, CatId, Stage};
 use crate::store::{Relation, Store};
+use crate::value::exact_sum::exact_sum;
+use crate::value::intern;
 use crate::value::{self, from_float, from_int, to_bool, to_float, to_int, Type, Word};
 
 pub(super) enum Flow {

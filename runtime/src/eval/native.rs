@@ -10,12 +10,12 @@
 //! - [`NativeCtx`], a `#[repr(C)]` record whose leading fields native
 //!   code reads and writes at fixed offsets ([`ctx_offset`]): the
 //!   constant table, the output length and the lifecycle flags that
-//!   [`crate::interp::Outcome`] is computed from;
+//!   [`crate::eval::interp::Outcome`] is computed from;
 //! - the callbacks native code calls for anything that needs the store or
 //!   the interner ([`callbacks`]): index lookups that hand back row-id
 //!   slices ([`RowsView`]), found facts, fault recording, string and list
 //!   comparison, concatenation, list literals, slices;
-//! - `run_event`, the dispatch that [`crate::interp::run_event`] takes
+//! - `run_event`, the dispatch that [`crate::eval::interp::run_event`] takes
 //!   for a handler that has native code.
 //!
 //! Native code never holds a reference across events: the store is only
@@ -27,7 +27,7 @@
 //! can crash, never corrupt.
 //!
 //! Stdlib builtins need no callback here: each has its own native entry
-//! ([`crate::builtin::NativeFn`]) that native code calls directly.
+//! ([`crate::plan::builtin::NativeFn`]) that native code calls directly.
 
 #![allow(unsafe_code)]
 
@@ -35,11 +35,11 @@ use std::fmt;
 use std::mem::offset_of;
 use std::sync::Arc;
 
-use crate::builtin::{Fault, NativeFrame};
-use crate::intern;
-use crate::interp::{outcome_of, EventOutcome, Frame, Prepared};
+use crate::eval::interp::{outcome_of, EventOutcome, Frame, Prepared};
+use crate::plan::builtin::{Fault, NativeFrame};
 use crate::plan::{CatId, HandlerId};
 use crate::store::{IndexId, Relation, Store};
+use crate::value::intern;
 use crate::value::{self, Type, Word};
 
 /// A compiled handler: `ctx` is valid for the call, `tuple` points at the
@@ -186,7 +186,7 @@ pub fn install(prepared: &mut [Prepared], natives: Vec<Option<NativeHandler>>) -
     prepared.iter().filter(|p| p.native.is_some()).count()
 }
 
-/// Run one event natively (see [`crate::interp::run_event`]); `None` when
+/// Run one event natively (see [`crate::eval::interp::run_event`]); `None` when
 /// the tuple does not have the trigger's arity (the interpreter then
 /// decides, as it does for any plan).
 pub(crate) fn run_event(
@@ -535,11 +535,11 @@ extern "C" fn fold_fmod(a: f64, b: f64) -> f64 {
 }
 
 extern "C" fn fold_concat_str(ctx: &mut NativeCtx<'_>, a: Word, b: Word) -> Word {
-    crate::interp::concat_str(ctx.text, a, b)
+    crate::eval::interp::concat_str(ctx.text, a, b)
 }
 
 extern "C" fn fold_concat_list(ctx: &mut NativeCtx<'_>, a: Word, b: Word) -> Word {
-    crate::interp::concat_list(ctx.list, a, b)
+    crate::eval::interp::concat_list(ctx.list, a, b)
 }
 
 /// A list literal of the `n` words at `items`.
@@ -569,7 +569,7 @@ extern "C" fn fold_slice(
 ) -> u32 {
     let lo = (flags & 1 != 0).then_some(lo);
     let hi = (flags & 2 != 0).then_some(hi);
-    match crate::interp::slice(ctx.text, base, lo, hi, flags & 4 != 0) {
+    match crate::eval::interp::slice(ctx.text, base, lo, hi, flags & 4 != 0) {
         Ok(w) => {
             *out = w;
             0

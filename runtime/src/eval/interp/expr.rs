@@ -4,9 +4,9 @@
 use std::cmp::Ordering;
 
 use super::exec::{Exec, Mode};
-use crate::builtin::{Fault, MAX_ARGS};
-use crate::intern;
+use crate::plan::builtin::{Fault, MAX_ARGS};
 use crate::plan::{BinOp, CmpOp, Expr, UnOp};
+use crate::value::intern;
 use crate::value::{self, from_bool, from_float, from_int, to_bool, to_float, to_int, Type, Word};
 
 impl<M: Mode> Exec<'_, M> {

@@ -19,7 +19,7 @@
 //! last started (its *basis*: generation, rows, superseded rows). On any of
 //! the three changes the stratum is **recomputed**: the facts its rules
 //! found are dropped (the given facts of its categories are kept, see
-//! [`crate::base`]), its handlers start again from row 0, and the
+//! [`crate::exec::base`]), its handlers start again from row 0, and the
 //! generation of its categories goes up, which in turn recomputes every
 //! later stratum that reads them. Everything else is incremental.
 //!

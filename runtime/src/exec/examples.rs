@@ -9,10 +9,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::builtin::Fault;
-use crate::interp::{prepare, run_event, Frame, Prepared};
+use crate::eval::interp::{prepare, run_event, Frame, Prepared};
+use crate::exec::stats::HandlerStats;
+use crate::plan::builtin::Fault;
 use crate::plan::{CatId, Example, HandlerId, Plan};
-use crate::stats::HandlerStats;
 use crate::store::Store;
 use crate::value::{compare_tuples, Type, Word};
 
@@ -105,9 +105,12 @@ impl<'p> ExampleRun<'p> {
     }
 
     /// Run handlers as native code compiled from [`ExampleRun::prepared`]
-    /// (see [`crate::native::install`]); returns how many run natively.
-    pub fn install_native(&mut self, natives: Vec<Option<crate::native::NativeHandler>>) -> usize {
-        crate::native::install(&mut self.handlers, natives)
+    /// (see [`crate::eval::native::install`]); returns how many run natively.
+    pub fn install_native(
+        &mut self,
+        natives: Vec<Option<crate::eval::native::NativeHandler>>,
+    ) -> usize {
+        crate::eval::native::install(&mut self.handlers, natives)
     }
 
     /// Fire every handler once on every current given fact of its trigger.

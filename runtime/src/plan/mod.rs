@@ -20,10 +20,13 @@
 //! act on, so neither the interpreter nor native code inspects values to
 //! decide what to do.
 //!
-//! The plan is plain data; [`crate::plan_print`] renders it for
+//! The plan is plain data; [`crate::plan::print`] renders it for
 //! `foldc emit plan`.
 
-use crate::builtin::Builtin;
+pub mod builtin;
+pub mod print;
+
+use crate::plan::builtin::Builtin;
 use crate::value::{Type, Word};
 
 macro_rules! define_id {

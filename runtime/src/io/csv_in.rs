@@ -428,7 +428,7 @@ mod tests {
         assert_eq!(rows.len(), 6);
         assert_eq!(rows[0], 1);
         assert_eq!(rows[1], 2);
-        assert_eq!(crate::intern::str_of(rows[2]), "a,b");
+        assert_eq!(crate::value::intern::str_of(rows[2]), "a,b");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! Every field of every fact is one 64-bit [`Word`]: ints are their two's
 //! complement bits, floats their IEEE bits, bools 0 or 1, and strings and
-//! lists are ids into the global interner ([`crate::intern`]). Tuples are
+//! lists are ids into the global interner ([`crate::value::intern`]). Tuples are
 //! therefore `[Word]` slices of a category's arity, with no per-tuple heap
 //! allocation. The static [`Type`] of a field says how to read its word.
 //!
@@ -13,10 +13,11 @@
 //! IEEE total order. Output sorting and `keep min/max` use [`compare`], so
 //! they never depend on the order in which ids were handed out.
 
+pub mod exact_sum;
+pub mod intern;
+
 use std::cmp::Ordering;
 use std::fmt;
-
-use crate::intern;
 
 /// One field of one fact.
 pub type Word = u64;

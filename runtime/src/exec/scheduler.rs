@@ -7,8 +7,8 @@
 //!
 //! A round takes the stratum's pending events, evaluates them in parallel
 //! against the store as it was at the start of the round
-//! ([`crate::round::evaluate`]), then inserts what they found serially in
-//! chunk order ([`crate::round::insert`]). Row ids, counters and results
+//! ([`crate::exec::round::evaluate`]), then inserts what they found serially in
+//! chunk order ([`crate::exec::round::insert`]). Row ids, counters and results
 //! are therefore identical for any thread count.
 //!
 //! Prioritized handlers keep their pending events in a heap ordered by
@@ -18,7 +18,7 @@
 //! to be run is usually its final one, and superseded ones are skipped).
 //!
 //! A stratum that starts on changed inputs it cannot extend incrementally
-//! is recomputed first ([`crate::invalidate`]). After every round the
+//! is recomputed first ([`crate::exec::invalidate`]). After every round the
 //! [`Observer`] sees the whole state (the durable database checkpoints
 //! there); a run resumed from such a point continues exactly as the
 //! interrupted one would have.
@@ -28,14 +28,14 @@ use std::collections::BinaryHeap;
 
 use std::path::PathBuf;
 
-use crate::base::BaseLog;
-use crate::interp::{eval_priority, EventOutcome, Frame, Outcome, Prepared};
-use crate::invalidate::{self, Reason, Seen};
-use crate::observe::{Observer, View};
+use crate::eval::interp::{eval_priority, EventOutcome, Frame, Outcome, Prepared};
+use crate::exec::base::BaseLog;
+use crate::exec::invalidate::{self, Reason, Seen};
+use crate::exec::observe::{Observer, View};
+use crate::exec::round::{self, Rows, Work};
+use crate::exec::stats::Stats;
+use crate::io::progress::Progress;
 use crate::plan::{HandlerId, Plan};
-use crate::progress::Progress;
-use crate::round::{self, Rows, Work};
-use crate::stats::Stats;
 use crate::store::{IndexId, Store};
 use crate::value::{from_float, from_int, to_float, to_int, Word};
 
@@ -198,7 +198,7 @@ pub trait Policy {
     }
 }
 
-/// The rule of an incremental run ([`crate::invalidate`]): recompute a
+/// The rule of an incremental run ([`crate::exec::invalidate`]): recompute a
 /// stratum when what it reads changed in a way it cannot extend.
 pub struct Incremental;
 

@@ -1,0 +1,12 @@
+//! Running a plan to its fixpoint: the engine, the scheduler's strata and
+//! rounds, the counters, what a run shows to its observer (the database),
+//! and which strata a later run must recompute.
+
+pub mod base;
+pub mod engine;
+pub mod examples;
+pub mod invalidate;
+pub mod observe;
+pub mod round;
+pub mod scheduler;
+pub mod stats;
