@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use fold_runtime::{Engine, RunOptions};
+use fold_runtime::RunOptions;
 
 fn data(name: &str) -> PathBuf {
     let dir = std::env::var("FOLD_BENCH_DATA").unwrap_or_else(|_| "/work/shared/data/bench".into());
@@ -27,7 +27,7 @@ fn time(
 ) {
     let plan = Arc::new(plan);
     let t0 = Instant::now();
-    let mut engine = Engine::new(plan);
+    let mut engine = common::engine(plan);
     if let Err(e) = engine.load_inputs(&[(input, data(file))]) {
         eprintln!("{e}");
         std::process::exit(1);

@@ -17,7 +17,8 @@
 use std::path::PathBuf;
 
 use crate::db::{Db, DbError};
-use crate::eval::interp::{run_event_in, Frame, Mode};
+use crate::eval::interp::{run_in, Mode};
+use crate::eval::Frame;
 use crate::exec::engine::Engine;
 use crate::exec::observe::Origin;
 use crate::plan::{CatId, HandlerId};
@@ -164,7 +165,7 @@ impl<'a> Explainer<'a> {
         history: bool,
     ) -> Option<Vec<FactRef>> {
         let store = self.engine.store();
-        let prepared = &self.engine.prepared()[handler.0 as usize];
+        let h = self.engine.plan().handler(handler);
         let target = self.engine.store().relation(fact.cat).row(fact.row);
         let mut recorder = Recorder {
             target: (fact.cat, target),
@@ -174,8 +175,8 @@ impl<'a> Explainer<'a> {
         };
         self.out.clear();
         let tuple = store.relation(event.cat).row(event.row);
-        run_event_in(
-            prepared,
+        run_in(
+            h,
             store,
             tuple,
             &mut self.frame,

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use common::*;
 use fold_runtime::value::intern;
 use fold_runtime::value::{from_bool, from_float, from_int, Type};
-use fold_runtime::Engine;
 
 fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
@@ -21,7 +20,7 @@ fn bad_int_names_file_line_column_field() {
     let (plan, edge, _) = tc_plan();
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "e.csv", "src,dst\n1,2\n3,4x\n");
-    let mut e = Engine::new(Arc::new(plan));
+    let mut e = common::engine(Arc::new(plan));
     let err = e.load_inputs(&[(edge, f.clone())]).unwrap_err();
     assert_eq!((err.line, err.column), (3, 3));
     assert_eq!(err.field.as_deref(), Some("dst"));
@@ -40,7 +39,7 @@ fn nothing_is_half_loaded() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(dir.path(), "good.csv", "src,dst\n1,2\n2,3\n");
     let bad = write(dir.path(), "bad.csv", "dst,src\n1,2\n2,\n");
-    let mut e = Engine::new(Arc::new(plan));
+    let mut e = common::engine(Arc::new(plan));
     let err = e
         .load_inputs(&[(edge, good.clone()), (path, bad)])
         .unwrap_err();
@@ -62,7 +61,7 @@ fn nothing_is_half_loaded() {
 fn header_errors_are_data() {
     let (plan, edge, _) = tc_plan();
     let dir = tempfile::tempdir().unwrap();
-    let mut e = Engine::new(Arc::new(plan));
+    let mut e = common::engine(Arc::new(plan));
     let missing = write(dir.path(), "m.csv", "src\n1\n");
     let err = e.load_inputs(&[(edge, missing)]).unwrap_err();
     assert_eq!(err.field.as_deref(), Some("dst"));
@@ -91,7 +90,7 @@ fn quoting_round_trip() {
     );
     b.output(cat);
     let plan = Arc::new(b.plan);
-    let mut e = Engine::new(plan.clone());
+    let mut e = common::engine(plan.clone());
     let s = intern::intern_str;
     let rows = [
         ("plain", vec!["a", "b"], 1.5, true, -3),
@@ -124,7 +123,7 @@ fn quoting_round_trip() {
         text.contains("\"with, comma\",\"[\"\"x,y\"\", \"\"q\\\"\"uote\"\"]\",-0.0,false,7\n"),
         "{text}"
     );
-    let mut again = Engine::new(plan);
+    let mut again = common::engine(plan);
     again.load_inputs(&[(cat, files[0].clone())]).unwrap();
     assert_eq!(again.facts(cat), e.facts(cat));
     // No temporary files are left behind.
@@ -138,7 +137,7 @@ fn quoting_round_trip() {
 #[test]
 fn int_output_is_sorted_by_value() {
     let (plan, edge, _) = tc_plan();
-    let mut e = Engine::new(Arc::new(plan));
+    let mut e = common::engine(Arc::new(plan));
     for (a, b) in [(3, -1), (-7, 2), (3, -5), (i64::MAX, 0), (-7, -2)] {
         e.insert(edge, &[from_int(a), from_int(b)]);
     }

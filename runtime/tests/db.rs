@@ -84,7 +84,7 @@ fn reopen(plan: &Arc<Plan>, dir: &std::path::Path, access: Access) -> Db {
 fn resume(plan: &Arc<Plan>, dir: &std::path::Path, crash_after: Option<usize>) -> Engine {
     let mut db = reopen(plan, dir, Access::Run { fresh: false });
     db.set_interval(std::time::Duration::ZERO);
-    let mut engine = Engine::new(plan.clone());
+    let mut engine = common::engine(plan.clone());
     db.restore(&mut engine, None).expect("restores");
     match crash_after {
         Some(left) => {
@@ -105,7 +105,7 @@ fn resume(plan: &Arc<Plan>, dir: &std::path::Path, crash_after: Option<usize>) -
 #[test]
 fn runs_interrupted_after_any_round_resume_to_the_same_state() {
     let (plan, path) = plan();
-    let mut clean = Engine::new(plan.clone());
+    let mut clean = common::engine(plan.clone());
     clean.insert_program_facts();
     let summary = clean.run(&opts()).expect("runs");
     assert!(summary.rounds > 10, "{summary:?}");
@@ -130,7 +130,7 @@ fn runs_interrupted_after_any_round_resume_to_the_same_state() {
 
         // A finished database restores to the state that wrote it.
         let mut db = reopen(&plan, dir.path(), Access::Read);
-        let mut again = Engine::new(plan.clone());
+        let mut again = common::engine(plan.clone());
         let restored = db.restore(&mut again, None).expect("restores");
         assert!(restored.complete);
         assert_eq!(rel(&again), rel(&clean));
@@ -154,7 +154,7 @@ fn an_unfinished_snapshot_left_by_a_kill_does_not_stop_the_store() {
     for bytes in [&b""[..], &[7u8; 40][..]] {
         std::fs::write(&cut, bytes).expect("write");
         let mut db = reopen(&plan, dir.path(), Access::Read);
-        let mut again = Engine::new(plan.clone());
+        let mut again = common::engine(plan.clone());
         assert!(db.restore(&mut again, None).expect("restores").complete);
         assert_eq!(again.facts(path), done.facts(path));
         drop(db);

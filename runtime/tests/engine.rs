@@ -5,6 +5,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use fold_runtime::eval::native::Natives;
 use fold_runtime::plan::builtin::Fault;
 use fold_runtime::plan::*;
 use fold_runtime::value::intern;
@@ -12,7 +13,7 @@ use fold_runtime::value::{from_int, to_int, Type};
 use fold_runtime::{Engine, RunOptions};
 
 fn run(plan: Plan, threads: usize) -> Engine {
-    let mut e = Engine::new(Arc::new(plan));
+    let mut e = common::engine(Arc::new(plan));
     e.insert_program_facts();
     e.run(&RunOptions {
         threads,
@@ -56,7 +57,7 @@ fn facts_arriving_later_trigger_the_other_position() {
     // First paths exist, then new edges arrive: the edge-position handler
     // must extend the old paths (symmetric triggering).
     let (plan, edge, path) = tc_plan();
-    let mut e = Engine::new(Arc::new(plan));
+    let mut e = common::engine(Arc::new(plan));
     e.insert(edge, &[from_int(1), from_int(2)]);
     let opts = RunOptions {
         threads: 1,
@@ -142,8 +143,7 @@ fn shortest_paths(prioritized: bool) -> (Plan, CatId, CatId) {
         prioritized.then(|| sl(1)),
         vec![Op::Join {
             cat: edge,
-            cols: vec![0],
-            key: vec![sl(0)],
+            source: source(vec![0], vec![sl(0)]),
             bind: vec![(1, store(2)), (2, store(3))],
             body: vec![find()],
         }],
@@ -156,8 +156,7 @@ fn shortest_paths(prioritized: bool) -> (Plan, CatId, CatId) {
         None,
         vec![Op::Join {
             cat: dist,
-            cols: vec![0],
-            key: vec![sl(0)],
+            source: source(vec![0], vec![sl(0)]),
             bind: vec![(1, store(1))],
             body: vec![find()],
         }],
@@ -234,8 +233,7 @@ fn negation_and_aggregates_across_strata() {
         kind,
         ty: Type::Int,
         cat: edge,
-        cols: vec![0],
-        key: vec![sl(0)],
+        source: source(vec![0], vec![sl(0)]),
         bind: vec![(1, store(5))],
         value,
     };
@@ -275,8 +273,7 @@ fn negation_and_aggregates_across_strata() {
         vec![
             Op::NotExists {
                 cat: edge,
-                cols: vec![0],
-                key: vec![sl(0)],
+                source: source(vec![0], vec![sl(0)]),
             },
             Op::Search {
                 body: vec![Op::Find {
@@ -521,7 +518,7 @@ fn one_and_four_threads_write_identical_files() {
     let dir = tempfile::tempdir().unwrap();
     let mut outputs = Vec::new();
     for threads in [1, 4] {
-        let mut e = Engine::new(plan.clone());
+        let mut e = common::engine(plan.clone());
         e.insert_program_facts();
         e.run(&RunOptions {
             threads,
@@ -567,13 +564,15 @@ fn examples_hit_miss_near_miss() {
             vec![],
         ),
     ];
-    let hit = fold_runtime::exec::examples::run_example(&plan, &plan.examples[0]);
+    common::place(&mut plan);
+    let none = Natives::none();
+    let hit = fold_runtime::exec::examples::run_example(&plan, &none, &plan.examples[0]);
     assert_eq!(
         hit.found,
         fold_runtime::exec::examples::expected_facts(&plan, &plan.examples[0])
     );
     assert!(hit.loaded_friends);
-    let miss = fold_runtime::exec::examples::run_example(&plan, &plan.examples[1]);
+    let miss = fold_runtime::exec::examples::run_example(&plan, &none, &plan.examples[1]);
     assert!(miss.found.is_empty() && !miss.loaded_friends);
     // A near miss: friends load, but an abort stops the search.
     let mut b = Builder::new();
@@ -594,7 +593,8 @@ fn examples_hit_miss_near_miss() {
         expected: vec![],
         line: 3,
     };
-    let run = fold_runtime::exec::examples::ExampleRun::new(&b.plan, &near);
+    common::place(&mut b.plan);
+    let run = fold_runtime::exec::examples::ExampleRun::new(&b.plan, &none, &near);
     let res = run.run();
     assert!(res.found.is_empty() && res.loaded_friends);
     let h = run.handlers().next().unwrap();
@@ -679,8 +679,7 @@ fn a_fault_drops_only_its_combination() {
         None,
         vec![Op::Join {
             cat: num,
-            cols: vec![],
-            key: vec![],
+            source: source(vec![], vec![]),
             bind: vec![(0, store(1))],
             body: vec![Op::Search {
                 body: vec![Op::Find {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use common::*;
 use fold_runtime::plan::GroundFact;
 use fold_runtime::value::{from_int, to_int};
-use fold_runtime::{Engine, RunOptions};
+use fold_runtime::RunOptions;
 use proptest::prelude::*;
 
 type Rel = BTreeSet<(i64, i64)>;
@@ -79,7 +79,7 @@ fn engine_run(
             line: 0,
         });
     }
-    let mut e = Engine::new(Arc::new(plan));
+    let mut e = common::engine(Arc::new(plan));
     e.insert_program_facts();
     e.run(&RunOptions {
         threads,

@@ -11,7 +11,8 @@
 
 use std::sync::Arc;
 
-use fold_runtime::eval::interp::{run_event, Frame};
+use fold_runtime::eval::native::Natives;
+use fold_runtime::eval::Frame;
 use fold_runtime::exec::examples::ExampleRun;
 use fold_runtime::plan::{CatId, Example, ExampleKind, Plan, RuleId};
 use fold_runtime::value::Word;
@@ -414,15 +415,17 @@ fn program(seed: u64) -> String {
 
 /// Everything a whole run produced: every category's facts and the counters.
 fn whole_run(plan: &Arc<Plan>, jit: bool, threads: usize) -> (Vec<Vec<Vec<Word>>>, String) {
-    let mut engine = Engine::new(plan.clone());
-    if jit {
-        let report = fold_compiler::codegen::install(&mut engine).expect("the JIT works here");
-        assert!(
-            report.declined.is_empty(),
-            "declined: {:?}",
-            report.declined
-        );
-    }
+    let natives = match jit {
+        true => {
+            let jit =
+                fold_compiler::codegen::compile(plan, fold_compiler::codegen::Options::default())
+                    .expect("the JIT works here");
+            assert!(jit.declined.is_empty(), "declined: {:?}", jit.declined);
+            jit.natives
+        }
+        false => Natives::none(),
+    };
+    let mut engine = Engine::new(plan.clone(), natives).expect("the plan verifies");
     engine.insert_program_facts();
     engine
         .run(&RunOptions {
@@ -447,25 +450,26 @@ fn every_event(plan: &Plan) -> Result<(), String> {
         expected: Vec::new(),
         line: 0,
     };
-    let interp = ExampleRun::new(plan, &example);
-    let mut native = ExampleRun::new(plan, &example);
-    let report = fold_compiler::codegen::install_example(&mut native)?;
-    if !report.declined.is_empty() {
-        return Err(format!("declined: {:?}", report.declined));
+    let jit = fold_compiler::codegen::compile(plan, fold_compiler::codegen::Options::default())?;
+    if !jit.declined.is_empty() {
+        return Err(format!("declined: {:?}", jit.declined));
     }
+    let none = Natives::none();
+    let interp = ExampleRun::new(plan, &none, &example);
+    let native = ExampleRun::new(plan, &jit.natives, &example);
     let (mut fa, mut fb) = (Frame::new(), Frame::new());
     let (mut oa, mut ob) = (Vec::new(), Vec::new());
-    for (pa, pb) in interp.prepared().iter().zip(native.prepared()) {
-        let rel = interp.store().relation(pa.trigger);
+    for h in interp.handlers() {
+        let rel = interp.store().relation(plan.handler(h).trigger);
         for r in rel.live_rows() {
             oa.clear();
             ob.clear();
-            let a = run_event(pa, interp.store(), rel.row(r), &mut fa, &mut oa);
-            let b = run_event(pb, native.store(), rel.row(r), &mut fb, &mut ob);
+            let a = interp.run_event(h, rel.row(r), &mut fa, &mut oa);
+            let b = native.run_event(h, rel.row(r), &mut fb, &mut ob);
             if a != b || oa != ob {
                 return Err(format!(
                     "handler {} on row {r}:\n  interp {a:?} {oa:?}\n  jit    {b:?} {ob:?}",
-                    pa.handler.0
+                    h.0
                 ));
             }
         }
@@ -531,20 +535,11 @@ fn partly_native_runs_agree() {
         };
         let reference = whole_run(&plan, false, 1);
         for keep in [0usize, 1] {
-            let mut engine = Engine::new(plan.clone());
-            let jit = fold_compiler::codegen::compile(
-                &plan,
-                engine.prepared(),
-                fold_compiler::codegen::Options::default(),
-            )
-            .expect("the JIT works here");
-            let natives: Vec<_> = jit
-                .natives
-                .into_iter()
-                .enumerate()
-                .map(|(i, n)| n.filter(|_| i % 2 == keep))
-                .collect();
-            engine.install_native(natives);
+            let jit =
+                fold_compiler::codegen::compile(&plan, fold_compiler::codegen::Options::default())
+                    .expect("the JIT works here");
+            let natives = jit.natives.filter(|h| h.index() % 2 == keep);
+            let mut engine = Engine::new(plan.clone(), natives).expect("the plan verifies");
             engine.insert_program_facts();
             engine
                 .run(&RunOptions {

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use fold_runtime::eval::native::Natives;
 use fold_runtime::plan::Plan;
 use fold_runtime::value::{from_int, to_int};
 use fold_runtime::{Engine, RunOptions};
@@ -28,10 +29,15 @@ fn run(
     jit: bool,
     out: &str,
 ) -> Vec<Vec<i64>> {
-    let mut engine = Engine::new(plan.clone());
-    if jit {
-        fold_compiler::codegen::install(&mut engine).expect("native handlers");
-    }
+    let natives = match jit {
+        true => {
+            fold_compiler::codegen::compile(plan, fold_compiler::codegen::Options::default())
+                .expect("native handlers")
+                .natives
+        }
+        false => Natives::none(),
+    };
+    let mut engine = Engine::new(plan.clone(), natives).expect("the plan verifies");
     for (cat, tuple) in facts {
         let id = plan.category_named(cat).expect("category");
         let words: Vec<u64> = tuple.iter().map(|&v| from_int(v)).collect();

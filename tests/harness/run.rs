@@ -17,6 +17,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use fold_runtime::eval::native::Natives;
+use fold_runtime::plan::Plan;
 use fold_runtime::{Engine, RunOptions};
 use fold_tests::{program_of, relative, root, run_cases, workspace};
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -51,16 +53,16 @@ fn main() {
 /// except those the case's `jit-declines.txt` lists (one line per
 /// handler the JIT leaves on the interpreter: `handler N: reason`), which
 /// must decline exactly so.
-fn install_jit(engine: &mut Engine, case: &Path) -> Result<(), Failed> {
-    let report = fold_compiler::codegen::install(engine)?;
-    let got: String = report
+fn compile_jit(plan: &Plan, case: &Path) -> Result<Natives, Failed> {
+    let jit = fold_compiler::codegen::compile(plan, fold_compiler::codegen::Options::default())?;
+    let got: String = jit
         .declined
         .iter()
         .map(|(h, why)| format!("handler {}: {why}\n", h.0))
         .collect();
     let want = std::fs::read_to_string(case.join("jit-declines.txt")).unwrap_or_default();
     if got == want {
-        Ok(())
+        Ok(jit.natives)
     } else {
         Err(format!("the JIT declined\n{got}but jit-declines.txt says\n{want}").into())
     }
@@ -76,10 +78,11 @@ fn run_case(case: &Path, threads: usize, backend: Backend) -> Result<(), Failed>
         return Err(format!("does not compile:\n{shown}").into());
     };
     let plan = Arc::new(plan);
-    let mut engine = Engine::new(plan.clone());
-    if backend == Backend::Jit {
-        install_jit(&mut engine, case)?;
-    }
+    let natives = match backend {
+        Backend::Jit => compile_jit(&plan, case)?,
+        Backend::Interp => Natives::none(),
+    };
+    let mut engine = Engine::new(plan.clone(), natives.clone())?;
     let inputs: Vec<_> = plan
         .inputs
         .iter()
@@ -115,10 +118,7 @@ fn run_case(case: &Path, threads: usize, backend: Backend) -> Result<(), Failed>
     }
     // The program's own examples hold.
     for example in &plan.examples {
-        let mut run = fold_runtime::exec::examples::ExampleRun::new(&plan, example);
-        if backend == Backend::Jit {
-            fold_compiler::codegen::install_example(&mut run)?;
-        }
+        let run = fold_runtime::exec::examples::ExampleRun::new(&plan, &natives, example);
         let result = run.run();
         if let Some(why) = fold_compiler::verdict::verdict(&plan, example, &result) {
             return Err(format!("example {} (line {}): {why}", example.name, example.line).into());
@@ -132,7 +132,7 @@ fn run_case(case: &Path, threads: usize, backend: Backend) -> Result<(), Failed>
     engine.run(&opts)?;
     if backend == Backend::Jit {
         // Native code counts exactly what the interpreter counts.
-        let mut reference = Engine::new(plan.clone());
+        let mut reference = Engine::new(plan.clone(), Natives::none())?;
         reference.load_inputs(&inputs)?;
         reference.insert_program_facts();
         reference.run(&opts)?;

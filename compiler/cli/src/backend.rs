@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use clap::ValueEnum;
+use fold_runtime::eval::native::Natives;
 use fold_runtime::plan::{HandlerId, Plan};
-use fold_runtime::Engine;
 
 use fold_compiler::codegen;
 
@@ -75,34 +75,25 @@ impl Installed {
     }
 }
 
-/// Prepare `engine` to run its handlers on `backend`.
-pub fn install(engine: &mut Engine, backend: Backend) -> Installed {
-    let handlers = engine.prepared().len();
+/// The native code `plan`'s handlers run as on `backend` (none for the
+/// interpreter), and what compiling it did.
+pub fn compile(plan: &Plan, backend: Backend) -> (Natives, Installed) {
     let mut installed = Installed {
         backend,
-        handlers,
+        handlers: plan.handlers.len(),
         native: 0,
         declined: Vec::new(),
         codegen: Duration::ZERO,
     };
     if backend == Backend::Interp {
-        return installed;
+        return (Natives::none(), installed);
     }
-    match codegen::install(engine) {
-        Ok(report) => {
-            installed.codegen = report.elapsed;
-            installed.declined = report.declined;
-            installed.native = report.native;
-        }
-        Err(why) => {
-            installed.declined = engine
-                .prepared()
-                .iter()
-                .map(|p| (p.handler, why.clone()))
-                .collect();
-        }
-    }
-    installed
+    let jit = codegen::compile(plan, codegen::Options::default())
+        .unwrap_or_else(|why| codegen::Jit::interpreted(plan, &why));
+    installed.codegen = jit.elapsed;
+    installed.native = jit.compiled();
+    installed.declined = jit.declined;
+    (jit.natives, installed)
 }
 
 /// The `--timings` line: each stage in milliseconds, and parse to native.

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use fold_runtime::eval::native::Natives;
 use fold_runtime::exec::examples::ExampleRun;
 use fold_runtime::plan::{HandlerId, Plan};
 
@@ -55,20 +56,16 @@ pub fn run(args: Args) -> Outcome {
     let samples = args.samples.max(1);
     let mut rows = Vec::new();
     let mut disagree = Vec::new();
+    let jit = codegen::compile(&plan, codegen::Options::default())?;
+    let none = Natives::none();
     for example in &plan.examples {
-        let interp = ExampleRun::new(&plan, example);
-        let mut native = ExampleRun::new(&plan, example);
-        codegen::install_example(&mut native)?;
-        let compiled: Vec<bool> = native
-            .prepared()
-            .iter()
-            .map(|p| p.native.is_some())
-            .collect();
+        let interp = ExampleRun::new(&plan, &none, example);
+        let native = ExampleRun::new(&plan, &jit.natives, example);
         if interp.run() != native.run() {
             disagree.push(example.name.clone());
         }
         let handlers: Vec<HandlerId> = interp.handlers().collect();
-        for (i, h) in handlers.into_iter().enumerate() {
+        for h in handlers {
             let events = interp.events(h);
             if events == 0 {
                 continue;
@@ -77,7 +74,7 @@ pub fn run(args: Args) -> Outcome {
             let Some(interp_ns) = time_on(&interp) else {
                 continue;
             };
-            let jit_ns = if compiled.get(i).copied().unwrap_or(false) {
+            let jit_ns = if jit.natives.get(h).is_some() {
                 time_on(&native)
             } else {
                 None

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use fold_runtime::db::{Access, Db, DbError};
+use fold_runtime::eval::native::Natives;
 use fold_runtime::explain::{Explainer, FactRef, Reason};
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::{value, Engine};
@@ -49,7 +50,7 @@ pub fn run(args: Args) -> Outcome {
     let plan = Arc::new(plan);
     let mut db = Db::open(&args.db, &plan, &program.display_name(), Access::Read)
         .map_err(|e| e.to_string())?;
-    let mut engine = Engine::new(plan.clone());
+    let mut engine = Engine::new(plan.clone(), Natives::none()).map_err(|e| e.to_string())?;
     let all: Vec<CatId> = (0..plan.categories.len() as u32).map(CatId).collect();
     let restored = db
         .restore(&mut engine, Some(&all))

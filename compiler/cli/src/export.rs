@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use fold_runtime::db::{Access, Db};
+use fold_runtime::eval::native::Natives;
 use fold_runtime::plan::CatId;
 use fold_runtime::Engine;
 
@@ -48,7 +49,7 @@ pub fn run(args: Args) -> Outcome {
     let plan = Arc::new(plan);
     let mut db = Db::open(&args.db, &plan, &program.display_name(), Access::Read)
         .map_err(|e| e.to_string())?;
-    let mut engine = Engine::new(plan.clone());
+    let mut engine = Engine::new(plan.clone(), Natives::none()).map_err(|e| e.to_string())?;
     let restored = db
         .restore(&mut engine, Some(&cats))
         .map_err(|e| e.to_string())?;

@@ -177,8 +177,8 @@ fn build(
     let contents = other.read_contents(plan).map_err(|e| e.to_string())?;
     drop(other);
     phases.read = lap();
-    let mut engine = Engine::new(plan.clone());
-    backend::install(&mut engine, backend);
+    let (natives, _) = backend::compile(plan, backend);
+    let mut engine = Engine::new(plan.clone(), natives).map_err(|e| e.to_string())?;
     let mut db = Db::open(tmp, plan, program, Access::Merging).map_err(|e| e.to_string())?;
     db.restore(&mut engine, None).map_err(|e| e.to_string())?;
     phases.resume = lap();

@@ -68,8 +68,8 @@ pub fn run(args: Args) -> Outcome {
         db_run::refuse_out_in_db(out, db)?;
     }
     let plan = Arc::new(plan);
-    let mut engine = Engine::new(plan.clone());
-    let installed = backend::install(&mut engine, args.backend);
+    let (natives, installed) = backend::compile(&plan, args.backend);
+    let mut engine = Engine::new(plan.clone(), natives).map_err(|e| e.to_string())?;
     let opts = RunOptions {
         threads: args.threads,
         quiet: args.quiet,

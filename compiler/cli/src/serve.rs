@@ -90,8 +90,8 @@ fn error(status: u16, message: impl Into<String>) -> Reply {
 pub fn run(args: Args) -> Outcome {
     let mut program = Program::load(&args.program)?;
     let plan = Arc::new(program.checked_plan("nothing was served")?);
-    let mut engine = Engine::new(plan.clone());
-    backend::install(&mut engine, backend::Backend::Jit);
+    let (natives, _) = backend::compile(&plan, backend::Backend::Jit);
+    let mut engine = Engine::new(plan.clone(), natives).map_err(|e| e.to_string())?;
     let inputs = crate::run::inputs(&plan, &[])?;
     let opts = RunOptions {
         threads: args.threads,

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use fold_runtime::eval::native::Natives;
 use fold_runtime::exec::examples::run_example;
 
 use fold_compiler::verdict::verdict;
@@ -31,7 +32,7 @@ pub fn run(args: Args) -> Outcome {
     }
     let mut failed = 0;
     for example in &plan.examples {
-        let result = run_example(&plan, example);
+        let result = run_example(&plan, &Natives::none(), example);
         match verdict(&plan, example, &result) {
             None => outln!("ok    {} (line {})", example.name, example.line),
             Some(why) => {

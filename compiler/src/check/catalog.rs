@@ -224,6 +224,8 @@ fn declare(decl: &ast::DataDecl, sink: &mut Sink) -> CatInfo {
             key,
             keep,
             private: decl.private,
+            // Chosen by lowering (`lower::physical`).
+            indexes: Vec::new(),
         },
         name_span: decl.name.span,
         field_spans,

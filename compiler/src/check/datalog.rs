@@ -9,6 +9,7 @@
 use std::collections::HashSet;
 
 use fold_grammar::ast::{self, BodyItem, ExprKind, UnaryOp};
+use fold_runtime::plan::RuleForm;
 
 use crate::check::catalog::Catalog;
 use crate::check::rule_ir::{Builder, RuleIr, SeqItem};
@@ -95,7 +96,13 @@ pub fn build(
     }
     let find = b.find(&clause.head);
     let name = format!("{}@{line}", clause.head.name.name);
-    b.finish(name, clause.span, None, find.into_iter().collect())
+    b.finish(
+        name,
+        RuleForm::Datalog,
+        clause.span,
+        None,
+        find.into_iter().collect(),
+    )
 }
 
 fn classify<'a>(clause: &'a ast::Clause, catalog: &Catalog) -> Vec<Item<'a>> {

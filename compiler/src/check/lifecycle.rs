@@ -4,7 +4,7 @@
 //! or `let` may use only what the stages before it bound.
 
 use fold_grammar::ast::{self, ExprKind, Stage};
-use fold_runtime::plan::Slot;
+use fold_runtime::plan::{RuleForm, Slot};
 use fold_runtime::value::Type;
 
 use crate::check::catalog::Catalog;
@@ -57,7 +57,13 @@ pub fn build(rule: &ast::LifecycleRule, catalog: &Catalog, sink: &mut Sink) -> O
             Stage::Search(block) => search.extend(crate::check::search::block(&mut b, block)),
         }
     }
-    b.finish(rule.name.name.clone(), rule.span, priority, search)
+    b.finish(
+        rule.name.name.clone(),
+        RuleForm::Lifecycle,
+        rule.span,
+        priority,
+        search,
+    )
 }
 
 /// `on` first and once; nothing but `find`/`search` after the search.

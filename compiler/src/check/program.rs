@@ -5,7 +5,7 @@ use std::path::Path;
 
 use fold_grammar::ast::{self, Item, Span};
 use fold_grammar::print::LineIndex;
-use fold_runtime::plan::{CatId, Example, ExampleKind, GroundFact, Input, RuleId};
+use fold_runtime::plan::{CatId, Example, ExampleKind, GroundFact, Input, RuleForm, RuleId};
 
 use crate::check::catalog::Catalog;
 use crate::check::facts::ground_atom;
@@ -186,7 +186,9 @@ fn examples(
             rules
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| (!datalog || r.name.contains('@')) && r.finds.contains(&cat))
+                .filter(|(_, r)| {
+                    (!datalog || r.form == RuleForm::Datalog) && r.finds.contains(&cat)
+                })
                 .map(|(i, _)| RuleId(i as u32))
                 .collect()
         };

@@ -7,7 +7,7 @@
 //! one `RuleIr` into one handler per positive atom.
 
 use fold_grammar::ast::{self, ExprKind, Span};
-use fold_runtime::plan::{AggKind, BinOp, CatId, Expr, Op, Slot, UnOp};
+use fold_runtime::plan::{AggKind, BinOp, CatId, Expr, Op, RuleForm, Slot, UnOp};
 use fold_runtime::value::Type;
 
 use crate::check::catalog::Catalog;
@@ -19,6 +19,8 @@ use crate::diag::{Code, Diagnostic, Sink};
 pub struct RuleIr {
     pub name: String,
     pub span: Span,
+    /// Which syntax the rule was written in.
+    pub form: RuleForm,
     /// Every variable of the rule; a variable's index is its slot.
     pub vars: Vec<VarInfo>,
     /// Positive atoms; `atoms[0]` is the `on` atom (or the first atom of a
@@ -544,6 +546,7 @@ impl<'a, 'c> Builder<'a, 'c> {
     pub fn finish(
         self,
         name: String,
+        form: RuleForm,
         span: Span,
         priority: Option<Expr>,
         search: Vec<Op>,
@@ -553,6 +556,7 @@ impl<'a, 'c> Builder<'a, 'c> {
         }
         Some(RuleIr {
             name,
+            form,
             span,
             vars: self.scope.vars,
             atoms: self.atoms,

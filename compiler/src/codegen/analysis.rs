@@ -2,13 +2,13 @@
 //! JIT supports it at all, which parts can fault (only those need a
 //! mark to roll back to), and how much scratch space it uses.
 
-use fold_runtime::eval::interp::{POp, Prepared, Source};
 use fold_runtime::plan::builtin::MAX_ARGS;
 use fold_runtime::plan::{AggKind, BinOp, Bind, Expr, UnOp};
+use fold_runtime::plan::{Handler, Op, Source};
 use fold_runtime::value::Type;
 
 /// `Err(reason)` when the handler must stay on the interpreter.
-pub(super) fn supported(p: &Prepared) -> Result<(), String> {
+pub(super) fn supported(p: &Handler) -> Result<(), String> {
     let mut why = None;
     walk_ops(&p.body, &mut |e| {
         if why.is_none() {
@@ -25,7 +25,7 @@ pub(super) fn supported(p: &Prepared) -> Result<(), String> {
         }
     }
     if why.is_none() {
-        why = bad_cache(&p.body, p.hits);
+        why = bad_cache(&p.body, p.cache_slots as usize);
     }
     if why.is_none() {
         why = unsupported_aggregate(&p.body);
@@ -37,25 +37,25 @@ pub(super) fn supported(p: &Prepared) -> Result<(), String> {
 /// (exact, rounded once, so the result does not depend on the order rows
 /// were found in) and the min or max of strings or lists (compared by
 /// value, not by interned id).
-fn unsupported_aggregate(ops: &[POp]) -> Option<String> {
+fn unsupported_aggregate(ops: &[Op]) -> Option<String> {
     ops.iter().find_map(|op| match op {
-        POp::Aggregate {
+        Op::Aggregate {
             kind: AggKind::Sum,
             ty: Type::Float,
             ..
         } => Some("a float sum is exact, rounded once".to_string()),
-        POp::Aggregate {
+        Op::Aggregate {
             kind: AggKind::Min | AggKind::Max,
             ty: ty @ (Type::Str | Type::List(_)),
             ..
         } => Some(format!(
             "a min or max of `{ty}` values compares them by value"
         )),
-        POp::Join { body, .. }
-        | POp::Search { body }
-        | POp::For { body, .. }
-        | POp::ForRange { body, .. } => unsupported_aggregate(body),
-        POp::If { then, els, .. } => {
+        Op::Join { body, .. }
+        | Op::Search { body }
+        | Op::For { body, .. }
+        | Op::ForRange { body, .. } => unsupported_aggregate(body),
+        Op::If { then, els, .. } => {
             unsupported_aggregate(then).or_else(|| unsupported_aggregate(els))
         }
         _ => None,
@@ -74,21 +74,21 @@ fn unsupported_expr(e: &Expr) -> Option<String> {
 }
 
 /// A join reusing a categorical lookup that does not exist.
-fn bad_cache(ops: &[POp], hits: usize) -> Option<String> {
+fn bad_cache(ops: &[Op], hits: usize) -> Option<String> {
     for op in ops {
         let inner = match op {
-            POp::Join { source, body, .. } => {
+            Op::Join { source, body, .. } => {
                 if let Source::Index(k) = source {
-                    if k.cached.is_some_and(|h| h >= hits) {
+                    if k.cached.is_some_and(|h| h as usize >= hits) {
                         return Some("a join reuses a lookup the handler does not make".into());
                     }
                 }
                 bad_cache(body, hits)
             }
-            POp::Search { body } | POp::For { body, .. } | POp::ForRange { body, .. } => {
+            Op::Search { body } | Op::For { body, .. } | Op::ForRange { body, .. } => {
                 bad_cache(body, hits)
             }
-            POp::If { then, els, .. } => bad_cache(then, hits).or_else(|| bad_cache(els, hits)),
+            Op::If { then, els, .. } => bad_cache(then, hits).or_else(|| bad_cache(els, hits)),
             _ => None,
         };
         if inner.is_some() {
@@ -124,20 +124,20 @@ pub(super) fn expr_can_fault(e: &Expr) -> bool {
 }
 
 /// Whether running `ops` can fault (and so needs a mark to roll back to).
-pub(super) fn ops_can_fault(ops: &[POp]) -> bool {
+pub(super) fn ops_can_fault(ops: &[Op]) -> bool {
     let mut any = false;
     walk_ops(ops, &mut |e| any |= expr_can_fault(e));
     any || ops.iter().any(|op| match op {
-        POp::Aggregate {
+        Op::Aggregate {
             kind: AggKind::Sum,
             ty,
             ..
         } => *ty != Type::Float,
-        POp::Join { body, .. }
-        | POp::Search { body }
-        | POp::For { body, .. }
-        | POp::ForRange { body, .. } => ops_can_fault(body),
-        POp::If { then, els, .. } => ops_can_fault(then) || ops_can_fault(els),
+        Op::Join { body, .. }
+        | Op::Search { body }
+        | Op::For { body, .. }
+        | Op::ForRange { body, .. } => ops_can_fault(body),
+        Op::If { then, els, .. } => ops_can_fault(then) || ops_can_fault(els),
         _ => false,
     })
 }
@@ -152,7 +152,7 @@ pub(super) fn bind_can_fault(bind: &[(usize, Bind)]) -> bool {
 
 /// The most words any key, found fact or list literal of the handler
 /// needs in the scratch buffer.
-pub(super) fn scratch_words(p: &Prepared) -> usize {
+pub(super) fn scratch_words(p: &Handler) -> usize {
     let mut most = 0;
     let mut list = |e: &Expr| {
         if let Expr::List(items) = e {
@@ -165,30 +165,30 @@ pub(super) fn scratch_words(p: &Prepared) -> usize {
             walk_expr(e, &mut list);
         }
     }
-    fn ops(os: &[POp], most: &mut usize) {
+    fn ops(os: &[Op], most: &mut usize) {
         for op in os {
             match op {
-                POp::Categorical { key, .. } => *most = (*most).max(key.exprs.len()),
-                POp::Join { source, body, .. } => {
+                Op::Categorical { key, .. } => *most = (*most).max(key.exprs.len()),
+                Op::Join { source, body, .. } => {
                     if let Source::Index(k) = source {
                         *most = (*most).max(k.exprs.len());
                     }
                     ops(body, most);
                 }
-                POp::NotExists { source, .. } | POp::Aggregate { source, .. } => {
+                Op::NotExists { source, .. } | Op::Aggregate { source, .. } => {
                     if let Source::Index(k) = source {
                         *most = (*most).max(k.exprs.len());
                     }
                 }
-                POp::Search { body } | POp::For { body, .. } | POp::ForRange { body, .. } => {
+                Op::Search { body } | Op::For { body, .. } | Op::ForRange { body, .. } => {
                     ops(body, most)
                 }
-                POp::If { then, els, .. } => {
+                Op::If { then, els, .. } => {
                     ops(then, most);
                     ops(els, most);
                 }
-                POp::Find { args, .. } => *most = (*most).max(args.len()),
-                POp::Abort { .. } | POp::Let { .. } => {}
+                Op::Find { args, .. } => *most = (*most).max(args.len()),
+                Op::Abort { .. } | Op::Let { .. } => {}
             }
         }
     }
@@ -197,7 +197,7 @@ pub(super) fn scratch_words(p: &Prepared) -> usize {
 }
 
 /// Call `f` on every expression (and subexpression) in `ops`.
-pub(super) fn walk_ops(ops: &[POp], f: &mut dyn FnMut(&Expr)) {
+pub(super) fn walk_ops(ops: &[Op], f: &mut dyn FnMut(&Expr)) {
     let key = |source: &Source, f: &mut dyn FnMut(&Expr)| {
         if let Source::Index(k) = source {
             k.exprs.iter().for_each(|e| walk_expr(e, f));
@@ -212,18 +212,18 @@ pub(super) fn walk_ops(ops: &[POp], f: &mut dyn FnMut(&Expr)) {
     };
     for op in ops {
         match op {
-            POp::Categorical { key: k, .. } => k.exprs.iter().for_each(|e| walk_expr(e, f)),
-            POp::Abort { cond, .. } => walk_expr(cond, f),
-            POp::Let { expr, .. } => walk_expr(expr, f),
-            POp::Join {
+            Op::Categorical { key: k, .. } => k.exprs.iter().for_each(|e| walk_expr(e, f)),
+            Op::Abort { cond, .. } => walk_expr(cond, f),
+            Op::Let { expr, .. } => walk_expr(expr, f),
+            Op::Join {
                 source, bind, body, ..
             } => {
                 key(source, f);
                 binds(bind, f);
                 walk_ops(body, f);
             }
-            POp::NotExists { source, .. } => key(source, f),
-            POp::Aggregate {
+            Op::NotExists { source, .. } => key(source, f),
+            Op::Aggregate {
                 source,
                 bind,
                 value,
@@ -235,22 +235,22 @@ pub(super) fn walk_ops(ops: &[POp], f: &mut dyn FnMut(&Expr)) {
                     walk_expr(v, f);
                 }
             }
-            POp::Search { body } => walk_ops(body, f),
-            POp::If { cond, then, els } => {
+            Op::Search { body } => walk_ops(body, f),
+            Op::If { cond, then, els } => {
                 walk_expr(cond, f);
                 walk_ops(then, f);
                 walk_ops(els, f);
             }
-            POp::For { list, body, .. } => {
+            Op::For { list, body, .. } => {
                 walk_expr(list, f);
                 walk_ops(body, f);
             }
-            POp::ForRange { lo, hi, body, .. } => {
+            Op::ForRange { lo, hi, body, .. } => {
                 walk_expr(lo, f);
                 walk_expr(hi, f);
                 walk_ops(body, f);
             }
-            POp::Find { args, .. } => args.iter().for_each(|e| walk_expr(e, f)),
+            Op::Find { args, .. } => args.iter().for_each(|e| walk_expr(e, f)),
         }
     }
 }

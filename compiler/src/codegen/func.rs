@@ -25,8 +25,8 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::{FuncId, Module};
-use fold_runtime::eval::interp::Prepared;
 use fold_runtime::eval::native::{ctx_offset, frame_offset, sym, view_offset};
+use fold_runtime::plan::Handler;
 use fold_runtime::plan::{Bind, Plan};
 use fold_runtime::value::{self, Type, Word};
 
@@ -96,7 +96,7 @@ pub(super) fn build(
     module: &mut JITModule,
     imports: &mut Imports,
     plan: &Plan,
-    p: &Prepared,
+    p: &Handler,
 ) -> Gen<Built> {
     let config = module.target_config();
     let ptr = config.pointer_type();
@@ -107,7 +107,7 @@ pub(super) fn build(
     let ctx = b.block_params(entry)[0];
     let tuple = b.block_params(entry)[1];
     let zero = b.ins().iconst(types::I64, 0);
-    let slots: Vec<Variable> = (0..p.slots)
+    let slots: Vec<Variable> = (0..p.slots as usize)
         .map(|_| {
             let v = b.declare_var(types::I64);
             b.def_var(v, zero);
@@ -135,7 +135,7 @@ pub(super) fn build(
         types: Vec::new(),
         scopes: Vec::new(),
     };
-    for _ in 0..p.hits {
+    for _ in 0..p.cache_slots {
         let slot = fx.stack_slot(view_offset::SIZE);
         fx.hit_views.push(slot);
     }

@@ -1,6 +1,6 @@
 //! Cranelift codegen: lifecycle handlers as native code.
 //!
-//! [`compile`] turns every prepared handler of a plan into one machine
+//! [`compile`] turns every handler of a plan into one machine
 //! function following the runtime's native ABI ([`fold_runtime::eval::native`]):
 //! the event's binding, categorical checks, aborts, `let`s, joins (the
 //! whole loop over an index group's rows), negation, aggregates, the
@@ -29,9 +29,8 @@ mod rows;
 
 use std::time::{Duration, Instant};
 
-use fold_runtime::eval::interp::Prepared;
-use fold_runtime::eval::native::NativeHandler;
-use fold_runtime::plan::{HandlerId, Plan};
+use fold_runtime::eval::native::Natives;
+use fold_runtime::plan::{Handler, HandlerId, Plan};
 
 /// What to produce besides code.
 #[derive(Clone, Copy, Debug, Default)]
@@ -42,9 +41,9 @@ pub struct Options {
 
 /// The result of compiling a plan's handlers.
 pub struct Jit {
-    /// Per prepared handler, in the same order: its native code, or `None`
-    /// when it was declined.
-    pub natives: Vec<Option<NativeHandler>>,
+    /// The native code of every handler that compiled, by handler id:
+    /// what the runtime's engine takes with the plan.
+    pub natives: Natives,
     /// Handlers left to the interpreter, with the reason.
     pub declined: Vec<(HandlerId, String)>,
     /// The Cranelift IR of each compiled handler (with [`Options::clif`]).
@@ -56,36 +55,51 @@ pub struct Jit {
 impl Jit {
     /// Number of handlers compiled to native code.
     pub fn compiled(&self) -> usize {
-        self.natives.iter().filter(|n| n.is_some()).count()
+        self.natives.count()
+    }
+
+    /// Nothing compiled: every handler runs on the interpreter (`why`
+    /// names the reason for each).
+    pub fn interpreted(plan: &Plan, why: &str) -> Jit {
+        Jit {
+            natives: Natives::none(),
+            declined: (0..plan.handlers.len())
+                .map(|h| (HandlerId(h as u32), why.to_string()))
+                .collect(),
+            clif: Vec::new(),
+            elapsed: Duration::ZERO,
+        }
     }
 }
 
-/// Compile every prepared handler (see the module docs). `prepared` must
-/// come from the store the code will run against (an engine's, or an
-/// example run's): native code uses its index ids. Fails only when the
-/// host has no JIT support; then everything stays interpreted.
-pub fn compile(plan: &Plan, prepared: &[Prepared], opts: Options) -> Result<Jit, String> {
+/// Compile every handler of a plan (see the module docs). Needs nothing
+/// but the plan: the code uses the index ids, cache slots and frame sizes
+/// the plan states, so it runs in any engine made from the same plan.
+/// Fails only when the host has no JIT support; then everything stays
+/// interpreted.
+pub fn compile(plan: &Plan, opts: Options) -> Result<Jit, String> {
     let start = Instant::now();
     let mut jit = jit::JitModule::new()?;
     let mut declined = Vec::new();
     let mut clif = Vec::new();
     let mut done = Vec::new();
-    for p in prepared {
-        if let Err(why) = analysis::supported(p) {
-            declined.push((p.handler, why));
+    for (h, handler) in plan.handlers.iter().enumerate() {
+        let id = HandlerId(h as u32);
+        if let Err(why) = analysis::supported(handler) {
+            declined.push((id, why));
             continue;
         }
-        match jit.define(plan, p, opts.clif) {
+        match jit.define(plan, id, handler, opts.clif) {
             Ok(f) => {
                 if let Some(text) = &f.clif {
-                    clif.push((p.handler, header(plan, p, &f) + text));
+                    clif.push((id, header(plan, id, handler, &f) + text));
                 }
                 done.push(f);
             }
-            Err(why) => declined.push((p.handler, why)),
+            Err(why) => declined.push((id, why)),
         }
     }
-    let natives = jit.finish(prepared, done)?;
+    let natives = jit.finish(done)?;
     Ok(Jit {
         natives,
         declined,
@@ -94,46 +108,11 @@ pub fn compile(plan: &Plan, prepared: &[Prepared], opts: Options) -> Result<Jit,
     })
 }
 
-/// What installing native code did.
-#[derive(Clone, Debug, Default)]
-pub struct Report {
-    /// Handlers running as native code.
-    pub native: usize,
-    /// Handlers left to the interpreter, with the reason.
-    pub declined: Vec<(HandlerId, String)>,
-    /// Time spent generating and compiling code.
-    pub elapsed: Duration,
-}
-
-/// Compile an engine's handlers and run them natively from now on.
-pub fn install(engine: &mut fold_runtime::Engine) -> Result<Report, String> {
-    let jit = compile(engine.plan(), engine.prepared(), Options::default())?;
-    Ok(Report {
-        declined: jit.declined,
-        elapsed: jit.elapsed,
-        native: engine.install_native(jit.natives),
-    })
-}
-
-/// Compile an example run's handlers and run them natively from now on.
-pub fn install_example(
-    run: &mut fold_runtime::exec::examples::ExampleRun,
-) -> Result<Report, String> {
-    let jit = compile(run.plan(), run.prepared(), Options::default())?;
-    Ok(Report {
-        declined: jit.declined,
-        elapsed: jit.elapsed,
-        native: run.install_native(jit.natives),
-    })
-}
-
 /// The Cranelift IR of every handler of a plan, for `foldc emit clif`:
 /// one function per handler with a comment header naming it, its
 /// constant table and the functions it calls.
 pub fn emit_clif(plan: &Plan) -> Result<String, String> {
-    let mut store = fold_runtime::store::Store::new(plan);
-    let prepared = fold_runtime::eval::interp::prepare_all(plan, &mut store);
-    let jit = compile(plan, &prepared, Options { clif: true })?;
+    let jit = compile(plan, Options { clif: true })?;
     let mut out = String::new();
     for (_, text) in &jit.clif {
         if !out.is_empty() {
@@ -150,11 +129,10 @@ pub fn emit_clif(plan: &Plan) -> Result<String, String> {
     Ok(out)
 }
 
-fn header(plan: &Plan, p: &Prepared, f: &jit::Defined) -> String {
-    let h = plan.handler(p.handler);
+fn header(plan: &Plan, id: HandlerId, h: &Handler, f: &jit::Defined) -> String {
     let mut out = format!(
         "; handler {}: rule {} position {} on {}\n",
-        p.handler.0,
+        id.0,
         plan.rule(h.rule).name,
         h.position,
         plan.category(h.trigger).name

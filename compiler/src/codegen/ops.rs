@@ -6,9 +6,9 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_frontend::Variable;
-use fold_runtime::eval::interp::{POp, Source};
 use fold_runtime::eval::native::{ctx_offset, sym};
 use fold_runtime::plan::{Bind, CatId, Stage};
+use fold_runtime::plan::{Op, Source};
 
 use super::analysis;
 use super::func::{frozen, Fx, Gen, ScopeKind};
@@ -50,21 +50,21 @@ impl Fx<'_, '_> {
         Ok(())
     }
 
-    pub fn ops(&mut self, ops: &[POp]) -> Gen<()> {
+    pub fn ops(&mut self, ops: &[Op]) -> Gen<()> {
         for op in ops {
             self.op(op)?;
         }
         Ok(())
     }
 
-    fn op(&mut self, op: &POp) -> Gen<()> {
+    fn op(&mut self, op: &Op) -> Gen<()> {
         match op {
-            POp::Categorical { cat, key, hit } => {
+            Op::Categorical { cat, key, cache } => {
                 let words = self.exprs(&key.exprs)?;
                 let key_at = self.scratch_words(&words);
                 let view_slot = *self
                     .hit_views
-                    .get(*hit)
+                    .get(*cache as usize)
                     .ok_or("a categorical check outside the handler's lookups")?;
                 let view = self.b.ins().stack_addr(self.ptr, view_slot, 0);
                 let ctx = self.ctx;
@@ -84,7 +84,7 @@ impl Fx<'_, '_> {
                 self.b.ins().jump(end, &[]);
                 self.b.switch_to_block(cont);
             }
-            POp::Abort { stage, cond } => {
+            Op::Abort { stage, cond } => {
                 if *stage == Stage::Friends {
                     self.store_flag(ctx_offset::PASSED_DATA);
                 }
@@ -95,24 +95,24 @@ impl Fx<'_, '_> {
                 };
                 self.branch_if(c, target);
             }
-            POp::Let { slot, expr } => {
-                let var = self.slot_var(*slot)?;
+            Op::Let { slot, expr } => {
+                let var = self.slot_var(slot.index())?;
                 let v = self.expr(expr)?;
                 self.b.def_var(var, v);
             }
-            POp::Join {
+            Op::Join {
                 cat,
                 source,
                 bind,
                 body,
             } => self.join(*cat, source, bind, body)?,
-            POp::NotExists { cat, source } => {
+            Op::NotExists { cat, source } => {
                 self.store_flag(ctx_offset::PASSED_DATA);
                 let exists = self.exists(*cat, source)?;
                 let drop = self.drop_target();
                 self.branch_if(exists, drop);
             }
-            POp::Aggregate {
+            Op::Aggregate {
                 slot,
                 kind,
                 ty,
@@ -122,9 +122,17 @@ impl Fx<'_, '_> {
                 value,
             } => {
                 let float = *ty == fold_runtime::value::Type::Float;
-                self.aggregate(*slot, *kind, float, *cat, source, bind, value.as_ref())?
+                self.aggregate(
+                    slot.index(),
+                    *kind,
+                    float,
+                    *cat,
+                    source,
+                    bind,
+                    value.as_ref(),
+                )?
             }
-            POp::Search { body } => {
+            Op::Search { body } => {
                 self.store_flag(ctx_offset::PASSED_DATA);
                 self.open(ScopeKind::Search, analysis::ops_can_fault(body));
                 self.ops(body)?;
@@ -134,7 +142,7 @@ impl Fx<'_, '_> {
                 self.close()?;
                 self.b.switch_to_block(cont);
             }
-            POp::If { cond, then, els } => {
+            Op::If { cond, then, els } => {
                 let c = self.cond(cond)?;
                 let (yes, no, join) = (
                     self.b.create_block(),
@@ -150,8 +158,10 @@ impl Fx<'_, '_> {
                 self.b.ins().jump(join, &[]);
                 self.b.switch_to_block(join);
             }
-            POp::For { slot, list, body } => {
-                let var = self.slot_var(*slot)?;
+            Op::For {
+                slot, list, body, ..
+            } => {
+                let var = self.slot_var(slot.index())?;
                 let l = self.expr(list)?;
                 let (items, len) = self.list_items(l)?;
                 self.counted_loop(len, |fx, i| {
@@ -162,8 +172,8 @@ impl Fx<'_, '_> {
                     fx.ops(body)
                 })?;
             }
-            POp::ForRange { slot, lo, hi, body } => {
-                let var = self.slot_var(*slot)?;
+            Op::ForRange { slot, lo, hi, body } => {
+                let var = self.slot_var(slot.index())?;
                 let lo = self.expr(lo)?;
                 let hi = self.expr(hi)?;
                 let i = self.b.declare_var(types::I64);
@@ -188,7 +198,7 @@ impl Fx<'_, '_> {
                 self.b.ins().jump(header, &[]);
                 self.b.switch_to_block(after);
             }
-            POp::Find { cat, args } => {
+            Op::Find { cat, args } => {
                 let n = self.arity(*cat)?;
                 if n as usize != args.len() {
                     return Err(format!("a find gives {} fields of {n}", args.len()));

@@ -5,10 +5,10 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, StackSlot, Value};
-use fold_runtime::eval::interp::{POp, Source};
 use fold_runtime::eval::native::{ctx_offset, sym, view_offset};
 use fold_runtime::plan::builtin::Fault;
 use fold_runtime::plan::{AggKind, Bind, CatId, Expr};
+use fold_runtime::plan::{Op, Source};
 
 use super::analysis;
 use super::func::{frozen, Fx, Gen, ScopeKind};
@@ -34,7 +34,7 @@ impl Fx<'_, '_> {
         cat: CatId,
         source: &Source,
         bind: &[(usize, Bind)],
-        body: &[POp],
+        body: &[Op],
     ) -> Gen<()> {
         self.store_flag(ctx_offset::PASSED_DATA);
         let after = self.b.create_block();
@@ -172,9 +172,9 @@ impl Fx<'_, '_> {
                 self.view_slot()
             }
             Source::Index(key) => match key.cached.filter(|_| cached) {
-                Some(hit) => *self
+                Some(cache) => *self
                     .hit_views
-                    .get(hit)
+                    .get(cache as usize)
                     .ok_or("a join reuses a lookup the handler does not make")?,
                 None => {
                     let words = self.exprs(&key.exprs)?;

@@ -11,12 +11,14 @@
 //! categorically).
 
 use fold_runtime::plan::{
-    AggKind, BinOp, Bind, CatId, Category, CmpOp, Expr, Handler, Op, RuleId, Slot, Stage,
+    AggKind, BinOp, Bind, CatId, Category, CmpOp, Expr, Handler, Key, Op, Priority, RuleId, Slot,
+    Source, Stage,
 };
 use fold_runtime::value::Type;
 
 use crate::check::rule_ir::{can_fault, ArgIr, AtomIr, RuleIr, SeqItem};
 use crate::check::typeck::slots_of;
+use fold_runtime::plan::typing::expr_type;
 
 /// Build every handler of a rule, one per positive atom, in atom order.
 pub fn handlers(rule: &RuleIr, id: RuleId, categories: &[Category]) -> Vec<Handler> {
@@ -94,6 +96,13 @@ impl<'r> HandlerLowering<'r> {
         };
         self.steps.push(Step::Op(search));
         let body = nest(std::mem::take(&mut self.steps));
+        let priority = match p {
+            0 => self.rule.priority.clone().map(|expr| {
+                let float = expr_type(&self.slot_types, &expr) == Some(Type::Float);
+                Priority { expr, float }
+            }),
+            _ => None,
+        };
         Handler {
             rule: rule_id,
             position: p as u32,
@@ -102,12 +111,13 @@ impl<'r> HandlerLowering<'r> {
             slot_types: self.slot_types,
             slot_names: self.slot_names,
             bind,
-            priority: if p == 0 {
-                self.rule.priority.clone()
-            } else {
-                None
-            },
+            priority,
             body,
+            // Fixed for the whole plan by `physical::place`.
+            scratch: 0,
+            cache_slots: 0,
+            joins: false,
+            reads: Vec::new(),
         }
     }
 
@@ -205,8 +215,8 @@ impl<'r> HandlerLowering<'r> {
             }
             self.steps.push(Step::Op(Op::Categorical {
                 cat: atom.cat,
-                cols,
-                key,
+                key: Key::unplaced(cols, key),
+                cache: 0,
             }));
         }
     }
@@ -301,7 +311,10 @@ impl<'r> HandlerLowering<'r> {
                     args,
                     span: Default::default(),
                 });
-                Op::NotExists { cat, cols, key }
+                Op::NotExists {
+                    cat,
+                    source: source(cols, key),
+                }
             }
             SeqItem::Aggregate {
                 slot,
@@ -327,8 +340,7 @@ impl<'r> HandlerLowering<'r> {
                         ty
                     },
                     cat,
-                    cols,
-                    key,
+                    source: source(cols, key),
                     bind,
                     value,
                 }
@@ -356,8 +368,7 @@ fn nest(steps: Vec<Step>) -> Vec<Op> {
                 let inner = std::mem::take(&mut body);
                 body.push(Op::Join {
                     cat,
-                    cols,
-                    key,
+                    source: source(cols, key),
                     bind,
                     body: inner,
                 });
@@ -365,4 +376,13 @@ fn nest(steps: Vec<Step>) -> Vec<Op> {
         }
     }
     body
+}
+
+/// The rows a lookup on `cols` reads: every row when no column is bound.
+fn source(cols: Vec<usize>, key: Vec<Expr>) -> Source {
+    if cols.is_empty() {
+        Source::All
+    } else {
+        Source::Index(Key::unplaced(cols, key))
+    }
 }

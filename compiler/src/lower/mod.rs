@@ -1,9 +1,12 @@
 //! Lowering: the checked program into the runtime's [`Plan`].
 //!
 //! Every rule becomes one handler per positive atom ([`handler`]); the
-//! layers of stratification become the plan's strata.
+//! layers of stratification become the plan's strata; then every physical
+//! choice is fixed ([`physical`]): the plan states everything the runtime
+//! needs, and [`fold_runtime::plan::verify`] accepts it.
 
 mod handler;
+mod physical;
 
 use fold_runtime::plan::{HandlerId, Plan, Rule, RuleId, Stratum};
 
@@ -38,6 +41,7 @@ pub fn lower(checked: &Checked) -> Option<Plan> {
         plan.rules.push(Rule {
             name: rule.name.clone(),
             line: checked.rule_lines[r],
+            form: rule.form,
             atoms: rule.atoms.iter().map(|a| a.cat).collect(),
             handlers: ids,
         });
@@ -53,5 +57,6 @@ pub fn lower(checked: &Checked) -> Option<Plan> {
             handlers,
         });
     }
+    physical::place(&mut plan);
     Some(plan)
 }

@@ -44,9 +44,10 @@ pub(super) fn restore(
         });
     };
     let floats: Vec<Option<bool>> = engine
-        .prepared()
+        .plan()
+        .handlers
         .iter()
-        .map(|p| p.priority.as_ref().map(|(_, f)| *f))
+        .map(|h| h.priority.as_ref().map(|p| p.float))
         .collect();
     check_shape(db, &state, engine.plan())?;
     load_symbols(db, &state)?;

@@ -411,6 +411,7 @@ mod tests {
             key: keyed.then(|| vec![0]),
             keep: if keyed { Keep::Min(1) } else { Keep::Least },
             private: false,
+            indexes: Vec::new(),
         };
         Store::new(&Plan {
             categories: vec![cat],

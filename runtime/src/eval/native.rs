@@ -1,7 +1,9 @@
 //! The native boundary: how JIT-compiled handlers run.
 //!
-//! The compiler (`fold_compiler::codegen`) turns a [`Prepared`] handler
-//! into one machine-code function per handler. This module is everything
+//! The compiler (`fold_compiler::codegen`) turns each handler of a plan
+//! into one machine-code function, compiled against the plan alone (its
+//! index ids, scratch offsets and cache slots); [`Natives`] holds them by
+//! handler id for the engine. This module is everything
 //! that code may touch, and the only module of the runtime allowed
 //! `unsafe`:
 //!
@@ -15,8 +17,8 @@
 //!   the interner ([`callbacks`]): index lookups that hand back row-id
 //!   slices ([`RowsView`]), found facts, fault recording, string and list
 //!   comparison, concatenation, list literals, slices;
-//! - `run_event`, the dispatch that [`crate::eval::interp::run_event`] takes
-//!   for a handler that has native code.
+//! - `run_event`, which [`super::Code::run_event`] takes for a handler
+//!   that has native code.
 //!
 //! Native code never holds a reference across events: the store is only
 //! read during a round, and every pointer it gets (rows, row ids, list
@@ -35,10 +37,10 @@ use std::fmt;
 use std::mem::offset_of;
 use std::sync::Arc;
 
-use crate::eval::interp::{outcome_of, EventOutcome, Frame, Prepared};
+use super::event::{outcome_of, EventOutcome, Frame};
 use crate::plan::builtin::{Fault, NativeFrame};
-use crate::plan::{CatId, HandlerId};
-use crate::store::{IndexId, Relation, Store};
+use crate::plan::{CatId, Handler, HandlerId, IndexId};
+use crate::store::{Relation, Store};
 use crate::value::intern;
 use crate::value::{self, Type, Word};
 
@@ -122,7 +124,7 @@ pub mod frame_offset {
     pub const SIZE: u32 = std::mem::size_of::<NativeFrame>() as u32;
 }
 
-/// Native code for one handler, ready to install into its [`Prepared`].
+/// Native code for one handler.
 #[derive(Clone)]
 pub struct NativeHandler {
     handler: HandlerId,
@@ -139,8 +141,8 @@ impl NativeHandler {
     /// # Safety
     ///
     /// `entry` must be a function that follows this module's ABI and was
-    /// generated from the [`Prepared`] form of `handler` that it will be
-    /// installed into (same plan, same store's index ids); `consts` and
+    /// generated from `handler` of the plan it will run with (a store made
+    /// from that plan has exactly the plan's index ids); `consts` and
     /// `types` are the tables it was compiled against; `code` must keep
     /// the function's memory mapped and executable for as long as it lives.
     pub unsafe fn new(
@@ -170,20 +172,55 @@ impl fmt::Debug for NativeHandler {
     }
 }
 
-/// Install native handlers into prepared handlers, matched by handler id
-/// (`None` leaves a handler to the interpreter, and uninstalls native code
-/// it had). Returns how many handlers run natively afterwards.
-pub fn install(prepared: &mut [Prepared], natives: Vec<Option<NativeHandler>>) -> usize {
-    let mut by_id: Vec<Option<NativeHandler>> = vec![None; prepared.len()];
-    for n in natives.into_iter().flatten() {
-        if let Some(p) = prepared.iter().position(|p| p.handler == n.handler) {
-            by_id[p] = Some(n);
+/// The native code of a plan's handlers, by handler id (a handler without
+/// any runs on the interpreter). What the engine takes with its plan.
+#[derive(Clone, Debug, Default)]
+pub struct Natives {
+    by_handler: Vec<Option<NativeHandler>>,
+}
+
+impl Natives {
+    /// No native code: every handler runs on the interpreter.
+    pub fn none() -> Natives {
+        Natives::default()
+    }
+
+    /// Native code for some handlers (each knows its own handler id; a
+    /// later one for the same handler replaces an earlier one).
+    pub fn new(handlers: impl IntoIterator<Item = NativeHandler>) -> Natives {
+        let mut by_handler: Vec<Option<NativeHandler>> = Vec::new();
+        for n in handlers {
+            let h = n.handler.index();
+            if by_handler.len() <= h {
+                by_handler.resize(h + 1, None);
+            }
+            by_handler[h] = Some(n);
         }
+        Natives { by_handler }
     }
-    for (p, n) in prepared.iter_mut().zip(by_id) {
-        p.native = n;
+
+    /// The native code of handler `h`, if any.
+    #[inline]
+    pub fn get(&self, h: HandlerId) -> Option<&NativeHandler> {
+        self.by_handler.get(h.index()).and_then(Option::as_ref)
     }
-    prepared.iter().filter(|p| p.native.is_some()).count()
+
+    /// Only the native code of the handlers `keep` accepts (the rest run
+    /// on the interpreter).
+    pub fn filter(self, keep: impl Fn(HandlerId) -> bool) -> Natives {
+        let by_handler = self
+            .by_handler
+            .into_iter()
+            .enumerate()
+            .map(|(h, n)| n.filter(|_| keep(HandlerId(h as u32))))
+            .collect();
+        Natives { by_handler }
+    }
+
+    /// How many handlers run natively.
+    pub fn count(&self) -> usize {
+        self.by_handler.iter().filter(|n| n.is_some()).count()
+    }
 }
 
 /// Run one event natively (see [`crate::eval::interp::run_event`]); `None` when
@@ -191,13 +228,13 @@ pub fn install(prepared: &mut [Prepared], natives: Vec<Option<NativeHandler>>) -
 /// decides, as it does for any plan).
 pub(crate) fn run_event(
     n: &NativeHandler,
-    p: &Prepared,
+    h: &Handler,
     store: &Store,
     tuple: &[Word],
     frame: &mut Frame,
     out: &mut Vec<Word>,
 ) -> Option<EventOutcome> {
-    if tuple.len() != p.bind.len() {
+    if tuple.len() != h.bind.len() {
         return None;
     }
     let mut ctx = NativeCtx {
@@ -217,7 +254,7 @@ pub(crate) fn run_event(
         types: &n.types,
     };
     // Safety: `n` was built (by the unsafe `NativeHandler::new`) for this
-    // prepared handler, so the entry follows the ABI; `ctx` outlives the
+    // handler of this plan, so the entry follows the ABI; `ctx` outlives the
     // call and `tuple` holds exactly the trigger's arity in words, which is
     // all the code reads of it.
     unsafe { (n.entry)(&mut ctx, tuple.as_ptr()) };
@@ -232,7 +269,7 @@ pub(crate) fn run_event(
         ctx.categorical != 0,
         passed_data,
     );
-    let loaded_friends = if p.has_join {
+    let loaded_friends = if h.joins {
         ctx.loaded != 0
     } else {
         passed_data && first_fault.is_none()
@@ -535,11 +572,11 @@ extern "C" fn fold_fmod(a: f64, b: f64) -> f64 {
 }
 
 extern "C" fn fold_concat_str(ctx: &mut NativeCtx<'_>, a: Word, b: Word) -> Word {
-    crate::eval::interp::concat_str(ctx.text, a, b)
+    super::values::concat_str(ctx.text, a, b)
 }
 
 extern "C" fn fold_concat_list(ctx: &mut NativeCtx<'_>, a: Word, b: Word) -> Word {
-    crate::eval::interp::concat_list(ctx.list, a, b)
+    super::values::concat_list(ctx.list, a, b)
 }
 
 /// A list literal of the `n` words at `items`.
@@ -569,7 +606,7 @@ extern "C" fn fold_slice(
 ) -> u32 {
     let lo = (flags & 1 != 0).then_some(lo);
     let hi = (flags & 2 != 0).then_some(hi);
-    match crate::eval::interp::slice(ctx.text, base, lo, hi, flags & 4 != 0) {
+    match super::values::slice(ctx.text, base, lo, hi, flags & 4 != 0) {
         Ok(w) => {
             *out = w;
             0

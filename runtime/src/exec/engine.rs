@@ -2,7 +2,7 @@
 //! its store, where every handler stands, and the counters.
 //!
 //! ```text
-//! let mut engine = Engine::new(plan);
+//! let mut engine = Engine::new(plan, natives)?;   // the plan is verified
 //! engine.load_plan_inputs()?;      // all files parsed before any insert
 //! engine.insert_program_facts();
 //! engine.run(&RunOptions::default())?;
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::eval::interp::{prepare_all, Prepared};
+use crate::eval::Natives;
 use crate::exec::base::BaseLog;
 use crate::exec::observe::{Observer, Origin, View};
 use crate::exec::scheduler::{self, Ctx, Incremental, Policy, Recomputed, SchedState};
@@ -29,7 +29,7 @@ use crate::exec::stats::Stats;
 use crate::io::csv_in::{self, CsvError};
 use crate::io::csv_out::{self, OutputError};
 use crate::io::progress::Progress;
-use crate::plan::{CatId, Plan};
+use crate::plan::{verify, CatId, Plan, VerifyError};
 use crate::store::{Inserted, Store};
 use crate::value::Word;
 
@@ -93,7 +93,8 @@ pub struct LoadReport {
 pub struct Engine {
     plan: Arc<Plan>,
     store: Store,
-    prepared: Vec<Prepared>,
+    /// Native code of the plan's handlers (none: all interpreted).
+    natives: Natives,
     sched: SchedState,
     stats: Stats,
     /// Given facts of derived categories (kept when a stratum is reset).
@@ -113,19 +114,22 @@ pub struct Parts<'a> {
 }
 
 impl Engine {
-    /// A fresh engine with an empty store.
-    pub fn new(plan: Arc<Plan>) -> Engine {
-        let mut store = Store::new(&plan);
-        let prepared = prepare_all(&plan, &mut store);
-        Engine {
+    /// A fresh engine with an empty store for `plan`, whose handlers run
+    /// as `natives` (compiled from this plan) where they have native code
+    /// and on the interpreter elsewhere. The plan is verified first
+    /// ([`verify`]): the engine takes what it states as it is.
+    pub fn new(plan: Arc<Plan>, natives: Natives) -> Result<Engine, VerifyError> {
+        verify(&plan)?;
+        let store = Store::new(&plan);
+        Ok(Engine {
             sched: SchedState::new(&plan),
             stats: Stats::new(&plan),
             base: BaseLog::new(&plan),
             files: Vec::new(),
             plan,
             store,
-            prepared,
-        }
+            natives,
+        })
     }
 
     /// The input files loaded so far (what [`Origin::Input`] refers to).
@@ -173,18 +177,9 @@ impl Engine {
     pub fn sched_state(&self) -> &SchedState {
         &self.sched
     }
-    pub fn prepared(&self) -> &[Prepared] {
-        &self.prepared
-    }
-
-    /// Run handlers as native code (compiled against [`Engine::prepared`];
-    /// `None` keeps a handler on the interpreter); returns how many
-    /// handlers run natively. See [`crate::eval::native::install`].
-    pub fn install_native(
-        &mut self,
-        natives: Vec<Option<crate::eval::native::NativeHandler>>,
-    ) -> usize {
-        crate::eval::native::install(&mut self.prepared, natives)
+    /// The native code its handlers run as.
+    pub fn natives(&self) -> &Natives {
+        &self.natives
     }
 
     /// Load CSV files, all or nothing: every file is parsed completely
@@ -356,7 +351,7 @@ impl Engine {
         let Engine {
             plan,
             store,
-            prepared,
+            natives,
             sched,
             stats,
             base,
@@ -364,7 +359,7 @@ impl Engine {
         } = self;
         let mut ctx = Ctx {
             plan,
-            prepared,
+            natives,
             store,
             state: sched,
             stats,

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::eval::interp::{prepare, run_event, Frame, Prepared};
+use crate::eval::{Code, EventOutcome, Frame, Natives};
 use crate::exec::stats::HandlerStats;
 use crate::plan::builtin::Fault;
 use crate::plan::{CatId, Example, HandlerId, Plan};
@@ -43,23 +43,26 @@ pub fn sort_facts(plan: &Plan, facts: &mut Vec<Fact>) {
     facts.dedup();
 }
 
-/// A store holding exactly an example's given facts, with the rules'
-/// handlers prepared against it. Reusable: [`ExampleRun::run`] checks the
-/// example, [`ExampleRun::time`] times one handler on it.
+/// A store holding exactly an example's given facts, and the rules'
+/// handlers. Reusable: [`ExampleRun::run`] checks the example,
+/// [`ExampleRun::time`] times one handler on it.
 pub struct ExampleRun<'p> {
     plan: &'p Plan,
+    natives: &'p Natives,
     store: Store,
-    handlers: Vec<Prepared>,
+    handlers: Vec<HandlerId>,
 }
 
 impl<'p> ExampleRun<'p> {
-    pub fn new(plan: &'p Plan, example: &Example) -> ExampleRun<'p> {
+    /// The example's store, its handlers running as `natives` where they
+    /// have native code (compiled from `plan`, which must be verified:
+    /// see [`crate::plan::verify`]).
+    pub fn new(plan: &'p Plan, natives: &'p Natives, example: &Example) -> ExampleRun<'p> {
         let mut store = Store::new(plan);
-        let handlers: Vec<Prepared> = example
+        let handlers: Vec<HandlerId> = example
             .rules
             .iter()
-            .flat_map(|&r| plan.rule(r).handlers.iter())
-            .map(|&h| prepare(plan, h, &mut store))
+            .flat_map(|&r| plan.rule(r).handlers.iter().copied())
             .collect();
         for fact in &example.given {
             let rel = store.relation_mut(fact.cat);
@@ -70,6 +73,7 @@ impl<'p> ExampleRun<'p> {
         store.catch_up_all();
         ExampleRun {
             plan,
+            natives,
             store,
             handlers,
         }
@@ -77,7 +81,7 @@ impl<'p> ExampleRun<'p> {
 
     /// The example's handlers, in order.
     pub fn handlers(&self) -> impl Iterator<Item = HandlerId> + '_ {
-        self.handlers.iter().map(|p| p.handler)
+        self.handlers.iter().copied()
     }
 
     pub fn plan(&self) -> &'p Plan {
@@ -92,25 +96,29 @@ impl<'p> ExampleRun<'p> {
     /// How many events `handler` has in the example (current facts of
     /// its trigger; 0 when it is not one of the example's handlers).
     pub fn events(&self, handler: HandlerId) -> usize {
-        self.handlers
-            .iter()
-            .find(|p| p.handler == handler)
-            .map_or(0, |p| self.store.relation(p.trigger).live_len())
+        if !self.handlers.contains(&handler) {
+            return 0;
+        }
+        let trigger = self.plan.handler(handler).trigger;
+        self.store.relation(trigger).live_len()
     }
 
-    /// The example's handlers as prepared against its store (what native
-    /// code for them is compiled from).
-    pub fn prepared(&self) -> &[Prepared] {
-        &self.handlers
-    }
-
-    /// Run handlers as native code compiled from [`ExampleRun::prepared`]
-    /// (see [`crate::eval::native::install`]); returns how many run natively.
-    pub fn install_native(
-        &mut self,
-        natives: Vec<Option<crate::eval::native::NativeHandler>>,
-    ) -> usize {
-        crate::eval::native::install(&mut self.handlers, natives)
+    /// Run one event of `handler` (native code when it has any) on `tuple`
+    /// against the example's store, appending what it finds to `out`.
+    pub fn run_event(
+        &self,
+        handler: HandlerId,
+        tuple: &[Word],
+        frame: &mut Frame,
+        out: &mut Vec<Word>,
+    ) -> EventOutcome {
+        Code::new(self.plan, self.natives).run_event(
+            handler.index(),
+            &self.store,
+            tuple,
+            frame,
+            out,
+        )
     }
 
     /// Fire every handler once on every current given fact of its trigger.
@@ -123,12 +131,13 @@ impl<'p> ExampleRun<'p> {
             faults: Vec::new(),
             stats: Vec::new(),
         };
-        for p in &self.handlers {
-            let rel = self.store.relation(p.trigger);
+        let code = Code::new(self.plan, self.natives);
+        for &h in &self.handlers {
+            let rel = self.store.relation(self.plan.handler(h).trigger);
             let mut stats = HandlerStats::default();
             for r in rel.live_rows() {
                 out.clear();
-                let o = run_event(p, &self.store, rel.row(r), &mut frame, &mut out);
+                let o = code.run_event(h.index(), &self.store, rel.row(r), &mut frame, &mut out);
                 stats.count(&o);
                 result.loaded_friends |= o.loaded_friends;
                 if let Some(f) = o.fault {
@@ -142,7 +151,7 @@ impl<'p> ExampleRun<'p> {
                     i += 1 + n;
                 }
             }
-            result.stats.push((p.handler, stats));
+            result.stats.push((h, stats));
         }
         sort_facts(self.plan, &mut result.found);
         result
@@ -152,8 +161,11 @@ impl<'p> ExampleRun<'p> {
     /// `iterations` times; returns the mean time per event (None when the
     /// handler is not the example's or has no event in the example).
     pub fn time(&self, handler: HandlerId, iterations: u32) -> Option<Duration> {
-        let p = self.handlers.iter().find(|p| p.handler == handler)?;
-        let rel = self.store.relation(p.trigger);
+        if !self.handlers.contains(&handler) {
+            return None;
+        }
+        let rel = self.store.relation(self.plan.handler(handler).trigger);
+        let code = Code::new(self.plan, self.natives);
         let rows: Vec<u32> = rel.live_rows().collect();
         if rows.is_empty() || iterations == 0 {
             return None;
@@ -164,7 +176,13 @@ impl<'p> ExampleRun<'p> {
         for _ in 0..iterations {
             for &r in &rows {
                 out.clear();
-                let o = run_event(p, &self.store, rel.row(r), &mut frame, &mut out);
+                let o = code.run_event(
+                    handler.index(),
+                    &self.store,
+                    rel.row(r),
+                    &mut frame,
+                    &mut out,
+                );
                 std::hint::black_box(o);
             }
         }
@@ -173,8 +191,8 @@ impl<'p> ExampleRun<'p> {
 }
 
 /// Run one example (see [`ExampleRun::run`]).
-pub fn run_example(plan: &Plan, example: &Example) -> ExampleResult {
-    ExampleRun::new(plan, example).run()
+pub fn run_example(plan: &Plan, natives: &Natives, example: &Example) -> ExampleResult {
+    ExampleRun::new(plan, natives, example).run()
 }
 
 /// The expected facts of an example, sorted like [`ExampleResult::found`].

@@ -15,7 +15,7 @@
 
 use rayon::prelude::*;
 
-use crate::eval::interp::{run_event, Frame, Prepared};
+use crate::eval::{Code, Frame};
 use crate::exec::observe::{Observer, Origin};
 use crate::exec::stats::HandlerStats;
 use crate::plan::CatId;
@@ -35,7 +35,7 @@ pub enum Rows {
     List(Vec<u32>),
 }
 
-/// One handler's events in a round (`handler` indexes the prepared list).
+/// One handler's events in a round (`handler` indexes the plan's handlers).
 #[derive(Clone, Debug)]
 pub struct Work {
     pub handler: usize,
@@ -95,8 +95,8 @@ fn chunks(work: &[Work]) -> Vec<(usize, &[u32], u32, u32)> {
 /// handler (worth it only with several threads, for handlers that find
 /// many known facts: otherwise it is a second probe of every new one).
 /// Results and counters are the same either way.
-pub fn evaluate(
-    prepared: &[Prepared],
+pub(crate) fn evaluate(
+    code: Code<'_>,
     store: &Store,
     work: &[Work],
     prefilter: impl Fn(usize) -> bool + Sync,
@@ -104,7 +104,6 @@ pub fn evaluate(
     let chunks = chunks(work);
     let run = |&(w, list, lo, hi): &(usize, &[u32], u32, u32)| {
         let h = work[w].handler;
-        let p = &prepared[h];
         let prefilter = prefilter(h);
         let mut res = ChunkResult {
             handler: h,
@@ -114,11 +113,11 @@ pub fn evaluate(
         let mut raw = Vec::new();
         if list.is_empty() {
             for r in lo..hi {
-                one_event(p, store, r, &mut frame, &mut raw, &mut res, prefilter);
+                one_event(code, h, store, r, &mut frame, &mut raw, &mut res, prefilter);
             }
         } else {
             for &r in list {
-                one_event(p, store, r, &mut frame, &mut raw, &mut res, prefilter);
+                one_event(code, h, store, r, &mut frame, &mut raw, &mut res, prefilter);
             }
         }
         res
@@ -131,8 +130,10 @@ pub fn evaluate(
 }
 
 #[inline]
+#[allow(clippy::too_many_arguments)]
 fn one_event(
-    p: &Prepared,
+    code: Code<'_>,
+    h: usize,
     store: &Store,
     r: u32,
     frame: &mut Frame,
@@ -140,13 +141,13 @@ fn one_event(
     res: &mut ChunkResult,
     prefilter: bool,
 ) {
-    let rel = store.relation(p.trigger);
+    let rel = store.relation(code.handler(h).trigger);
     if rel.is_dead(r) {
         res.stats.skipped_superseded += 1;
         return;
     }
     raw.clear();
-    let o = run_event(p, store, rel.row(r), frame, raw);
+    let o = code.run_event(h, store, rel.row(r), frame, raw);
     res.stats.count(&o);
     if o.found > 0 {
         collect(store, r, raw, res, prefilter);

@@ -28,14 +28,14 @@ use std::collections::BinaryHeap;
 
 use std::path::PathBuf;
 
-use crate::eval::interp::{eval_priority, EventOutcome, Frame, Outcome, Prepared};
+use crate::eval::{Code, EventOutcome, Frame, Natives, Outcome};
 use crate::exec::base::BaseLog;
 use crate::exec::invalidate::{self, Reason, Seen};
 use crate::exec::observe::{Observer, View};
 use crate::exec::round::{self, Rows, Work};
 use crate::exec::stats::Stats;
 use crate::io::progress::Progress;
-use crate::plan::{HandlerId, Plan};
+use crate::plan::{CatId, HandlerId, Plan};
 use crate::store::{IndexId, Store};
 use crate::value::{from_float, from_int, to_float, to_int, Word};
 
@@ -145,9 +145,9 @@ impl SchedState {
     }
 
     /// Events not yet run for handler `h`.
-    pub fn pending(&self, store: &Store, p: &Prepared) -> usize {
-        let h = p.handler.index();
-        let len = store.relation(p.trigger).len();
+    pub fn pending(&self, store: &Store, h: HandlerId, trigger: CatId) -> usize {
+        let h = h.index();
+        let len = store.relation(trigger).len();
         len.saturating_sub(self.watermarks[h] as usize) + self.queues[h].len()
     }
 }
@@ -155,7 +155,8 @@ impl SchedState {
 /// Everything a run works on, borrowed from the engine.
 pub struct Ctx<'a> {
     pub plan: &'a Plan,
-    pub prepared: &'a [Prepared],
+    /// Native code of the plan's handlers.
+    pub natives: &'a Natives,
     pub store: &'a mut Store,
     pub state: &'a mut SchedState,
     pub stats: &'a mut Stats,
@@ -275,31 +276,31 @@ fn run_stratum<O: Observer>(
     obs: &mut O,
 ) -> Result<(), String> {
     let handlers = &ctx.plan.strata[s].handlers;
-    let prepared = ctx.prepared;
+    let code = Code::new(ctx.plan, ctx.natives);
     let mut frame = Frame::new();
     loop {
         let (store, state, stats) = (&mut *ctx.store, &mut *ctx.state, &mut *ctx.stats);
-        queue_prioritized(handlers, prepared, store, state, stats, &mut frame);
-        let work = next_work(handlers, prepared, store, state, stats);
+        queue_prioritized(handlers, code, store, state, stats, &mut frame);
+        let work = next_work(handlers, code.plan, store, state, stats);
         if work.is_empty() {
             break;
         }
-        let mut wanted: Vec<(crate::plan::CatId, IndexId)> = Vec::new();
+        let mut wanted: Vec<(CatId, IndexId)> = Vec::new();
         for w in &work {
-            wanted.extend_from_slice(&prepared[w.handler].indexes);
+            wanted.extend_from_slice(&code.handler(w.handler).reads);
         }
         store.catch_up(&wanted);
         let events: usize = work.iter().map(Work::len).sum();
         let threads = rayon::current_num_threads();
         let hs = &stats.handlers;
         let prefilter = |h: usize| threads > 1 && hs[h].found_known >= hs[h].found_new;
-        let results = round::evaluate(prepared, store, &work, prefilter);
+        let results = round::evaluate(code, store, &work, prefilter);
         drop(work);
         let found = round::insert(store, &results, &mut stats.handlers, obs);
         stats.strata[s].rounds += 1;
         let pending: usize = handlers
             .iter()
-            .map(|h| state.pending(store, &prepared[h.index()]))
+            .map(|&h| state.pending(store, h, code.plan.handler(h).trigger))
             .sum();
         progress.round(
             s,
@@ -316,26 +317,27 @@ fn run_stratum<O: Observer>(
 /// Queue the new trigger rows of prioritized handlers with their priority.
 fn queue_prioritized(
     handlers: &[HandlerId],
-    prepared: &[Prepared],
+    code: Code<'_>,
     store: &Store,
     state: &mut SchedState,
     stats: &mut Stats,
     frame: &mut Frame,
 ) {
     for h in handlers {
-        let p = &prepared[h.index()];
-        let Some((_, float)) = &p.priority else {
+        let handler = code.handler(h.index());
+        let Some(priority) = &handler.priority else {
             continue;
         };
-        let rel = store.relation(p.trigger);
+        let float = priority.float;
+        let rel = store.relation(handler.trigger);
         let st = &mut stats.handlers[h.index()];
         for r in state.watermarks[h.index()]..rel.len() as u32 {
             if rel.is_dead(r) {
                 st.skipped_superseded += 1;
                 continue;
             }
-            match eval_priority(p, store, rel.row(r), frame) {
-                Ok(Some(w)) => state.queues[h.index()].push(Reverse((PrioKey::of(w, *float), r))),
+            match code.priority(h.index(), store, rel.row(r), frame) {
+                Ok(Some(w)) => state.queues[h.index()].push(Reverse((PrioKey::of(w, float), r))),
                 Ok(None) => st.count(&EventOutcome::ended(Outcome::Data, None)),
                 Err(f) => st.count(&EventOutcome::ended(Outcome::Fault(f), Some(f))),
             }
@@ -347,7 +349,7 @@ fn queue_prioritized(
 /// The next round's events (empty: the stratum is at its fixpoint).
 fn next_work(
     handlers: &[HandlerId],
-    prepared: &[Prepared],
+    plan: &Plan,
     store: &Store,
     state: &mut SchedState,
     stats: &mut Stats,
@@ -355,7 +357,7 @@ fn next_work(
     // The smallest queued priority, after dropping superseded heads.
     let mut best: Option<PrioKey> = None;
     for h in handlers {
-        let p = &prepared[h.index()];
+        let p = plan.handler(*h);
         if p.priority.is_none() {
             continue;
         }
@@ -374,7 +376,7 @@ fn next_work(
     }
     let mut work = Vec::new();
     for h in handlers {
-        let p = &prepared[h.index()];
+        let p = plan.handler(*h);
         if p.priority.is_some() {
             let Some(best) = best else { continue };
             let q = &mut state.queues[h.index()];

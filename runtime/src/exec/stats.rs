@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::eval::interp::{EventOutcome, Outcome};
+use crate::eval::{EventOutcome, Outcome};
 use crate::plan::builtin::Fault;
 use crate::plan::Plan;
 

@@ -415,6 +415,7 @@ mod tests {
             key: None,
             keep: Keep::Least,
             private: false,
+            indexes: Vec::new(),
         }
     }
 

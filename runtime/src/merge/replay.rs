@@ -15,10 +15,12 @@
 
 use rayon::prelude::*;
 
-use crate::eval::interp::{run_event_in, Frame, Mode, Outcome, Prepared};
+use crate::eval::interp::{run_in, Mode};
+use crate::eval::{Frame, Outcome};
 use crate::exec::observe::Observer;
 use crate::exec::round::{self, ChunkResult, CHUNK};
 use crate::exec::scheduler::Ctx;
+use crate::plan::Plan;
 use crate::plan::{CatId, HandlerId};
 use crate::store::{IndexId, Store};
 
@@ -152,11 +154,11 @@ pub(super) fn stratum<O: Observer>(
     }
     let wanted: Vec<(CatId, IndexId)> = work
         .iter()
-        .flat_map(|w| ctx.prepared[w.handler.index()].indexes.iter().copied())
+        .flat_map(|w| ctx.plan.handler(w.handler).reads.iter().copied())
         .collect();
     ctx.store.catch_up(&wanted);
 
-    let results = evaluate(ctx.prepared, ctx.store, sides, &work);
+    let results = evaluate(ctx.plan, ctx.store, sides, &work);
     let found_before: Vec<u64> = work
         .iter()
         .map(|w| ctx.stats.handlers[w.handler.index()].found_new)
@@ -178,7 +180,7 @@ pub(super) fn stratum<O: Observer>(
 
 /// Run the work's events in chunks (in parallel, results in chunk order).
 fn evaluate(
-    prepared: &[Prepared],
+    plan: &Plan,
     store: &Store,
     sides: &Sides,
     work: &[Work],
@@ -194,7 +196,7 @@ fn evaluate(
     }
     let run = |&(i, lo, hi): &(usize, u32, u32)| {
         let h = work[i].handler.index();
-        let p = &prepared[h];
+        let p = &plan.handlers[h];
         let rel = store.relation(p.trigger);
         let mut res = ChunkResult {
             handler: h,
@@ -211,7 +213,7 @@ fn evaluate(
             }
             raw.clear();
             tracker.start_event();
-            let o = run_event_in(p, store, rel.row(r), &mut frame, &mut raw, &mut tracker);
+            let o = run_in(p, store, rel.row(r), &mut frame, &mut raw, &mut tracker);
             res.stats.count(&o);
             tracker.count(o.outcome, &mut counters);
             if o.found > 0 {

@@ -180,6 +180,7 @@ mod tests {
             key: Some(vec![0]),
             keep: Keep::Min(1),
             private: false,
+            indexes: Vec::new(),
         };
         let mut rel = Relation::new(&cat);
         // Key i gets 9, then 3: rows 2i die, rows 2i+1 live.

@@ -25,6 +25,10 @@
 
 pub mod builtin;
 pub mod print;
+pub mod typing;
+mod verify;
+
+pub use verify::{verify, VerifyError};
 
 use crate::plan::builtin::Builtin;
 use crate::value::{Type, Word};
@@ -59,9 +63,13 @@ define_id!(
     /// A register of a handler's frame: an index below [`Handler::slots`].
     Slot
 );
+define_id!(
+    /// An index of one category: an index into [`Category::indexes`].
+    IndexId
+);
 
 /// The whole compiled program.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Plan {
     pub categories: Vec<Category>,
     pub rules: Vec<Rule>,
@@ -106,6 +114,9 @@ pub struct Category {
     pub keep: Keep,
     /// Working state: not exported by default, not shared by workers.
     pub private: bool,
+    /// The indexes handlers read, by [`IndexId`]: each the list of
+    /// columns it is keyed on (never empty, no column twice).
+    pub indexes: Vec<Vec<usize>>,
 }
 
 impl Category {
@@ -141,10 +152,21 @@ pub struct Rule {
     pub name: String,
     /// 1-based source line of the rule, for messages.
     pub line: u32,
+    /// Which syntax the rule was written in.
+    pub form: RuleForm,
     /// The categories of the rule's positive atoms, in source order (the
     /// `on` atom first); a handler's `position` indexes this list.
     pub atoms: Vec<CatId>,
     pub handlers: Vec<HandlerId>,
+}
+
+/// The syntax a rule was written in (both lower to the same handlers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleForm {
+    /// `rule NAME: on ... find ...`.
+    Lifecycle,
+    /// `head :- body.`
+    Datalog,
 }
 
 /// One group of rules evaluated to a fixpoint together.
@@ -171,9 +193,28 @@ pub struct Handler {
     pub slot_names: Vec<String>,
     /// How each field of the event tuple binds (one entry per field).
     pub bind: Vec<Bind>,
-    /// Lower runs first; uses only data slots. Int or float.
-    pub priority: Option<Expr>,
+    /// Lower runs first; uses only data slots.
+    pub priority: Option<Priority>,
     pub body: Vec<Op>,
+    /// Words of the frame's scratch area for lookup keys ([`Key::at`]).
+    pub scratch: u32,
+    /// Lookups of categorical checks remembered for a later join
+    /// ([`Op::Categorical`]'s `cache`, [`Key::cached`]).
+    pub cache_slots: u32,
+    /// Whether the body joins any friend (an event without joins has
+    /// "loaded its friends" once past its data stage).
+    pub joins: bool,
+    /// Every index the body reads, sorted, each once: what must be up to
+    /// date before the handler's events run.
+    pub reads: Vec<(CatId, IndexId)>,
+}
+
+/// A handler's priority: an expression of the data's slots, int or float.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Priority {
+    pub expr: Expr,
+    /// Whether `expr` is a float (else an int).
+    pub float: bool,
 }
 
 /// What to do with one field of a tuple being matched.
@@ -198,36 +239,28 @@ pub enum Stage {
 /// One step of a handler.
 #[derive(Debug, Clone)]
 pub enum Op {
-    /// Abort categorically unless `cat` has a row whose `cols` equal `key`.
-    /// Only placed before any join; ends the whole event.
-    Categorical {
-        cat: CatId,
-        cols: Vec<usize>,
-        key: Vec<Expr>,
-    },
+    /// Abort categorically unless `cat` has a row whose key columns equal
+    /// the key. Only placed before any join; ends the whole event. The
+    /// group found is remembered in cache slot `cache` for a later join
+    /// with the same key ([`Key::cached`]).
+    Categorical { cat: CatId, key: Key, cache: u32 },
     /// Abort when `cond` holds. In the data stage this ends the event; in
     /// the friends stage it drops the current combination of friends.
     Abort { stage: Stage, cond: Expr },
     /// `let slot = expr`.
     Let { slot: Slot, expr: Expr },
-    /// For each current row of `cat` whose `cols` equal `key` (all rows when
-    /// `cols` is empty): apply `bind` to the other fields and, when they
-    /// match, run `body`.
+    /// For each current row of `cat` the source selects: apply `bind` to
+    /// the other fields and, when they match, run `body`.
     Join {
         cat: CatId,
-        cols: Vec<usize>,
-        key: Vec<Expr>,
-        /// `(field, bind)` for the fields not in `cols`.
+        source: Source,
+        /// `(field, bind)` for the fields not in the key.
         bind: Vec<(usize, Bind)>,
         body: Vec<Op>,
     },
-    /// Stratified negation: continue only when no current row of `cat`
-    /// has `cols` equal to `key` (other fields are wildcards).
-    NotExists {
-        cat: CatId,
-        cols: Vec<usize>,
-        key: Vec<Expr>,
-    },
+    /// Stratified negation: continue only when the source selects no
+    /// current row of `cat` (other fields are wildcards).
+    NotExists { cat: CatId, source: Source },
     /// `let slot = count|sum|min|max ... : atom` over the current rows of a
     /// complete category: rows are selected like [`Op::Join`]; for each match
     /// `value` is evaluated (not for count). Empty count and sum are 0; an
@@ -238,8 +271,7 @@ pub enum Op {
         /// The type of the aggregated value (int or float; int for count).
         ty: Type,
         cat: CatId,
-        cols: Vec<usize>,
-        key: Vec<Expr>,
+        source: Source,
         bind: Vec<(usize, Bind)>,
         value: Option<Expr>,
     },
@@ -268,6 +300,54 @@ pub enum Op {
     },
     /// Found: the fact `cat(args)`.
     Find { cat: CatId, args: Vec<Expr> },
+}
+
+/// Which rows of a category a join, negation or aggregate reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Every current row (no column is bound).
+    All,
+    /// The rows an index lookup selects.
+    Index(Key),
+}
+
+impl Source {
+    /// The key columns (none for [`Source::All`]).
+    pub fn cols(&self) -> &[usize] {
+        match self {
+            Source::All => &[],
+            Source::Index(k) => &k.cols,
+        }
+    }
+}
+
+/// An index lookup: rows whose columns `cols` equal the words of `exprs`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    /// The category's index on `cols`.
+    pub index: IndexId,
+    pub cols: Vec<usize>,
+    /// One expression per column of `cols`.
+    pub exprs: Vec<Expr>,
+    /// Offset of the key's words in the frame's scratch area.
+    pub at: u32,
+    /// A join only: reuse the group its categorical check found, kept in
+    /// this cache slot (nothing between them changes the key's slots).
+    pub cached: Option<u32>,
+}
+
+impl Key {
+    /// A lookup whose physical fields (index, scratch offset, cache) are
+    /// still to be chosen: lowering fills them in one pass afterwards.
+    pub fn unplaced(cols: Vec<usize>, exprs: Vec<Expr>) -> Key {
+        Key {
+            index: IndexId(u32::MAX),
+            cols,
+            exprs,
+            at: 0,
+            cached: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

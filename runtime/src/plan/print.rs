@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use crate::plan::{
     AggKind, BinOp, Bind, CatId, CmpOp, Example, ExampleKind, Expr, GroundFact, Handler, Keep, Op,
-    Plan, Stage, UnOp,
+    Plan, Source, Stage, UnOp,
 };
 use crate::value::{self, Type};
 
@@ -194,11 +194,19 @@ fn handler(out: &mut String, plan: &Plan, i: usize, h: &Handler) {
         })
         .collect();
     let _ = writeln!(p.out, "  slots: {}", list_or_none(&slots));
-    if let Some(e) = &h.priority {
-        let text = p.expr(e);
+    if let Some(priority) = &h.priority {
+        let text = p.expr(&priority.expr);
         let _ = writeln!(p.out, "  priority {text}");
     }
     p.ops(&h.body, 2);
+}
+
+/// The key columns and expressions of a source (none for every row).
+fn lookup(source: &Source) -> (&[usize], &[Expr]) {
+    match source {
+        Source::All => (&[], &[]),
+        Source::Index(key) => (&key.cols, &key.exprs),
+    }
 }
 
 impl Printer<'_> {
@@ -261,8 +269,11 @@ impl Printer<'_> {
 
     fn op(&mut self, op: &Op, d: usize) {
         match op {
-            Op::Categorical { cat, cols, key } => {
-                let text = format!("categorical {}", self.atom(*cat, cols, key, &[]));
+            Op::Categorical { cat, key, .. } => {
+                let text = format!(
+                    "categorical {}",
+                    self.atom(*cat, &key.cols, &key.exprs, &[])
+                );
                 self.line(d, &text);
             }
             Op::Abort { stage, cond } => {
@@ -279,16 +290,17 @@ impl Printer<'_> {
             }
             Op::Join {
                 cat,
-                cols,
-                key,
+                source,
                 bind,
                 body,
             } => {
+                let (cols, key) = lookup(source);
                 let text = format!("join {}", self.atom(*cat, cols, key, bind));
                 self.line(d, &text);
                 self.ops(body, d + 2);
             }
-            Op::NotExists { cat, cols, key } => {
+            Op::NotExists { cat, source } => {
+                let (cols, key) = lookup(source);
                 let text = format!("not exists {}", self.atom(*cat, cols, key, &[]));
                 self.line(d, &text);
             }
@@ -297,11 +309,11 @@ impl Printer<'_> {
                 kind,
                 ty,
                 cat,
-                cols,
-                key,
+                source,
                 bind,
                 value,
             } => {
+                let (cols, key) = lookup(source);
                 let kind = match kind {
                     AggKind::Count => "count",
                     AggKind::Sum => "sum",

@@ -25,9 +25,7 @@ use crate::value::Word;
 /// The arena is compacted when it is this many times the ids in use.
 const SLACK: usize = 3;
 
-/// An index of one relation: an index into its list of indexes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IndexId(pub u32);
+pub use crate::plan::IndexId;
 
 #[derive(Debug, Default)]
 pub struct Index {

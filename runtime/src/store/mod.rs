@@ -8,7 +8,8 @@
 //!
 //! During a round the store is only read (shared by all workers); it is
 //! written only between rounds. That is why indexes are declared up front
-//! ([`Store::ensure_index`], done when handlers are prepared) and brought
+//! (the plan lists each category's indexes, [`crate::plan::Category::indexes`],
+//! and [`Store::new`] makes them, numbered as the plan numbers them) and brought
 //! up to date lazily, just before a round that reads them
 //! ([`Store::catch_up`]): an index nobody reads any more (for instance one
 //! only needed while the first round's triggers were pending) costs

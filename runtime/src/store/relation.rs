@@ -77,6 +77,8 @@ pub struct Relation {
 }
 
 impl Relation {
+    /// An empty relation for `cat`, with the indexes the plan lists for it
+    /// (empty until the first [`crate::store::Store::catch_up`]).
     pub fn new(cat: &Category) -> Relation {
         Relation {
             name: cat.name.clone(),
@@ -89,7 +91,7 @@ impl Relation {
             dead: Vec::new(),
             dead_count: 0,
             ident: IdentTable::default(),
-            indexes: Vec::new(),
+            indexes: cat.indexes.iter().map(|cols| Index::new(cols)).collect(),
         }
     }
 
@@ -540,6 +542,7 @@ mod tests {
             key,
             keep,
             private: false,
+            indexes: Vec::new(),
         }
     }
 

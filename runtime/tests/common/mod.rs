@@ -45,6 +45,86 @@ pub fn store(i: u32) -> Bind {
     Bind::Store(Slot(i))
 }
 
+/// The rows a lookup on `cols` reads (every row when none is bound).
+pub fn source(cols: Vec<usize>, key: Vec<Expr>) -> Source {
+    if cols.is_empty() {
+        Source::All
+    } else {
+        Source::Index(Key::unplaced(cols, key))
+    }
+}
+
+/// The physical choices the compiler's lowering makes, for plans written
+/// by hand: every lookup gets its category's index on its columns
+/// (declared on first use), scratch words of its own and no cached
+/// lookup; each handler states what its body uses.
+pub fn place(plan: &mut Plan) {
+    fn ops(list: &mut [Op], cats: &mut [Category], h: &mut Handler) {
+        for op in list {
+            match op {
+                Op::Categorical { cat, key, cache } => {
+                    lookup(*cat, key, cats, h);
+                    *cache = h.cache_slots;
+                    h.cache_slots += 1;
+                }
+                Op::Join {
+                    cat, source, body, ..
+                } => {
+                    h.joins = true;
+                    if let Source::Index(key) = source {
+                        lookup(*cat, key, cats, h);
+                    }
+                    ops(body, cats, h);
+                }
+                Op::NotExists { cat, source } | Op::Aggregate { cat, source, .. } => {
+                    if let Source::Index(key) = source {
+                        lookup(*cat, key, cats, h);
+                    }
+                }
+                Op::Search { body } | Op::For { body, .. } | Op::ForRange { body, .. } => {
+                    ops(body, cats, h)
+                }
+                Op::If { then, els, .. } => {
+                    ops(then, cats, h);
+                    ops(els, cats, h);
+                }
+                Op::Abort { .. } | Op::Let { .. } | Op::Find { .. } => {}
+            }
+        }
+    }
+    fn lookup(cat: CatId, key: &mut Key, cats: &mut [Category], h: &mut Handler) {
+        let indexes = &mut cats[cat.index()].indexes;
+        if !indexes.contains(&key.cols) {
+            indexes.push(key.cols.clone());
+        }
+        let i = indexes.iter().position(|c| *c == key.cols).unwrap_or(0);
+        key.index = IndexId(i as u32);
+        key.at = h.scratch;
+        key.cached = None;
+        h.scratch += key.exprs.len() as u32;
+        h.reads.push((cat, key.index));
+    }
+    for h in &mut plan.handlers {
+        let mut body = std::mem::take(&mut h.body);
+        (h.scratch, h.cache_slots, h.joins, h.reads) = (0, 0, false, Vec::new());
+        ops(&mut body, &mut plan.categories, h);
+        h.body = body;
+        h.reads.sort_unstable();
+        h.reads.dedup();
+    }
+}
+
+/// An engine on the interpreter for a hand-written plan, placed first.
+pub fn engine(plan: std::sync::Arc<Plan>) -> fold_runtime::Engine {
+    let mut plan = (*plan).clone();
+    place(&mut plan);
+    fold_runtime::Engine::new(
+        std::sync::Arc::new(plan),
+        fold_runtime::eval::native::Natives::none(),
+    )
+    .expect("the plan verifies")
+}
+
 #[derive(Default)]
 pub struct Builder {
     pub plan: Plan,
@@ -83,6 +163,7 @@ impl Builder {
             key,
             keep,
             private: false,
+            indexes: Vec::new(),
         });
         CatId(self.plan.categories.len() as u32 - 1)
     }
@@ -91,6 +172,7 @@ impl Builder {
         self.plan.rules.push(Rule {
             name: name.to_string(),
             line: self.plan.rules.len() as u32 + 1,
+            form: RuleForm::Datalog,
             atoms: atoms.to_vec(),
             handlers: Vec::new(),
         });
@@ -117,8 +199,13 @@ impl Builder {
             slot_types: slots.iter().map(|s| s.1.clone()).collect(),
             slot_names: slots.iter().map(|s| s.0.to_string()).collect(),
             bind,
-            priority,
+            priority: priority.map(|expr| Priority { expr, float: false }),
             body,
+            // Fixed by `place`.
+            scratch: 0,
+            cache_slots: 0,
+            joins: false,
+            reads: Vec::new(),
         });
         let id = HandlerId(self.plan.handlers.len() as u32 - 1);
         self.plan.rules[rule.index()].handlers.push(id);
@@ -173,8 +260,8 @@ impl Builder {
                 if !cols.is_empty() {
                     pre.push(Op::Categorical {
                         cat: atoms[first].0,
-                        cols,
-                        key,
+                        key: Key::unplaced(cols, key),
+                        cache: 0,
                     });
                 }
             }
@@ -319,8 +406,7 @@ impl Lower {
                 let (cols, key, _) = self.split(terms);
                 ops.push(Op::NotExists {
                     cat: *cat,
-                    cols,
-                    key,
+                    source: source(cols, key),
                 });
             }
             ops.extend(self.ready_conds(conds, Stage::Friends));
@@ -352,8 +438,7 @@ impl Lower {
         body.extend(self.joins(atoms, order, negs, conds, head));
         vec![Op::Join {
             cat: *cat,
-            cols,
-            key,
+            source: source(cols, key),
             bind,
             body,
         }]

@@ -1,4 +1,4 @@
-//! Running prepared ops over a frame.
+//! Running a handler's ops over a frame.
 //!
 //! Control flow is a small [`Flow`] value rather than unwinding: `Drop`
 //! ends the current friend combination (the innermost join moves to its
@@ -16,10 +16,10 @@
 //! explain` ([`crate::explain`]) notes the friends of the combination that
 //! found the fact it explains.
 
-use super::prepare::{Key, POp, Prepared, Source};
-use super::{EventOutcome, Frame, Outcome};
+use crate::eval::event::outcome_of;
+use crate::eval::{EventOutcome, Frame, Outcome};
 use crate::plan::builtin::Fault;
-use crate::plan::{AggKind, Bind, CatId, Stage};
+use crate::plan::{AggKind, Bind, CatId, Handler, Key, Op, Source, Stage};
 use crate::store::{Relation, Store};
 use crate::value::exact_sum::exact_sum;
 use crate::value::intern;
@@ -105,28 +105,28 @@ impl Mode for Plain {
     }
 }
 
-/// Run one event of `p` on the interpreter in `mode` (never native code:
-/// only the interpreter sees a mode). See [`super::run_event`].
+/// Run one event of `h` on the interpreter in `mode` (never native code:
+/// only the interpreter sees a mode). See [`super::run`].
 pub(crate) fn run<M: Mode>(
-    p: &Prepared,
+    h: &Handler,
     store: &Store,
     tuple: &[Word],
     frame: &mut Frame,
     out: &mut Vec<Word>,
     mode: M,
 ) -> EventOutcome {
-    frame.fit(p);
+    frame.fit(h);
     let start = out.len();
     let mut ex = Exec::with_mode(store, frame, out, mode);
-    let flow = match ex.bind_event(&p.bind, tuple) {
-        Ok(true) => ex.ops(&p.body),
+    let flow = match ex.bind_event(&h.bind, tuple) {
+        Ok(true) => ex.ops(&h.body),
         Ok(false) => Flow::End,
         Err(f) => Flow::Fault(f),
     };
     // A fault outside every join ends the event's only combination.
     ex.absorb(flow, start, 0);
     let outcome = ex.outcome();
-    let loaded_friends = if p.has_join {
+    let loaded_friends = if h.joins {
         ex.loaded
     } else {
         ex.passed_data && ex.first_fault.is_none()
@@ -145,7 +145,7 @@ pub(super) struct Exec<'a, M: Mode = Plain> {
     mode: M,
     pub(super) slots: &'a mut [Word],
     scratch: &'a mut [Word],
-    hits: &'a mut [u32],
+    caches: &'a mut [u32],
     pub(super) text: &'a mut String,
     pub(super) list: &'a mut Vec<Word>,
     out: &'a mut Vec<Word>,
@@ -178,7 +178,7 @@ impl<'a, M: Mode> Exec<'a, M> {
             mode,
             slots: &mut frame.slots,
             scratch: &mut frame.scratch,
-            hits: &mut frame.hits,
+            caches: &mut frame.caches,
             text: &mut frame.text,
             list: &mut frame.list,
             out,
@@ -251,7 +251,7 @@ impl<'a, M: Mode> Exec<'a, M> {
         Ok(true)
     }
 
-    pub(super) fn ops(&mut self, ops: &[POp]) -> Flow {
+    pub(super) fn ops(&mut self, ops: &[Op]) -> Flow {
         for op in ops {
             match self.op(op) {
                 Flow::Next => {}
@@ -264,39 +264,38 @@ impl<'a, M: Mode> Exec<'a, M> {
     /// The rows a source selects (dead rows included: callers skip them).
     #[inline]
     fn rows(&mut self, rel: &'a Relation, key: &Key) -> Result<Option<&'a [u32]>, Fault> {
-        if let Some(hit) = key.cached {
+        if let Some(cache) = key.cached {
             let index = rel.index_by(key.index);
-            return Ok(Some(index.group(self.hits[hit])));
+            return Ok(Some(index.group(self.caches[cache as usize])));
         }
-        let n = key.exprs.len();
+        let (at, n) = (key.at as usize, key.exprs.len());
         for (i, e) in key.exprs.iter().enumerate() {
             let w = self.eval(e)?;
-            self.scratch[key.at + i] = w;
+            self.scratch[at + i] = w;
         }
-        Ok(rel.lookup(key.index, &self.scratch[key.at..key.at + n]))
+        Ok(rel.lookup(key.index, &self.scratch[at..at + n]))
     }
 
-    fn op(&mut self, op: &POp) -> Flow {
+    fn op(&mut self, op: &Op) -> Flow {
         match op {
-            POp::Categorical { cat, key, hit } => {
+            Op::Categorical { cat, key, cache } => {
                 let rel = self.store.relation(*cat);
-                let n = key.exprs.len();
+                let (at, n) = (key.at as usize, key.exprs.len());
                 for (i, e) in key.exprs.iter().enumerate() {
                     let w = tri!(self.eval(e));
-                    self.scratch[key.at + i] = w;
+                    self.scratch[at + i] = w;
                 }
                 if self.mode.history() {
                     // Superseded rows are in no index: the joins scan.
                     return Flow::Next;
                 }
                 let index = rel.index_by(key.index);
-                let found =
-                    index.lookup(rel.words(), rel.arity(), &self.scratch[key.at..key.at + n]);
+                let found = index.lookup(rel.words(), rel.arity(), &self.scratch[at..at + n]);
                 match found {
                     Some(g)
                         if !rel.has_dead() || index.group(g).iter().any(|&r| !rel.is_dead(r)) =>
                     {
-                        self.hits[*hit] = g;
+                        self.caches[*cache as usize] = g;
                         Flow::Next
                     }
                     _ => {
@@ -305,7 +304,7 @@ impl<'a, M: Mode> Exec<'a, M> {
                     }
                 }
             }
-            POp::Abort { stage, cond } => {
+            Op::Abort { stage, cond } => {
                 if *stage == Stage::Friends {
                     self.passed_data = true;
                 }
@@ -318,12 +317,12 @@ impl<'a, M: Mode> Exec<'a, M> {
                     Flow::Next
                 }
             }
-            POp::Let { slot, expr } => {
+            Op::Let { slot, expr } => {
                 let w = tri!(self.eval(expr));
-                self.slots[*slot] = w;
+                self.slots[slot.index()] = w;
                 Flow::Next
             }
-            POp::Join {
+            Op::Join {
                 cat,
                 source,
                 bind,
@@ -372,7 +371,7 @@ impl<'a, M: Mode> Exec<'a, M> {
                 }
                 Flow::Next
             }
-            POp::NotExists { cat, source } => {
+            Op::NotExists { cat, source } => {
                 self.passed_data = true;
                 let rel = self.store.relation(*cat);
                 let exists = match source {
@@ -388,7 +387,7 @@ impl<'a, M: Mode> Exec<'a, M> {
                     Flow::Next
                 }
             }
-            POp::Aggregate {
+            Op::Aggregate {
                 slot,
                 kind,
                 ty,
@@ -415,13 +414,13 @@ impl<'a, M: Mode> Exec<'a, M> {
                 }
                 match tri!(acc.result()) {
                     Some(w) => {
-                        self.slots[*slot] = w;
+                        self.slots[slot.index()] = w;
                         Flow::Next
                     }
                     None => Flow::Drop,
                 }
             }
-            POp::Search { body } => {
+            Op::Search { body } => {
                 self.passed_data = true;
                 if !self.mode.may_search() {
                     return Flow::Next;
@@ -433,17 +432,19 @@ impl<'a, M: Mode> Exec<'a, M> {
                 }
                 self.absorb(flow, mark, facts)
             }
-            POp::If { cond, then, els } => {
+            Op::If { cond, then, els } => {
                 if to_bool(tri!(self.eval(cond))) {
                     self.ops(then)
                 } else {
                     self.ops(els)
                 }
             }
-            POp::For { slot, list, body } => {
+            Op::For {
+                slot, list, body, ..
+            } => {
                 let items = intern::list_of(tri!(self.eval(list)));
                 for &w in items {
-                    self.slots[*slot] = w;
+                    self.slots[slot.index()] = w;
                     match self.ops(body) {
                         Flow::Next => {}
                         other => return other,
@@ -451,11 +452,11 @@ impl<'a, M: Mode> Exec<'a, M> {
                 }
                 Flow::Next
             }
-            POp::ForRange { slot, lo, hi, body } => {
+            Op::ForRange { slot, lo, hi, body } => {
                 let lo = to_int(tri!(self.eval(lo)));
                 let hi = to_int(tri!(self.eval(hi)));
                 for i in lo..hi {
-                    self.slots[*slot] = from_int(i);
+                    self.slots[slot.index()] = from_int(i);
                     match self.ops(body) {
                         Flow::Next => {}
                         other => return other,
@@ -463,7 +464,7 @@ impl<'a, M: Mode> Exec<'a, M> {
                 }
                 Flow::Next
             }
-            POp::Find { cat, args } => {
+            Op::Find { cat, args } => {
                 let at = self.out.len();
                 self.out.push(cat.0 as Word);
                 for a in args {
@@ -484,7 +485,7 @@ impl<'a, M: Mode> Exec<'a, M> {
         cat: CatId,
         r: u32,
         bind: &[(usize, Bind)],
-        body: &[POp],
+        body: &[Op],
     ) -> Flow {
         if rel.has_dead() && rel.is_dead(r) && !self.mode.history() {
             return Flow::Next;
@@ -523,23 +524,6 @@ impl<'a, M: Mode> Exec<'a, M> {
             None => 0,
         };
         acc.add(v)
-    }
-}
-
-/// How far an event got, from what it recorded (shared with native code,
-/// which records the same flags).
-pub(crate) fn outcome_of(
-    searched: bool,
-    first_fault: Option<Fault>,
-    categorical: bool,
-    passed_data: bool,
-) -> Outcome {
-    match first_fault {
-        _ if searched => Outcome::Searched,
-        Some(f) => Outcome::Fault(f),
-        None if categorical => Outcome::Categorical,
-        None if passed_data => Outcome::Friends,
-        None => Outcome::Data,
     }
 }
 
