@@ -7,11 +7,14 @@
 //! new, and which strata were recomputed rather than extended.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use fold_runtime::db::{Access, Db, DbError, Restored, Saved};
+use std::sync::Arc;
+
+use fold_runtime::db::{Opened, ReadBack, Session, SessionOptions, Update};
+use fold_runtime::eval::native::Natives;
 use fold_runtime::plan::{CatId, Plan};
-use fold_runtime::{Engine, LoadReport, RunOptions, RunSummary};
+use fold_runtime::{Engine, RunOptions, RunSummary};
 
 use crate::out::errln;
 
@@ -21,46 +24,6 @@ pub struct DbArgs<'a> {
     pub program: &'a str,
     pub fresh: bool,
     pub checkpoint_ms: Option<u64>,
-}
-
-/// Refuse an output folder that is the database's folder or inside it: the
-/// CSV files would become foreign files of the database.
-pub fn refuse_out_in_db(out: &Path, db: &Path) -> Result<(), String> {
-    refuse_inside("--out", out, db)
-}
-
-/// Refuse `path` (given as option `flag`) when it is the database `db` or
-/// lies inside it, symbolic links followed as far as they exist.
-pub fn refuse_inside(flag: &str, path: &Path, db: &Path) -> Result<(), String> {
-    let full = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (path_full, db_full) = (full(path), full(db));
-    let inside = path_full.starts_with(&db_full)
-        || matches!(
-            (resolved(&path_full), resolved(&db_full)),
-            (Some(p), Some(d)) if p.starts_with(&d)
-        );
-    if inside {
-        return Err(format!(
-            "`{flag} {}` is inside the database `{}`: choose a folder outside it",
-            path.display(),
-            db.display()
-        ));
-    }
-    Ok(())
-}
-
-/// `path` with symbolic links resolved as far as it exists (an output
-/// folder may not exist yet).
-fn resolved(path: &Path) -> Option<PathBuf> {
-    let mut rest = Vec::new();
-    let mut at = path;
-    loop {
-        if let Ok(real) = at.canonicalize() {
-            return Some(rest.iter().rev().fold(real, |p, part| p.join(part)));
-        }
-        rest.push(at.file_name()?);
-        at = at.parent()?;
-    }
 }
 
 /// Warn that the last run on `db` did not finish, so what a read-only
@@ -73,108 +36,51 @@ pub fn warn_unfinished(db: &Path, doing: &str) {
     );
 }
 
-/// Open the database again and check it against the finished-run record.
-/// sled lets go of its lock a moment after the store is dropped (its
-/// background threads finish first), so a lock still held is waited for.
-fn read_back(dir: &Path) -> Result<(), String> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match Db::open_existing(dir) {
-            Ok(_) => return Ok(()),
-            Err(DbError::Locked { .. }) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            Err(e) => {
-                return Err(format!(
-                    "{e}\nthe run's last checkpoint does not read back from the database"
-                ))
-            }
-        }
-    }
-}
-
-/// What bringing a database up to date did (see [`update`]).
-pub struct Updated {
-    pub restored: Restored,
-    pub report: LoadReport,
-    /// Program facts that were new.
-    pub given: usize,
-    pub summary: RunSummary,
-    pub saved: Saved,
-    /// Opening and resuming; the final checkpoint.
-    pub opened: Duration,
-    pub finished: Duration,
-}
-
 /// Open the database (refusing another program's unless `--fresh`),
 /// resume it, load `inputs` (only new rows become facts), insert program
 /// facts, run with checkpoints and write the final one: what `run --db`
-/// does, and `serve` before it answers. Returns the open store.
+/// does, and `serve` before it answers. Returns the open session.
 pub fn update(
-    engine: &mut Engine,
-    plan: &Plan,
+    plan: &Arc<Plan>,
+    natives: Natives,
     db: &DbArgs<'_>,
     inputs: &[(CatId, PathBuf)],
     opts: &RunOptions,
-) -> Result<(Db, Updated), String> {
-    let access = Access::Run { fresh: db.fresh };
-    let started = Instant::now();
-    let mut store = Db::open(db.dir, plan, db.program, access).map_err(|e| e.to_string())?;
-    if let Some(ms) = db.checkpoint_ms {
-        store.set_interval(Duration::from_millis(ms));
-    }
-    let restored = store.restore(engine, None).map_err(|e| e.to_string())?;
-    let opened = started.elapsed();
-    let report = engine
-        .load_inputs_observed(inputs, &mut store)
-        .map_err(|e| format!("{e}\nnothing was loaded"))?;
-    let given = engine.insert_program_facts_observed(&mut store);
-    let summary = engine
-        .run_observed(opts, &mut store)
-        .map_err(|e| e.to_string())?;
-    let finishing = Instant::now();
-    let saved = store.finish(engine).map_err(|e| e.to_string())?;
-    let updated = Updated {
-        restored,
-        report,
-        given,
-        summary,
-        saved,
-        opened,
-        finished: finishing.elapsed(),
+) -> Result<(Session, Opened, Update), String> {
+    let options = SessionOptions {
+        fresh: db.fresh,
+        checkpoint_every: db.checkpoint_ms.map(Duration::from_millis),
     };
-    Ok((store, updated))
+    let (mut session, opened) = Session::open(db.dir, plan.clone(), natives, db.program, &options)
+        .map_err(|e| e.to_string())?;
+    let update = session.update(inputs, opts).map_err(|e| e.to_string())?;
+    Ok((session, opened, update))
 }
 
-/// Run `engine` kept in the database; returns the run's summary, the
-/// lines that describe what happened to the database, and the check that
-/// it reads back (to wait for before reporting success).
+/// Run the program kept in the database; returns its engine (to write
+/// outputs from), the run's summary, the lines that describe what
+/// happened to the database, and the check that it reads back (to wait
+/// for before reporting success).
 pub fn run(
-    engine: &mut Engine,
-    plan: &Plan,
+    plan: &Arc<Plan>,
+    natives: Natives,
     db: &DbArgs<'_>,
     inputs: &[(CatId, PathBuf)],
     opts: &RunOptions,
-) -> Result<(RunSummary, Vec<String>, ReadBack), String> {
-    let (store, updated) = update(engine, plan, db, inputs, opts)?;
-    let Updated {
-        restored,
+) -> Result<(Engine, RunSummary, Vec<String>, ReadBack), String> {
+    let (session, opened, update) = update(plan, natives, db, inputs, opts)?;
+    let Update {
         report,
         given,
         summary,
         saved,
-        opened,
         finished,
-    } = updated;
-    // What was written must read back before the run says it succeeded: a
-    // store whose own files were damaged can take writes it will not
-    // recover (opening checks the store against the finished-run record).
-    // Closing and opening it again goes on while the outputs are written.
-    let dir = db.dir.to_path_buf();
-    let read_back = std::thread::spawn(move || {
-        drop(store);
-        read_back(&dir)
-    });
+    } = update;
+    let restored = opened.restored;
+    let opened = opened.elapsed;
+    // What was written must read back before the run says it succeeded;
+    // that check goes on while the outputs are written.
+    let (engine, read_back) = session.close();
 
     let mut lines = Vec::new();
     let name = db.dir.display();
@@ -230,32 +136,5 @@ pub fn run(
         if saved.checkpoints == 1 { "" } else { "s" },
         finished.as_secs_f64()
     ));
-    Ok((
-        summary,
-        lines,
-        ReadBack {
-            thread: Some(read_back),
-        },
-    ))
-}
-
-/// The check that the database reads back, under way (see [`run`]).
-pub struct ReadBack {
-    thread: Option<std::thread::JoinHandle<Result<(), String>>>,
-}
-
-impl ReadBack {
-    /// Nothing to check (a run without a database).
-    pub fn none() -> ReadBack {
-        ReadBack { thread: None }
-    }
-
-    /// Wait for the check; its error, if any.
-    pub fn wait(self) -> Result<(), String> {
-        match self.thread.map(std::thread::JoinHandle::join) {
-            None => Ok(()),
-            Some(Ok(result)) => result,
-            Some(Err(_)) => Err("checking that the database reads back failed".to_string()),
-        }
-    }
+    Ok((engine, summary, lines, read_back))
 }

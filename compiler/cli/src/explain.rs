@@ -11,11 +11,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use fold_runtime::db::{Access, Db, DbError};
-use fold_runtime::eval::native::Natives;
+use fold_runtime::db::{DbError, Snapshot};
 use fold_runtime::explain::{Explainer, FactRef, Reason};
-use fold_runtime::plan::{CatId, Plan};
-use fold_runtime::{value, Engine};
+use fold_runtime::plan::Plan;
+use fold_runtime::value;
 
 use crate::out::out;
 use crate::source::{self, Program};
@@ -48,14 +47,14 @@ pub fn run(args: Args) -> Outcome {
         }
     };
     let plan = Arc::new(plan);
-    let mut db = Db::open(&args.db, &plan, &program.display_name(), Access::Read)
+    let snapshot = Snapshot::open(&args.db, plan.clone(), &program.display_name(), None)
         .map_err(|e| e.to_string())?;
-    let mut engine = Engine::new(plan.clone(), Natives::none()).map_err(|e| e.to_string())?;
-    let all: Vec<CatId> = (0..plan.categories.len() as u32).map(CatId).collect();
-    let restored = db
-        .restore(&mut engine, Some(&all))
-        .map_err(|e| e.to_string())?;
-    engine.parts_mut().store.catch_up_all();
+    let Snapshot {
+        mut engine,
+        mut db,
+        restored,
+    } = snapshot;
+    engine.catch_up_indexes();
     let merges: Vec<(String, String)> = db
         .merges()
         .iter()
@@ -186,7 +185,7 @@ impl Tree<'_> {
             },
             Reason::Rule { handler, .. } => {
                 let rule = &self.plan.rules[self.plan.handlers[handler.0 as usize].rule.0 as usize];
-                if rule.name.contains('@') {
+                if rule.form == fold_runtime::plan::RuleForm::Datalog {
                     format!("— found by the rule at {}:{}", self.program, rule.line)
                 } else {
                     format!(

@@ -5,10 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use fold_runtime::db::{Access, Db};
-use fold_runtime::eval::native::Natives;
+use fold_runtime::db::Snapshot;
 use fold_runtime::plan::CatId;
-use fold_runtime::Engine;
 
 use crate::source::Program;
 use crate::Outcome;
@@ -45,14 +43,11 @@ pub fn run(args: Args) -> Outcome {
             }
         },
     };
-    crate::db_run::refuse_out_in_db(&args.out, &args.db)?;
+    fold_runtime::db::guard::refuse_out_in_db(&args.out, &args.db)?;
     let plan = Arc::new(plan);
-    let mut db = Db::open(&args.db, &plan, &program.display_name(), Access::Read)
+    let snapshot = Snapshot::open(&args.db, plan, &program.display_name(), Some(&cats))
         .map_err(|e| e.to_string())?;
-    let mut engine = Engine::new(plan.clone(), Natives::none()).map_err(|e| e.to_string())?;
-    let restored = db
-        .restore(&mut engine, Some(&cats))
-        .map_err(|e| e.to_string())?;
+    let (engine, restored) = (snapshot.engine, snapshot.restored);
     if !restored.complete {
         crate::db_run::warn_unfinished(&args.db, "exporting");
     }

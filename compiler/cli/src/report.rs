@@ -36,7 +36,7 @@ const OUTCOMES: [(&str, &str); 5] = [
 const FOUND: [(&str, &str); 2] = [("found new", "#3b7dd8"), ("found known", "#a9c6ef")];
 
 pub fn run(args: Args) -> Outcome {
-    crate::db_run::refuse_inside("--out", &args.out, &args.db)?;
+    fold_runtime::db::guard::refuse_inside("--out", &args.out, &args.db)?;
     let db = Db::open_existing(&args.db).map_err(|e| e.to_string())?;
     let (program, state) = crate::stats::records(&db, &args.db)?;
     let mut html = String::new();

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use fold_runtime::db::ReadBack;
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value;
 use fold_runtime::{Engine, RunOptions};
@@ -65,23 +66,23 @@ pub fn run(args: Args) -> Outcome {
     let plan = program.checked_plan("nothing was run")?;
     let inputs = inputs(&plan, &args.inputs)?;
     if let (Some(out), Some(db)) = (&args.out, &args.db) {
-        db_run::refuse_out_in_db(out, db)?;
+        fold_runtime::db::guard::refuse_out_in_db(out, db)?;
     }
     let plan = Arc::new(plan);
     let (natives, installed) = backend::compile(&plan, args.backend);
-    let mut engine = Engine::new(plan.clone(), natives).map_err(|e| e.to_string())?;
     let opts = RunOptions {
         threads: args.threads,
         quiet: args.quiet,
     };
-    let (summary, db_lines, read_back) = match &args.db {
+    let (engine, summary, db_lines, read_back) = match &args.db {
         None => {
+            let mut engine = Engine::new(plan.clone(), natives).map_err(|e| e.to_string())?;
             engine
                 .load_inputs(&inputs)
                 .map_err(|e| format!("{e}\nnothing was loaded"))?;
             engine.insert_program_facts();
             let summary = engine.run(&opts).map_err(|e| e.to_string())?;
-            (summary, Vec::new(), db_run::ReadBack::none())
+            (engine, summary, Vec::new(), ReadBack::none())
         }
         Some(dir) => {
             let db = DbArgs {
@@ -90,7 +91,7 @@ pub fn run(args: Args) -> Outcome {
                 fresh: args.fresh,
                 checkpoint_ms: args.checkpoint_ms,
             };
-            db_run::run(&mut engine, &plan, &db, &inputs, &opts)?
+            db_run::run(&plan, natives, &db, &inputs, &opts)?
         }
     };
     match &args.out {

@@ -23,11 +23,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use fold_runtime::db::Db;
+use fold_runtime::db::{Session, SessionError};
 use fold_runtime::io::csv_out;
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value::{Type, Word};
-use fold_runtime::{value, Engine, RunOptions};
+use fold_runtime::{value, RunOptions};
 use serde_json::json;
 
 use crate::backend;
@@ -59,11 +59,10 @@ pub struct Args {
 /// refused (413) before they are read into memory.
 const MAX_BODY: u64 = 64 << 20;
 
-/// The open database and the engine holding its facts.
+/// The open database, its engine holding the facts.
 struct Service {
     plan: Arc<Plan>,
-    engine: Engine,
-    store: Db,
+    session: Session,
     opts: RunOptions,
     /// Inserts answered, to name each one's facts in provenance.
     inserts: u64,
@@ -91,7 +90,6 @@ pub fn run(args: Args) -> Outcome {
     let mut program = Program::load(&args.program)?;
     let plan = Arc::new(program.checked_plan("nothing was served")?);
     let (natives, _) = backend::compile(&plan, backend::Backend::Jit);
-    let mut engine = Engine::new(plan.clone(), natives).map_err(|e| e.to_string())?;
     let inputs = crate::run::inputs(&plan, &[])?;
     let opts = RunOptions {
         threads: args.threads,
@@ -103,7 +101,7 @@ pub fn run(args: Args) -> Outcome {
         fresh: false,
         checkpoint_ms: None,
     };
-    let (store, _) = db_run::update(&mut engine, &plan, &db, &inputs, &opts)?;
+    let (session, _, _) = db_run::update(&plan, natives, &db, &inputs, &opts)?;
     let server = tiny_http::Server::http((args.host.as_str(), args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
     let address = server
@@ -112,8 +110,7 @@ pub fn run(args: Args) -> Outcome {
         .map_or_else(|| format!("{}:{}", args.host, args.port), |a| a.to_string());
     let mut service = Service {
         plan,
-        engine,
-        store,
+        session,
         opts,
         inserts: 0,
         started: std::time::SystemTime::now()
@@ -191,14 +188,14 @@ impl Service {
                     .categories
                     .iter()
                     .enumerate()
-                    .map(|(c, cat)| (cat.name.clone(), self.engine.count(CatId(c as u32)).into()))
+                    .map(|(c, cat)| (cat.name.clone(), self.session.engine().count(CatId(c as u32)).into()))
                     .collect();
                 Reply::Json(200, json!({ "counts": counts }))
             }
             (Get, ["count", cat]) => match self.category(cat) {
                 Ok(c) => Reply::Json(
                     200,
-                    json!({ "category": cat, "count": self.engine.count(c) }),
+                    json!({ "category": cat, "count": self.session.engine().count(c) }),
                 ),
                 Err(e) => e,
             },
@@ -262,7 +259,7 @@ impl Service {
             };
             wanted.push((f, want));
         }
-        let facts = self.engine.facts(cat);
+        let facts = self.session.engine().facts(cat);
         let fields: Vec<String> = category.fields.iter().map(|f| f.name.clone()).collect();
         let mut out = Vec::new();
         let mut shown = String::new();
@@ -290,21 +287,15 @@ impl Service {
         self.inserts += 1;
         let source = format!("serve-{}-{}/{name}.csv", self.started, self.inserts);
         let before = self.total();
-        let report =
-            match self
-                .engine
-                .load_csv_observed(cat, Path::new(&source), body, &mut self.store)
-            {
-                Ok(report) => report,
-                Err(e) => return error(400, format!("{e}; nothing was inserted")),
-            };
-        let summary = match self.engine.run_observed(&self.opts, &mut self.store) {
-            Ok(summary) => summary,
+        let update = match self
+            .session
+            .insert_csv(cat, Path::new(&source), body, &self.opts)
+        {
+            Ok(update) => update,
+            Err(SessionError::Input(e)) => return error(400, format!("{e}; nothing was inserted")),
             Err(e) => return error(503, e.to_string()),
         };
-        if let Err(e) = self.store.finish(&mut self.engine) {
-            return error(503, e.to_string());
-        }
+        let (report, summary) = (update.report, update.summary);
         let read: usize = report.files.iter().map(|f| f.rows).sum();
         let new: usize = report.files.iter().map(|f| f.new).sum();
         // A recomputed stratum (negation, aggregates) may hold fewer.
@@ -326,7 +317,7 @@ impl Service {
     /// Facts of every category.
     fn total(&self) -> usize {
         (0..self.plan.categories.len())
-            .map(|c| self.engine.count(CatId(c as u32)))
+            .map(|c| self.session.engine().count(CatId(c as u32)))
             .sum()
     }
 }

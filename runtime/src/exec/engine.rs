@@ -177,6 +177,12 @@ impl Engine {
     pub fn sched_state(&self) -> &SchedState {
         &self.sched
     }
+    /// Bring every index of every category up to date (what an
+    /// explanation reads: every handler's lookups, on every category).
+    pub fn catch_up_indexes(&mut self) {
+        self.store.catch_up_all();
+    }
+
     /// The native code its handlers run as.
     pub fn natives(&self) -> &Natives {
         &self.natives

@@ -63,12 +63,14 @@
 //! in the result), the given facts of both, the counters of both plus the
 //! merge's own, and a [`MergeRecord`] of what the merge did.
 
+mod databases;
 mod insert;
 mod policy;
 mod record;
 mod replay;
 mod sides;
 
+pub use databases::{merge_databases, Merged, Phases};
 pub use record::{CategoryMerge, MergeCounters, MergeRecord, StratumRecord};
 pub use sides::{Side, Sides};
 
