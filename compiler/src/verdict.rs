@@ -1,6 +1,6 @@
 //! Whether an `example` line holds (`foldc test`, and the test harness).
 
-use fold_runtime::exec::examples::{expected_facts, ExampleResult, Fact};
+use fold_runtime::examples::{expected_facts, ExampleResult, Fact};
 use fold_runtime::plan::{Example, ExampleKind, Plan};
 use fold_runtime::value::display_fact;
 

@@ -1,39 +1,65 @@
 //! fold-runtime: everything that happens after compilation.
 //!
-//! The compiler hands over a [`plan::Plan`]; the runtime loads facts (CSV),
-//! runs the plan's handlers to a fixpoint over the store, and writes results.
-//! It knows nothing of fold's syntax and builds and tests on its own.
+//! The compiler hands over a [`plan::Plan`], the contract between the two:
+//! it states every category, rule and handler with every physical choice
+//! made (indexes, frame layout), and [`plan::verify`] checks it once. With
+//! the plan comes the native code the compiler made of its handlers
+//! ([`native::Natives`]; none runs everything on the reference
+//! interpreter). The runtime knows nothing of fold's syntax.
 //!
-//! The steps of a run, each in its own module:
+//! # The API
 //!
-//! 1. [`engine::Engine::new`]: a [`store::Store`] with one relation per
-//!    category, and every handler prepared ([`interp::prepare`]), which
-//!    declares the indexes it reads;
-//! 2. [`csv_in`]: inputs parsed completely, then inserted (all or nothing);
-//! 3. [`scheduler`]: strata in order, each to a fixpoint in rounds; a
-//!    round ([`round`]) runs pending events in parallel through the
-//!    reference interpreter ([`interp::run_event`]) and inserts what they
-//!    found serially, in a fixed order, so any thread count gives the same
-//!    database and the same counters ([`stats`]);
-//! 4. [`csv_out`]: current facts, sorted by value, one file per category.
+//! - [`plan`]: the contract (with [`plan::builtin`], the shape of a
+//!   standard-library function, and [`plan::print`] for `foldc emit plan`);
+//! - [`value`]: values as words, their types, order, text forms and the
+//!   interner of strings and lists;
+//! - [`Engine`]: a plan's facts in memory, loaded ([`csv`]), run to the
+//!   fixpoint ([`RunOptions`], [`RunSummary`]) and read back; every
+//!   thread count gives the same result;
+//! - [`db`]: a program's state kept in a database: a [`db::Session`] adds
+//!   facts incrementally and checkpoints, a [`db::Snapshot`] reads one;
+//! - [`merge`]: two databases of one program into one, as if one run had
+//!   read both inputs;
+//! - [`explain`]: why a database holds a fact; [`examples`]: a rule's
+//!   in-program examples; [`stats`]: the lifecycle counters;
+//! - [`native`]: the boundary native handlers are compiled against.
 //!
-//! [`examples`] runs a rule's in-program examples; [`explain`] says why a
-//! database holds a fact; [`plan_print`] renders
-//! a plan for `foldc emit plan`.
+//! # Inside
+//!
+//! `store` (relations and indexes), `eval` (the interpreter and native
+//! dispatch, one event at a time), `exec` (the engine, the scheduler's
+//! strata and rounds, what a run shows its observer), `io` (CSV, tables,
+//! the progress line), `db` (segments, tables cache, records) and `merge`
+//! (sides, replay, policy) are private to the crate.
 
 #![deny(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod db;
-pub mod eval;
-pub mod exec;
+mod eval;
+mod exec;
 pub mod explain;
-pub mod io;
+mod io;
 pub mod merge;
 pub mod plan;
-pub mod store;
+mod store;
 pub mod value;
 
+// Inside the crate, `fold_runtime::...` names it too (the test support
+// shared with the integration tests is written that way).
+#[cfg(test)]
+extern crate self as fold_runtime;
+
+pub use eval::native;
+pub use eval::{EventOutcome, Frame, Outcome};
 pub use exec::engine::{Engine, LoadReport, LoadedFile, RunError, RunOptions, RunSummary};
+pub use exec::{examples, stats};
+
+/// Reading input CSV and writing sorted output CSV.
+pub mod csv {
+    pub use crate::io::csv_in::{parse, read_file, CsvError};
+    pub use crate::io::csv_out::{write_rows, OutputError};
+}
 
 /// The stack of every worker thread. The interpreter recurses over an
 /// expression's depth, which the parser lets reach

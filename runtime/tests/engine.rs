@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use fold_runtime::eval::native::Natives;
+use fold_runtime::native::Natives;
 use fold_runtime::plan::builtin::Fault;
 use fold_runtime::plan::*;
 use fold_runtime::value::intern;
@@ -566,13 +566,13 @@ fn examples_hit_miss_near_miss() {
     ];
     common::place(&mut plan);
     let none = Natives::none();
-    let hit = fold_runtime::exec::examples::run_example(&plan, &none, &plan.examples[0]);
+    let hit = fold_runtime::examples::run_example(&plan, &none, &plan.examples[0]);
     assert_eq!(
         hit.found,
-        fold_runtime::exec::examples::expected_facts(&plan, &plan.examples[0])
+        fold_runtime::examples::expected_facts(&plan, &plan.examples[0])
     );
     assert!(hit.loaded_friends);
-    let miss = fold_runtime::exec::examples::run_example(&plan, &none, &plan.examples[1]);
+    let miss = fold_runtime::examples::run_example(&plan, &none, &plan.examples[1]);
     assert!(miss.found.is_empty() && !miss.loaded_friends);
     // A near miss: friends load, but an abort stops the search.
     let mut b = Builder::new();
@@ -594,7 +594,7 @@ fn examples_hit_miss_near_miss() {
         line: 3,
     };
     common::place(&mut b.plan);
-    let run = fold_runtime::exec::examples::ExampleRun::new(&b.plan, &none, &near);
+    let run = fold_runtime::examples::ExampleRun::new(&b.plan, &none, &near);
     let res = run.run();
     assert!(res.found.is_empty() && res.loaded_friends);
     let h = run.handlers().next().unwrap();

@@ -11,11 +11,11 @@
 
 use std::sync::Arc;
 
-use fold_runtime::eval::native::Natives;
-use fold_runtime::eval::Frame;
-use fold_runtime::exec::examples::ExampleRun;
+use fold_runtime::examples::ExampleRun;
+use fold_runtime::native::Natives;
 use fold_runtime::plan::{CatId, Example, ExampleKind, Plan, RuleId};
 use fold_runtime::value::Word;
+use fold_runtime::Frame;
 use fold_runtime::{Engine, RunOptions};
 use proptest::prelude::*;
 

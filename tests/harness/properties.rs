@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use fold_runtime::eval::native::Natives;
+use fold_runtime::native::Natives;
 use fold_runtime::plan::Plan;
 use fold_runtime::value::{from_int, to_int};
 use fold_runtime::{Engine, RunOptions};

@@ -17,7 +17,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use fold_runtime::eval::native::Natives;
+use fold_runtime::native::Natives;
 use fold_runtime::plan::Plan;
 use fold_runtime::{Engine, RunOptions};
 use fold_tests::{program_of, relative, root, run_cases, workspace};
@@ -118,7 +118,7 @@ fn run_case(case: &Path, threads: usize, backend: Backend) -> Result<(), Failed>
     }
     // The program's own examples hold.
     for example in &plan.examples {
-        let run = fold_runtime::exec::examples::ExampleRun::new(&plan, &natives, example);
+        let run = fold_runtime::examples::ExampleRun::new(&plan, &natives, example);
         let result = run.run();
         if let Some(why) = fold_compiler::verdict::verdict(&plan, example, &result) {
             return Err(format!("example {} (line {}): {why}", example.name, example.line).into());

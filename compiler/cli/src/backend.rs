@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use clap::ValueEnum;
-use fold_runtime::eval::native::Natives;
+use fold_runtime::native::Natives;
 use fold_runtime::plan::{HandlerId, Plan};
 
 use fold_compiler::codegen;

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use fold_runtime::eval::native::Natives;
-use fold_runtime::exec::examples::ExampleRun;
+use fold_runtime::examples::ExampleRun;
+use fold_runtime::native::Natives;
 use fold_runtime::plan::{HandlerId, Plan};
 
 use crate::out::{out, outln};
@@ -164,5 +164,5 @@ fn table(rows: &[Row]) -> String {
             ]
         })
         .collect();
-    fold_runtime::io::table::render(&HEAD, &cells, 2)
+    fold_runtime::stats::render_table(&HEAD, &cells, 2)
 }

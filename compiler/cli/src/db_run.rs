@@ -12,7 +12,7 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use fold_runtime::db::{Opened, ReadBack, Session, SessionOptions, Update};
-use fold_runtime::eval::native::Natives;
+use fold_runtime::native::Natives;
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::{Engine, RunOptions, RunSummary};
 

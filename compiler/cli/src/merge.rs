@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use fold_runtime::exec::stats::labels;
 use fold_runtime::merge::merge_databases;
+use fold_runtime::stats::labels;
 use fold_runtime::RunOptions;
 
 use crate::backend::{self, Backend};

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use fold_runtime::db::Db;
-use fold_runtime::exec::stats::HandlerStats;
+use fold_runtime::stats::HandlerStats;
 
 use crate::out::errln;
 use crate::Outcome;

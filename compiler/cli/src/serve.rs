@@ -24,7 +24,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use fold_runtime::db::{Session, SessionError};
-use fold_runtime::io::csv_out;
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value::{Type, Word};
 use fold_runtime::{value, RunOptions};
@@ -276,7 +275,7 @@ impl Service {
                 })
             })
             .map(Vec::as_slice);
-        match csv_out::write_rows(&mut out, &types, &fields, rows) {
+        match fold_runtime::csv::write_rows(&mut out, &types, &fields, rows) {
             Ok(()) => Reply::Csv(out),
             Err(e) => error(500, e.to_string()),
         }

@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use fold_runtime::eval::native::Natives;
-use fold_runtime::exec::examples::run_example;
+use fold_runtime::examples::run_example;
+use fold_runtime::native::Natives;
 
 use fold_compiler::verdict::verdict;
 

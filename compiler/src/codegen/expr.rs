@@ -6,7 +6,7 @@
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, BlockArg, InstBuilder, MemFlagsData, Value};
-use fold_runtime::eval::native::{frame_offset, sym};
+use fold_runtime::native::{frame_offset, sym};
 use fold_runtime::plan::builtin::{intern_types, Fault};
 use fold_runtime::plan::{BinOp, CmpOp, Expr, UnOp};
 use fold_runtime::value::Type;

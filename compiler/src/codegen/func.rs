@@ -25,7 +25,7 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::{FuncId, Module};
-use fold_runtime::eval::native::{ctx_offset, frame_offset, sym, view_offset};
+use fold_runtime::native::{ctx_offset, frame_offset, sym, view_offset};
 use fold_runtime::plan::Handler;
 use fold_runtime::plan::{Bind, Plan};
 use fold_runtime::value::{self, Type, Word};

@@ -1,7 +1,7 @@
 //! Cranelift codegen: lifecycle handlers as native code.
 //!
 //! [`compile`] turns every handler of a plan into one machine
-//! function following the runtime's native ABI ([`fold_runtime::eval::native`]):
+//! function following the runtime's native ABI ([`fold_runtime::native`]):
 //! the event's binding, categorical checks, aborts, `let`s, joins (the
 //! whole loop over an index group's rows), negation, aggregates, the
 //! search (`if`, `for`, `let`, `find`) and every expression, with the
@@ -29,7 +29,7 @@ mod rows;
 
 use std::time::{Duration, Instant};
 
-use fold_runtime::eval::native::Natives;
+use fold_runtime::native::Natives;
 use fold_runtime::plan::{Handler, HandlerId, Plan};
 
 /// What to produce besides code.

@@ -6,7 +6,7 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_frontend::Variable;
-use fold_runtime::eval::native::{ctx_offset, sym};
+use fold_runtime::native::{ctx_offset, sym};
 use fold_runtime::plan::{Bind, CatId, Stage};
 use fold_runtime::plan::{Op, Source};
 

@@ -5,7 +5,7 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, StackSlot, Value};
-use fold_runtime::eval::native::{ctx_offset, sym, view_offset};
+use fold_runtime::native::{ctx_offset, sym, view_offset};
 use fold_runtime::plan::builtin::Fault;
 use fold_runtime::plan::{AggKind, Bind, CatId, Expr};
 use fold_runtime::plan::{Op, Source};
@@ -15,7 +15,7 @@ use super::func::{frozen, Fx, Gen, ScopeKind};
 
 /// The rows a lookup selected, loaded from its [`RowsView`].
 ///
-/// [`RowsView`]: fold_runtime::eval::native::RowsView
+/// [`RowsView`]: fold_runtime::native::RowsView
 struct Rows {
     /// Row ids (`None`: the rows are `0..n`).
     ids: Option<Value>,

@@ -262,7 +262,7 @@ fn load_facts(
     if needs_mapping(&types) {
         for row in words.chunks_exact_mut(arity) {
             for (w, ty) in row.iter_mut().zip(&types) {
-                *w = db.symbols.from_stable(ty, *w).ok_or_else(|| {
+                *w = db.symbols.word_for_stable(ty, *w).ok_or_else(|| {
                     db.corrupt(format!("`{name}` refers to a missing string or list"))
                 })?;
             }
@@ -373,7 +373,7 @@ fn to_process(
     for ((o, ty), &s) in out.iter_mut().zip(types).zip(row) {
         *o = db
             .symbols
-            .from_stable(ty, s)
+            .word_for_stable(ty, s)
             .ok_or_else(|| db.corrupt(format!("`{name}` refers to a missing string or list")))?;
     }
     Ok(())

@@ -89,21 +89,24 @@
 
 mod block;
 mod checked_io;
-pub mod copy;
+pub(crate) mod copy;
 mod error;
 pub mod guard;
 mod keys;
 mod load;
 mod manifest;
-pub mod meta;
+pub(crate) mod meta;
 mod open;
 mod read;
 mod save;
 mod segments;
 pub mod session;
-pub mod symbols;
-pub mod tables;
+pub(crate) mod symbols;
+pub(crate) mod tables;
 mod varint;
+
+#[cfg(test)]
+mod resume_tests;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -111,7 +114,7 @@ use std::time::Duration;
 pub use error::DbError;
 pub use load::Restored;
 pub use meta::{fingerprint, ProgramMeta, StateMeta};
-pub use read::{CatContents, Contents};
+pub(crate) use read::Contents;
 pub use session::{Opened, ReadBack, Session, SessionError, SessionOptions, Snapshot, Update};
 
 use crate::exec::engine::Engine;

@@ -215,7 +215,7 @@ fn process_words(
     }
     for row in stable.chunks_exact(types.len()) {
         for (ty, &s) in types.iter().zip(row) {
-            let w = db.symbols.from_stable(ty, s).ok_or_else(|| {
+            let w = db.symbols.word_for_stable(ty, s).ok_or_else(|| {
                 db.corrupt(format!("`{name}` refers to a missing string or list"))
             })?;
             out.push(w);

@@ -408,7 +408,7 @@ fn stable_rows(db: &mut Db, types: &[crate::value::Type], words: &[Word]) -> Vec
     let mut out = Vec::with_capacity(words.len());
     for row in words.chunks_exact(arity) {
         for (ty, &w) in types.iter().zip(row) {
-            out.push(db.symbols.to_stable(ty, w));
+            out.push(db.symbols.stable_id(ty, w));
         }
     }
     out

@@ -95,7 +95,7 @@ impl Symbols {
 
     /// The stable word of `w`, a value of type `ty` (assigning ids to
     /// strings and lists seen for the first time).
-    pub fn to_stable(&mut self, ty: &Type, w: Word) -> u64 {
+    pub fn stable_id(&mut self, ty: &Type, w: Word) -> u64 {
         match ty {
             Type::Int | Type::Float | Type::Bool => w,
             Type::Str => {
@@ -119,7 +119,7 @@ impl Symbols {
                 // before the list that refers to it.
                 let items: Vec<u64> = intern::list_of(w)
                     .iter()
-                    .map(|&x| self.to_stable(elem, x))
+                    .map(|&x| self.stable_id(elem, x))
                     .collect();
                 let id = self.lists.len() as u32;
                 varint::put(&mut self.new_lists, u64::from(t));
@@ -137,7 +137,7 @@ impl Symbols {
     /// The process word of stable word `s` of type `ty`; `None` for an id
     /// the tables do not have.
     #[inline]
-    pub fn from_stable(&self, ty: &Type, s: u64) -> Option<Word> {
+    pub fn word_for_stable(&self, ty: &Type, s: u64) -> Option<Word> {
         match ty {
             Type::Int | Type::Float | Type::Bool => Some(s),
             Type::Str => self.strs.get(usize::try_from(s).ok()?).copied(),
@@ -224,7 +224,7 @@ impl Symbols {
             words.clear();
             for _ in 0..n {
                 let s = r.u64().ok_or_else(bad)?;
-                words.push(self.from_stable(&elem, s).ok_or_else(bad)?);
+                words.push(self.word_for_stable(&elem, s).ok_or_else(bad)?);
             }
             let w = intern::intern_list(&words);
             self.list_ids.insert((t, w), self.lists.len() as u32);
@@ -246,8 +246,8 @@ mod tests {
         let inner = intern::intern_list(&[s, s]);
         let outer = intern::intern_list(&[inner]);
         let nested = Type::list_of(Type::list_of(Type::Str));
-        let stable = a.to_stable(&nested, outer);
-        assert_eq!(a.to_stable(&nested, outer), stable);
+        let stable = a.stable_id(&nested, outer);
+        assert_eq!(a.stable_id(&nested, outer), stable);
         let (strs, lists) = a.take_new();
         let (strs, lists) = (strs.unwrap(), lists.unwrap());
 
@@ -255,7 +255,7 @@ mod tests {
         b.set_list_types(&a.list_type_codes()).unwrap();
         b.load_strings(strs.0, &strs.1).unwrap();
         b.load_lists(lists.0, &lists.1).unwrap();
-        assert_eq!(b.from_stable(&nested, stable), Some(outer));
+        assert_eq!(b.word_for_stable(&nested, stable), Some(outer));
         assert!(b.load_strings(0, b"\x05ab").is_err());
         assert_eq!(parse_type_code("LLs"), Some(nested));
         assert_eq!(parse_type_code("Lx"), None);

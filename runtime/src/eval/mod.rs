@@ -11,7 +11,7 @@ pub mod native;
 mod values;
 
 pub use event::{EventOutcome, Frame, Outcome};
-pub use native::{NativeHandler, Natives};
+pub(crate) use native::Natives;
 
 use crate::plan::builtin::Fault;
 use crate::plan::{Handler, HandlerId, Plan};

@@ -43,10 +43,6 @@ pub struct Work {
 }
 
 impl Work {
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     pub fn len(&self) -> usize {
         match &self.rows {
             Rows::Range(lo, hi) => (hi - lo) as usize,

@@ -212,17 +212,8 @@ impl Policy for Incremental {
     }
 }
 
-/// Run every stratum of the plan to its fixpoint; returns the strata that
-/// had to be recomputed. Fails only when the observer does.
-pub fn run_strata<O: Observer>(
-    ctx: &mut Ctx<'_>,
-    progress: &mut Progress,
-    obs: &mut O,
-) -> Result<Vec<Recomputed>, String> {
-    run_strata_with(ctx, progress, obs, &mut Incremental)
-}
-
-/// [`run_strata`] under `policy`.
+/// Run every stratum of the plan to its fixpoint under `policy`; returns
+/// the strata that had to be recomputed. Fails only when the observer does.
 pub fn run_strata_with<O: Observer, P: Policy>(
     ctx: &mut Ctx<'_>,
     progress: &mut Progress,

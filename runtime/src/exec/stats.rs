@@ -11,6 +11,10 @@ use crate::eval::{EventOutcome, Outcome};
 use crate::plan::builtin::Fault;
 use crate::plan::Plan;
 
+/// Counters are shown as plain-text tables; tools that show other numbers
+/// beside them (`foldc bench`) lay theirs out the same way.
+pub use crate::io::table::render as render_table;
+
 /// Counters of one handler.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandlerStats {

@@ -32,13 +32,6 @@ impl Progress {
         }
     }
 
-    /// Never shows anything.
-    pub fn hidden() -> Progress {
-        let mut p = Progress::new(true);
-        p.enabled = false;
-        p
-    }
-
     /// Report a finished round.
     pub fn round(&mut self, stratum: usize, round: u64, events: u64, pending: u64, found: u64) {
         self.events += events;

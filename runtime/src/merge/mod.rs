@@ -72,7 +72,7 @@ mod sides;
 
 pub use databases::{merge_databases, Merged, Phases};
 pub use record::{CategoryMerge, MergeCounters, MergeRecord, StratumRecord};
-pub use sides::{Side, Sides};
+pub(crate) use sides::Sides;
 
 use std::time::Instant;
 

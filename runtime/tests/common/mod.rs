@@ -120,7 +120,7 @@ pub fn engine(plan: std::sync::Arc<Plan>) -> fold_runtime::Engine {
     place(&mut plan);
     fold_runtime::Engine::new(
         std::sync::Arc::new(plan),
-        fold_runtime::eval::native::Natives::none(),
+        fold_runtime::native::Natives::none(),
     )
     .expect("the plan verifies")
 }

@@ -1,8 +1,10 @@
-//! The durable database at the library level: a run interrupted after
+//! The durable database inside the crate (it drives the observer the
+//! database is to the engine): a run interrupted after
 //! any round and resumed ends with exactly the state of an uninterrupted
 //! one (rows in the same order, so the same row ids, the same counters),
 //! and a finished database restores to the state that wrote it.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::sync::Arc;
