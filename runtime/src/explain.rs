@@ -20,7 +20,7 @@ use crate::db::{Db, DbError};
 use crate::eval::interp::{run_in, Mode};
 use crate::eval::Frame;
 use crate::exec::engine::Engine;
-use crate::exec::observe::Origin;
+use crate::exec::origin::Origin;
 use crate::plan::{CatId, HandlerId};
 use crate::value::Word;
 

@@ -10,7 +10,7 @@ use crate::plan::print::print_plan;
 use crate::plan::{Plan, Rule};
 
 /// The layout version written by this foldc for a new database: 2 added
-/// merged facts' origin ([`crate::exec::observe::Origin::Merged`]) and the
+/// merged facts' origin ([`crate::exec::origin::Origin::Merged`]) and the
 /// merge records; 3 keeps the blocks in segment files beside sled, sled
 /// holding where each lies ([`super::segments`]).
 pub const FORMAT: u32 = 3;

@@ -6,7 +6,7 @@
 //! Everything a run needs to go on where it stopped: the rows of every
 //! category in row-id order (superseded ones too: they are history, and
 //! replaying rows in order rebuilds identity tables, dead marks and the
-//! same row ids), each row's provenance ([`crate::exec::observe::Origin`]: the
+//! same row ids), each row's provenance ([`crate::exec::origin::Origin`]: the
 //! handler and event row that found it, or the input file and line, or the
 //! program line), the given facts of derived categories
 //! ([`crate::exec::base`]), the scheduler's watermarks and priority queues (the
@@ -95,6 +95,7 @@ pub mod guard;
 mod keys;
 mod load;
 mod manifest;
+pub(crate) mod merges;
 pub(crate) mod meta;
 mod open;
 mod read;
@@ -117,9 +118,10 @@ pub use meta::{fingerprint, ProgramMeta, StateMeta};
 pub(crate) use read::Contents;
 pub use session::{Opened, ReadBack, Session, SessionError, SessionOptions, Snapshot, Update};
 
+use crate::db::merges::MergeRecord;
 use crate::exec::engine::Engine;
-use crate::exec::observe::{Observer, Origin, View};
-use crate::merge::MergeRecord;
+use crate::exec::observe::{Observer, View};
+use crate::exec::origin::Origin;
 use crate::plan::{CatId, Plan};
 use crate::store::IndexId;
 use save::Writer;

@@ -23,8 +23,10 @@ use std::time::{Duration, Instant};
 
 use crate::eval::Natives;
 use crate::exec::base::BaseLog;
-use crate::exec::observe::{Observer, Origin, View};
-use crate::exec::scheduler::{self, Ctx, Incremental, Policy, Recomputed, SchedState};
+use crate::exec::observe::{Observer, View};
+use crate::exec::origin::Origin;
+use crate::exec::sched_state::{Recomputed, SchedState};
+use crate::exec::scheduler::{self, Ctx, Incremental, Policy};
 use crate::exec::stats::Stats;
 use crate::io::csv_in::{self, CsvError};
 use crate::io::csv_out::{self, OutputError};

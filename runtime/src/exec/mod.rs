@@ -7,6 +7,8 @@ pub mod engine;
 pub mod examples;
 pub mod invalidate;
 pub mod observe;
+pub mod origin;
 pub mod round;
+pub mod sched_state;
 pub mod scheduler;
 pub mod stats;

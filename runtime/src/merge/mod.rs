@@ -66,12 +66,11 @@
 mod databases;
 mod insert;
 mod policy;
-mod record;
 mod replay;
 mod sides;
 
+pub use crate::db::merges::{CategoryMerge, MergeCounters, MergeRecord, StratumRecord};
 pub use databases::{merge_databases, Merged, Phases};
-pub use record::{CategoryMerge, MergeCounters, MergeRecord, StratumRecord};
 pub(crate) use sides::Sides;
 
 use std::time::Instant;

@@ -24,8 +24,8 @@ use crate::plan::Plan;
 use crate::plan::{CatId, HandlerId};
 use crate::store::{IndexId, Store};
 
-use super::record::MergeCounters;
 use super::sides::{Side, Sides};
+use super::MergeCounters;
 
 /// Follows the sides of the friends of one event's combinations.
 pub(super) struct Tracker<'s> {
