@@ -40,7 +40,7 @@ pub struct ProgramMeta {
 impl ProgramMeta {
     /// The record for `plan`, compiled from the program at path `program`
     /// (as given on the command line).
-    pub fn new(plan: &Plan, program: &str) -> ProgramMeta {
+    pub(crate) fn new(plan: &Plan, program: &str) -> ProgramMeta {
         ProgramMeta {
             format: FORMAT,
             program: program.to_string(),

@@ -184,11 +184,6 @@ impl NativeHandler {
             _code: code,
         }
     }
-
-    /// The handler this code was compiled from.
-    pub fn handler(&self) -> HandlerId {
-        self.handler
-    }
 }
 
 impl fmt::Debug for NativeHandler {
