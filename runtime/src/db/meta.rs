@@ -25,7 +25,7 @@ pub const OLDEST_FORMAT: u32 = 1;
 /// without the program.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ProgramMeta {
-    /// The database format version it was written in (see [`FORMAT`]).
+    /// The format version the database was written in (at most `FORMAT`).
     pub format: u32,
     /// The program's path as given on the command line.
     pub program: String,

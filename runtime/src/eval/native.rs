@@ -332,7 +332,7 @@ pub struct Callback {
 
 /// Names of the callbacks, for the code generator.
 pub mod sym {
-    /// `fold_lookup`: the rows an index lookup selects, into a [`RowsView`].
+    /// `fold_lookup`: the rows an index lookup selects, into a [`super::RowsView`].
     pub const LOOKUP: &str = "fold_lookup";
     /// `fold_categorical`: a categorical check, keeping the lookup for a
     /// later join.
