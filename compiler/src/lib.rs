@@ -16,6 +16,7 @@
 // `unsafe` lives only at the JIT boundary: `codegen::jit` (and the
 // runtime's `native` module).
 #![deny(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod check;
 pub mod codegen;

@@ -13,6 +13,7 @@
 //! of facts being processed.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 use std::sync::LazyLock;
 

@@ -36,7 +36,8 @@ pub struct MergeCounters {
 }
 
 impl MergeCounters {
-    pub fn add(&mut self, o: &MergeCounters) {
+    /// Add `o`'s counts to these.
+    pub(crate) fn add(&mut self, o: &MergeCounters) {
         self.skipped_in_both += o.skipped_in_both;
         self.skipped_by_handler += o.skipped_by_handler;
         self.skipped_friends_in_both += o.skipped_friends_in_both;
@@ -60,14 +61,18 @@ impl MergeCounters {
 /// One category in a merge.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryMerge {
+    /// The category's name.
     pub name: String,
-    /// Current facts of the base and of the other database.
+    /// Current facts of the base.
     pub base: u64,
+    /// Current facts of the other database.
     pub other: u64,
-    /// Of the other's: held by both, only by the other (copied in), and
-    /// lost against a better fact of the base for the same key.
+    /// Of the other's facts: those the base holds too.
     pub both: u64,
+    /// Of the other's facts: those only it holds (copied in).
     pub other_only: u64,
+    /// Of the other's facts: those that lost against a better fact of the
+    /// base with the same key.
     pub lost: u64,
     /// Facts the merge found (in neither database).
     pub new: u64,
@@ -79,10 +84,13 @@ pub struct CategoryMerge {
 /// other's given facts added), or recomputed it; and why.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StratumRecord {
+    /// The stratum's number (its index into `Plan::strata`).
     pub stratum: u32,
+    /// The names of the categories its rules find.
     pub categories: Vec<String>,
     /// The base's facts were kept (else: recomputed).
     pub kept: bool,
+    /// Why it was not merged, for `foldc stats` and the merge report.
     pub reason: String,
     /// Facts its rules found (again, when recomputed).
     pub found: u64,
@@ -91,9 +99,10 @@ pub struct StratumRecord {
 /// One merge into a database.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MergeRecord {
-    /// The two databases as named on the command line: the one copied
-    /// (the base: the larger) and the one merged into the copy.
+    /// The database copied (the base: the larger), as named on the
+    /// command line.
     pub base: String,
+    /// The database merged into the copy, as named on the command line.
     pub other: String,
     /// Totals over every handler.
     pub total: MergeCounters,

@@ -168,7 +168,10 @@ pub struct Db {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     /// `run`: create it if new; with `fresh`, drop what it holds.
-    Run { fresh: bool },
+    Run {
+        /// Drop whatever the database holds and start anew.
+        fresh: bool,
+    },
     /// `export`, or a database merged (`foldc merge`): it must exist and
     /// belong to the program.
     Read,
@@ -347,10 +350,6 @@ impl Db {
     /// Whether the store holds nothing at all (a new database).
     fn is_blank(&self) -> bool {
         self.sled.is_empty() && self.records.is_empty()
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// The record of the program that wrote the database.
@@ -544,7 +543,9 @@ fn refuse_merging(dir: &Path) -> Result<(), DbError> {
 /// What this process wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Saved {
+    /// Checkpoints written.
     pub checkpoints: u64,
+    /// Fact rows written to blocks, over all those checkpoints.
     pub rows: u64,
 }
 

@@ -80,7 +80,9 @@ pub fn display_fact(name: &str, types: &[Type], tuple: &[Word]) -> String {
 /// Why a textual value could not be read as a `Type`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseValueError {
+    /// The type the text was read as.
     pub expected: Type,
+    /// What is wrong with the text, in words.
     pub message: String,
 }
 
