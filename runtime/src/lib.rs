@@ -41,10 +41,6 @@ mod eval;
 mod exec;
 pub mod explain;
 mod io;
-// Four fields in merge/ (`mod.rs`: the names' `base` and `other`;
-// `databases.rs`: `record` and `phases`) still want their doc comments;
-// the merge's owner writes them, then this allow goes.
-#[allow(missing_docs)]
 pub mod merge;
 pub mod plan;
 mod store;

@@ -146,6 +146,9 @@ fn s(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|p| p.to_string()).collect()
 }
 
+/// A directory's files by name.
+type Files = BTreeMap<String, String>;
+
 /// `merge(A, B)` checking each event against the merge `AB` (which may
 /// skip handlers whole): the same bytes, and handler by handler the same
 /// events replayed and facts found; the skipped events are all events
@@ -154,9 +157,17 @@ fn handler_skip_loses_nothing(
     p: &str,
     db: &dyn Fn(&str) -> String,
     want: &BTreeMap<String, String>,
-    export: &dyn Fn(&str) -> Result<BTreeMap<String, String>, Failed>,
+    export: &dyn Fn(&str) -> Result<Files, Failed>,
 ) -> Result<(), Failed> {
-    let args = s(&["merge", p, &db("A"), &db("B"), "--into", &db("AB_each"), "-q"]);
+    let args = s(&[
+        "merge",
+        p,
+        &db("A"),
+        &db("B"),
+        "--into",
+        &db("AB_each"),
+        "-q",
+    ]);
     foldc_with(&args, &[("FOLD_MERGE_CHECK_EACH_EVENT", "1")])?;
     same("merge(A, B) checking each event", want, &export("AB_each")?)?;
     let handlers = |name: &str| -> Result<Vec<serde_json::Value>, Failed> {
@@ -182,7 +193,11 @@ fn handler_skip_loses_nothing(
                 .into());
             }
         }
-        let checked = ["skipped_friends_in_both", "skipped_one_side", "aborted_categorically"];
+        let checked = [
+            "skipped_friends_in_both",
+            "skipped_one_side",
+            "aborted_categorically",
+        ];
         let one_by_one: u64 = checked.iter().map(|k| n(b, k)).sum();
         let skipped = n(a, "skipped_by_handler");
         if skipped > 0 && skipped != one_by_one {

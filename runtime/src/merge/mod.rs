@@ -86,7 +86,9 @@ use policy::{Decision, MergePolicy};
 /// How the two databases are named in the merge record.
 #[derive(Clone, Copy, Debug)]
 pub struct Names<'a> {
+    /// The database copied and resumed (the larger), as the user named it.
     pub base: &'a str,
+    /// The database read as data and merged into the copy.
     pub other: &'a str,
 }
 
