@@ -646,7 +646,7 @@ mod tests {
                 r.insert(&t(i * 3, i % 5));
             }
             let probes: Vec<[Word; 2]> = (0..60_000).map(|i| t(i * 2, i % 5)).collect();
-            let skip = |i: usize| i % 7 == 0;
+            let skip = |i: usize| i.is_multiple_of(7);
             let many = r.current_many(probes.len(), |i| (!skip(i)).then(|| &probes[i][..]));
             for (i, p) in probes.iter().enumerate() {
                 let want = if skip(i) { None } else { r.current(p) };
