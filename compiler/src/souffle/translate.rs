@@ -815,10 +815,7 @@ impl Translator {
                     "-" => ExprKind::Unary(UnaryOp::Neg, Box::new(e)),
                     "!" => ExprKind::Unary(UnaryOp::Not, Box::new(e)),
                     "lnot" => to_int(binary(BinaryOp::Eq, e, int(0, sp), sp), sp).kind,
-                    _ => {
-                        self.bitwise(sp, op);
-                        return None;
-                    }
+                    _ => ExprKind::Call(ident("bit_not", sp), vec![e]),
                 }
             }
             ArgKind::Binary(op, l, r) => {
@@ -835,9 +832,16 @@ impl Translator {
                     "land" => to_int(binary(BinaryOp::And, nz(le), nz(re), sp), sp).kind,
                     "lor" => to_int(binary(BinaryOp::Or, nz(le), nz(re), sp), sp).kind,
                     "lxor" => to_int(binary(BinaryOp::Ne, nz(le), nz(re), sp), sp).kind,
-                    _ => {
-                        self.bitwise(sp, op);
-                        return None;
+                    other => {
+                        let name = match other {
+                            "band" => "bit_and",
+                            "bor" => "bit_or",
+                            "bxor" => "bit_xor",
+                            "bshl" => "shl",
+                            "bshr" => "shr",
+                            _ => "shr_unsigned",
+                        };
+                        ExprKind::Call(ident(name, sp), vec![le, re])
                     }
                 }
             }
@@ -845,14 +849,6 @@ impl Translator {
             ArgKind::Aggregate(a) => return self.aggregate(a, items, types),
         };
         Some(expr(kind, sp))
-    }
-
-    fn bitwise(&mut self, span: Span, op: &str) {
-        self.unsupported(
-            span,
-            &format!("the bitwise operator `{op}`"),
-            "fold has no bitwise operators yet; compute the bits in the input",
-        );
     }
 
     fn functor(
@@ -903,13 +899,10 @@ impl Translator {
             }
             "abs" if arity(1) => call("abs", xs),
             "as" if arity(2) => xs.into_iter().next(),
-            "match" => {
-                self.unsupported(
-                    sp,
-                    "the regular-expression test `match`",
-                    "test with `contains`, or compute the matches in the input",
-                );
-                None
+            // Soufflé: match(pattern, s); fold: regex_match(s, pattern).
+            "match" if arity(2) => {
+                xs.swap(0, 1);
+                call("regex_match", xs)
             }
             "ord" => {
                 self.unsupported(
