@@ -7,6 +7,7 @@
 //! lower and codegen. [`io`] reads `.facts` and writes `.csv` the way
 //! Soufflé does.
 
+pub mod components;
 pub mod io;
 pub mod lex;
 pub mod parse;
@@ -30,6 +31,7 @@ pub fn front_end(src: &str) -> (ast::Program, io::SouffleIo, Vec<Diagnostic>) {
     let mut parser = parse::Parser::new(&toks);
     let program = parser.program();
     diags.append(&mut parser.diags);
+    let program = components::expand(program, &mut diags);
     let (ast, io, mut more) = translate::Translator::new(src).translate(&program);
     diags.append(&mut more);
     (ast, io, diags)

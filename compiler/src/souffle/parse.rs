@@ -191,7 +191,7 @@ impl<'a> Parser<'a> {
     fn recover(&mut self) {
         loop {
             match self.peek() {
-                Tok::Eof | Tok::Directive(_) | Tok::Hash(_) => return,
+                Tok::Eof | Tok::Directive(_) | Tok::Hash(_) | Tok::Punct("}") => return,
                 Tok::Punct(".") => {
                     self.bump();
                     return;
@@ -206,7 +206,10 @@ impl<'a> Parser<'a> {
     /// Skip to the next directive or preprocessor line (a construct whose
     /// extent is not known).
     fn skip_to_directive(&mut self) {
-        while !matches!(self.peek(), Tok::Eof | Tok::Directive(_) | Tok::Hash(_)) {
+        while !matches!(
+            self.peek(),
+            Tok::Eof | Tok::Directive(_) | Tok::Hash(_) | Tok::Punct("}")
+        ) {
             self.bump();
         }
     }
@@ -309,30 +312,20 @@ impl<'a> Parser<'a> {
                 }
                 Ok(Item::Skipped)
             }
-            "comp" | "init" => {
-                self.skip_component(d == "comp");
-                self.unsupported(
-                    start,
-                    &format!("the component construct `.{d}`"),
-                    "instantiate the component by hand: copy its declarations and rules with the instance's prefix",
-                );
-                Ok(Item::Skipped)
+            "comp" => self.comp(),
+            "init" => {
+                let name = self.ident("an instance name")?;
+                self.expect("=")?;
+                let (comp, args) = self.comp_ref()?;
+                Ok(Item::Init(Init { name, comp, args }))
             }
+            "override" => Ok(Item::Override(self.ident("a relation name")?)),
             "functor" => {
                 self.skip_to_directive();
                 self.unsupported(
                     start,
                     "a user-defined functor (`.functor`)",
                     "foldc cannot load C++ functors; compute the value with intrinsic functors or in the input",
-                );
-                Ok(Item::Skipped)
-            }
-            "override" => {
-                self.skip_to_directive();
-                self.unsupported(
-                    start,
-                    "`.override` (a component feature)",
-                    "instantiate the component by hand, with the overriding rules",
                 );
                 Ok(Item::Skipped)
             }
@@ -348,40 +341,53 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Skip a `.comp Name<T> : Base { ... }` or `.init x = Comp<T>`.
-    fn skip_component(&mut self, comp: bool) {
-        if comp {
-            while !matches!(self.peek(), Tok::Eof | Tok::Punct("{")) {
-                self.bump();
-            }
-            let mut depth = 0usize;
+    /// `Name<T, ...>` (the arguments optional).
+    fn comp_ref(&mut self) -> PResult<(Ident, Vec<Ident>)> {
+        let name = self.ident("a component name")?;
+        let mut args = Vec::new();
+        if self.eat("<") {
             loop {
-                match self.peek() {
-                    Tok::Eof => return,
-                    Tok::Punct("{") => depth += 1,
-                    Tok::Punct("}") => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            self.bump();
-                            return;
-                        }
-                    }
-                    _ => {}
+                args.push(self.ident("a type")?);
+                if !self.eat(",") {
+                    break;
                 }
-                self.bump();
             }
-        } else {
-            // `.init name = Comp<args>`: up to the closing `>` if any.
-            let _ = self.ident("an instance name");
-            let _ = self.eat("=");
-            let _ = self.ident("a component name");
-            if self.eat("<") {
-                while !matches!(self.peek(), Tok::Eof | Tok::Punct(">")) {
-                    self.bump();
+            self.expect(">")?;
+        }
+        Ok((name, args))
+    }
+
+    /// `.comp Name<T> : Base<T>, ... { items }`
+    fn comp(&mut self) -> PResult<Item> {
+        let (name, params) = self.comp_ref()?;
+        let mut bases = Vec::new();
+        if self.eat(":") {
+            loop {
+                bases.push(self.comp_ref()?);
+                if !self.eat(",") {
+                    break;
                 }
-                self.eat(">");
             }
         }
+        self.expect("{")?;
+        let mut items = Vec::new();
+        while !self.is_punct("}") && !matches!(self.peek(), Tok::Eof) {
+            let before = self.pos;
+            match self.item() {
+                Ok(item) => items.push(item),
+                Err(()) => self.recover(),
+            }
+            if self.pos == before {
+                self.bump();
+            }
+        }
+        self.expect("}")?;
+        Ok(Item::Comp(CompDef {
+            name,
+            params: params.into_iter().map(|p| p.name).collect(),
+            bases,
+            items,
+        }))
     }
 
     fn decl(&mut self, start: Span) -> PResult<Item> {

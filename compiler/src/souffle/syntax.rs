@@ -14,8 +14,31 @@ pub enum Item {
     Type(TypeDecl),
     Io(IoDecl),
     Clause(Clause),
+    /// `.comp Name<T> : Base<T> { items }`
+    Comp(CompDef),
+    /// `.init inst = Name<Args>`
+    Init(Init),
+    /// `.override rel`: the component's own rules for `rel` replace its
+    /// base's.
+    Override(Ident),
     /// A construct this front end refuses, already reported.
     Skipped,
+}
+
+/// A component: a template of items, instantiated by `.init`.
+#[derive(Clone, Debug)]
+pub struct CompDef {
+    pub name: Ident,
+    pub params: Vec<String>,
+    pub bases: Vec<(Ident, Vec<Ident>)>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Init {
+    pub name: Ident,
+    pub comp: Ident,
+    pub args: Vec<Ident>,
 }
 
 /// `.decl a, b(x: T, ...) qualifiers`

@@ -1059,13 +1059,23 @@ impl Translator {
         inner_types: &HashMap<String, Base>,
     ) -> Option<(ast::Atom, Option<Ident>)> {
         let sp = a.span;
-        // A body of one atom counts its tuples, as Soufflé evaluates it
-        // in place: its wildcards become columns too.
+        // A body with one atom (and conditions) counts the atom's tuples,
+        // as Soufflé evaluates it in place: its wildcards become columns
+        // too. Bodies of several atoms Soufflé materialises over their
+        // variables, as the helper does.
         let mut body = a.body.clone();
-        if let [Lit::Atom(only)] = body.as_mut_slice() {
-            for x in &mut only.args {
-                if matches!(x.kind, ArgKind::Wild) {
-                    x.kind = ArgKind::Var(self.fresh("w"));
+        let atoms = body
+            .iter()
+            .filter(|l| matches!(l, Lit::Atom(_) | Lit::Neg(_)))
+            .count();
+        if atoms == 1 {
+            for lit in &mut body {
+                if let Lit::Atom(only) = lit {
+                    for x in &mut only.args {
+                        if matches!(x.kind, ArgKind::Wild) {
+                            x.kind = ArgKind::Var(self.fresh("w"));
+                        }
+                    }
                 }
             }
         }
