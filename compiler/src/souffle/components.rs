@@ -280,6 +280,7 @@ fn rename_item(item: &Item, f: &dyn Fn(&str) -> String) -> Item {
                 })
                 .collect(),
             eqrel: d.eqrel,
+            choice: d.choice.clone(),
             span: d.span,
         }),
         Item::Type(t) => Item::Type(TypeDecl {
@@ -291,6 +292,12 @@ fn rename_item(item: &Item, f: &dyn Fn(&str) -> String) -> Item {
             rels: io.rels.iter().map(|r| rename_ident(r, f)).collect(),
             params: io.params.clone(),
             span: io.span,
+        }),
+        Item::Subsume(sub) => Item::Subsume(Subsume {
+            dominated: rename_atom(&sub.dominated, f),
+            dominating: rename_atom(&sub.dominating, f),
+            body: sub.body.as_ref().map(|d| rename_disj(d, f)),
+            span: sub.span,
         }),
         Item::Clause(c) => Item::Clause(Clause {
             heads: c.heads.iter().map(|h| rename_atom(h, f)).collect(),

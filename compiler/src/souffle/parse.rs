@@ -410,6 +410,7 @@ impl<'a> Parser<'a> {
         }
         self.expect(")")?;
         let mut eqrel = false;
+        let mut choice = Vec::new();
         loop {
             match self.peek().clone() {
                 Tok::Ident(q)
@@ -420,14 +421,31 @@ impl<'a> Parser<'a> {
                     eqrel |= q == "eqrel";
                 }
                 Tok::Ident(q) if q == "choice" && matches!(self.peek_at(1), Tok::Punct("-")) => {
-                    let span = self.span();
-                    self.skip_to_directive();
-                    self.unsupported(
-                        span,
-                        "`choice-domain`",
-                        "choose one fact per key with a keyed category in fold (`key(...)`), which keeps the least tuple deterministically",
-                    );
-                    return Ok(Item::Skipped);
+                    self.bump();
+                    self.bump();
+                    if !self.is_word("domain") {
+                        self.error("`choice-domain`");
+                        return Err(());
+                    }
+                    self.bump();
+                    loop {
+                        let mut domain = Vec::new();
+                        if self.eat("(") {
+                            loop {
+                                domain.push(self.ident("an attribute name")?);
+                                if !self.eat(",") {
+                                    break;
+                                }
+                            }
+                            self.expect(")")?;
+                        } else {
+                            domain.push(self.ident("an attribute name")?);
+                        }
+                        choice.push(domain);
+                        if !self.eat(",") {
+                            break;
+                        }
+                    }
                 }
                 _ => break,
             }
@@ -436,6 +454,7 @@ impl<'a> Parser<'a> {
             names,
             attrs,
             eqrel,
+            choice,
             span: start.to(self.prev_span()),
         }))
     }
@@ -548,15 +567,30 @@ impl<'a> Parser<'a> {
         while self.eat(",") {
             heads.push(self.atom()?);
         }
-        if self.is_punct("<=") {
-            let span = start.to(self.span());
-            self.recover();
-            self.unsupported(
-                span,
-                "subsumption (`head <= head :- body`)",
-                "declare the relation with a key and `keep min(..)`/`keep max(..)` in fold, which keeps the best fact per key",
-            );
-            return Ok(Item::Skipped);
+        if self.eat("<=") {
+            let dominating = self.atom()?;
+            let body = if self.eat(":-") {
+                Some(self.disj()?)
+            } else {
+                None
+            };
+            self.expect(".")?;
+            let mut heads = heads.into_iter();
+            let dominated = heads.next().ok_or(())?;
+            if heads.next().is_some() {
+                self.unsupported(
+                    start.to(self.prev_span()),
+                    "subsumption with several heads",
+                    "write one subsumption rule per relation",
+                );
+                return Ok(Item::Skipped);
+            }
+            return Ok(Item::Subsume(Subsume {
+                dominated,
+                dominating,
+                body,
+                span: start.to(self.prev_span()),
+            }));
         }
         let body = if self.eat(":-") {
             Some(self.disj()?)

@@ -21,6 +21,9 @@ pub enum Item {
     /// `.override rel`: the component's own rules for `rel` replace its
     /// base's.
     Override(Ident),
+    /// `R(a..) <= R(b..) :- body.`: a tuple like the first is dropped
+    /// when one like the second exists and the body holds.
+    Subsume(Subsume),
     /// A construct this front end refuses, already reported.
     Skipped,
 }
@@ -47,6 +50,8 @@ pub struct Decl {
     pub names: Vec<Ident>,
     pub attrs: Vec<Attr>,
     pub eqrel: bool,
+    /// `choice-domain`: each domain a list of attribute names.
+    pub choice: Vec<Vec<Ident>>,
     pub span: Span,
 }
 
@@ -145,5 +150,13 @@ pub struct Aggregate {
     pub kind: Ident,
     pub target: Option<Arg>,
     pub body: Conj,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subsume {
+    pub dominated: Atom,
+    pub dominating: Atom,
+    pub body: Option<Disj>,
     pub span: Span,
 }

@@ -57,6 +57,9 @@ pub struct Translator {
     /// The variables of the rule being translated, outside its
     /// aggregates: an aggregate's helper atom joins on these only.
     outer: HashSet<String>,
+    /// Relations subsumption keys: key positions, `min`/`max`, the
+    /// compared position.
+    subsumed: HashMap<String, (Vec<usize>, &'static str, usize)>,
 }
 
 /// One body item of a rule being built, before it becomes fold syntax.
@@ -86,6 +89,7 @@ impl Translator {
             unit_used: false,
             line_starts,
             outer: HashSet::new(),
+            subsumed: HashMap::new(),
         }
     }
 
@@ -115,6 +119,20 @@ impl Translator {
         for item in &program.items {
             if let s::Item::Type(t) = item {
                 self.types.insert(t.name.name.clone(), t.of.clone());
+            }
+        }
+        for item in &program.items {
+            if let s::Item::Subsume(sub) = item {
+                match subsumption(sub) {
+                    Ok(k) => {
+                        self.subsumed.insert(sub.dominated.name.name.clone(), k);
+                    }
+                    Err(why) => self.unsupported(
+                        sub.span,
+                        &format!("this subsumption ({why})"),
+                        "foldc runs `R(k.., a) <= R(k.., b) :- a <= b.` (or `>=`, `<`, `>`): one compared attribute, the others equal; it keeps the least (or greatest) per key",
+                    ),
+                }
             }
         }
         for item in &program.items {
@@ -216,14 +234,60 @@ impl Translator {
                 ty: ast::TypeExpr::Named(ident(base.fold_type(), a.ty.span)),
             });
         }
+        let attr = |i: usize| d.attrs[i].name.clone();
+        let mut choice_key = None;
+        match d.choice.as_slice() {
+            [] => {}
+            [one] => {
+                let names: Vec<&str> = d.attrs.iter().map(|a| a.name.name.as_str()).collect();
+                if let Some(bad) = one.iter().find(|a| !names.contains(&a.name.as_str())) {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::UnknownKeyField,
+                            bad.span,
+                            format!("`{}` is not an attribute of this relation", bad.name),
+                        )
+                        .label("not an attribute"),
+                    );
+                } else {
+                    choice_key = Some(ast::KeyDecl {
+                        fields: one.clone(),
+                        span: d.span,
+                    });
+                }
+            }
+            more => self.unsupported(
+                more[1][0].span,
+                "`choice-domain` with several domains",
+                "foldc keeps one fact per key: choose one domain",
+            ),
+        }
         for name in &d.names {
             self.rels.insert(name.name.clone(), bases.clone());
+            let (key, keep) = match self.subsumed.get(&name.name) {
+                Some((keys, kind, field))
+                    if keys.iter().chain([field]).all(|&i| i < d.attrs.len()) =>
+                {
+                    (
+                        Some(ast::KeyDecl {
+                            fields: keys.iter().map(|&i| attr(i)).collect(),
+                            span: d.span,
+                        }),
+                        Some(ast::KeepDecl {
+                            kind: ident(kind, d.span),
+                            field: attr(*field),
+                            span: d.span,
+                        }),
+                    )
+                }
+                _ => (choice_key.clone(), None),
+            };
             self.items.push(ast::Item::Data(ast::DataDecl {
                 private: false,
                 name: name.clone(),
                 fields: fields.clone(),
-                key: None,
-                keep: None,
+                key,
+                keep,
                 broken: false,
                 span: d.span,
             }));
@@ -1545,5 +1609,52 @@ fn outer_vars_arg(a: &s::Arg, out: &mut HashSet<String>) {
         }
         ArgKind::Call(_, xs) => xs.iter().for_each(|x| outer_vars_arg(x, out)),
         _ => {}
+    }
+}
+
+/// The keyed form of a subsumption `R(k.., a) <= R(k.., b) :- a op b.`:
+/// key positions, `min` or `max`, the compared position.
+fn subsumption(sub: &s::Subsume) -> Result<(Vec<usize>, &'static str, usize), String> {
+    let (lo, hi) = (&sub.dominated, &sub.dominating);
+    if lo.name.name != hi.name.name || lo.args.len() != hi.args.len() {
+        return Err("both sides must be the same relation".into());
+    }
+    let mut keys = Vec::new();
+    let mut diff = None;
+    for (i, (x, y)) in lo.args.iter().zip(&hi.args).enumerate() {
+        match (&x.kind, &y.kind) {
+            (ArgKind::Var(a), ArgKind::Var(b)) if a == b => keys.push(i),
+            (ArgKind::Var(a), ArgKind::Var(b)) if diff.is_none() => diff = Some((i, a, b)),
+            _ => return Err("more than one attribute differs".into()),
+        }
+    }
+    let Some((field, a, b)) = diff else {
+        return Err("no attribute differs".into());
+    };
+    if keys.is_empty() {
+        return Err("no attribute is shared".into());
+    }
+    let cmp = match sub.body.as_deref() {
+        Some([conj]) => match conj.as_slice() {
+            [Lit::Cmp(op, l, r, _)] => match (&l.kind, &r.kind) {
+                (ArgKind::Var(x), ArgKind::Var(y)) if x == a && y == b => *op,
+                (ArgKind::Var(x), ArgKind::Var(y)) if x == b && y == a => match *op {
+                    "<" => ">",
+                    "<=" => ">=",
+                    ">" => "<",
+                    ">=" => "<=",
+                    other => other,
+                },
+                _ => return Err("the body must compare the two differing values".into()),
+            },
+            _ => return Err("the body must be one comparison".into()),
+        },
+        _ => return Err("the body must be one comparison".into()),
+    };
+    // `a` is dropped when `a cmp b`: dropping the greater keeps the least.
+    match cmp {
+        ">" | ">=" => Ok((keys, "min", field)),
+        "<" | "<=" => Ok((keys, "max", field)),
+        _ => Err("the comparison must be `<`, `<=`, `>` or `>=`".into()),
     }
 }
