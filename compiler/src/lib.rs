@@ -45,6 +45,9 @@ pub struct Compiled {
     /// A Soufflé program's `.input`/`.output`/`.printsize` directives
     /// (`None` for fold, whose inputs are in the plan).
     pub souffle: Option<souffle::io::SouffleIo>,
+    /// The text the diagnostics point into when it is not the file's: a
+    /// Soufflé program after its preprocessor lines (`#include`).
+    pub expanded_source: Option<String>,
 }
 
 /// The language a program is written in.
@@ -70,23 +73,30 @@ impl Dialect {
 pub fn compile_dialect(src: &str, dir: Option<&Path>, dialect: Dialect) -> Compiled {
     match dialect {
         Dialect::Fold => compile(src, dir),
-        Dialect::Souffle => compile_souffle(src),
+        Dialect::Souffle => compile_souffle(src, dir),
     }
 }
 
 /// Compile a Soufflé program: its own parser and rewrites into fold's
 /// AST, then fold's check and lowering. Its input files are read at run
-/// time from the fact directory ([`souffle::io::load_facts`]).
-pub fn compile_souffle(src: &str) -> Compiled {
+/// time from the fact directory ([`souffle::io::load_facts`]); `dir` is
+/// where `#include` looks.
+pub fn compile_souffle(src: &str, dir: Option<&Path>) -> Compiled {
     let mut sink = Sink::default();
     let start = Instant::now();
-    let (ast, io, diags) = souffle::front_end(src);
+    let souffle::FrontEnd {
+        program: ast,
+        io,
+        diagnostics: diags,
+        expanded,
+    } = souffle::front_end(src, dir);
+    let text = expanded.as_deref().unwrap_or(src);
     let syntax_ok = !diags.iter().any(|d| d.severity() == diag::Severity::Error);
     for d in diags {
         sink.push(d);
     }
     let parsed = Instant::now();
-    let checked = check::check(&ast, src, None, &mut sink);
+    let checked = check::check(&ast, text, None, &mut sink);
     let lowering = Instant::now();
     let plan = if syntax_ok && !sink.has_errors() {
         lower::lower(&checked)
@@ -104,6 +114,7 @@ pub fn compile_souffle(src: &str) -> Compiled {
         diagnostics: sink.into_sorted(),
         timings,
         souffle: Some(io),
+        expanded_source: expanded,
     }
 }
 
@@ -156,6 +167,7 @@ pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
         diagnostics: sink.into_sorted(),
         timings,
         souffle: None,
+        expanded_source: None,
     }
 }
 

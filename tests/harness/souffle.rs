@@ -2,7 +2,8 @@
 //! program, the `.facts` files its `.input` directives read (the case
 //! folder is the fact directory, as `foldc run prog.dl -F <case>`), and
 //! `expected/`: the `.csv` files its `.output` directives write, and
-//! `printsize.txt` when it has `.printsize` lines. Each case runs under
+//! `printsize.txt` when it has `.printsize` lines. Files the program
+//! `#include`s live in subfolders. Each case runs under
 //! both backends (the JIT must compile every handler, or the case's
 //! `jit-declines.txt` lists why not) on 1 thread and on 4, and must write
 //! exactly the expected files, byte for byte.
@@ -35,12 +36,17 @@ fn main() {
 }
 
 fn run_case(case: &Path, threads: usize, jit: bool) -> Result<(), Failed> {
-    let programs = files_with_suffix(case, ".dl");
+    // The program is the `.dl` in the case folder itself; files it
+    // includes live in subfolders.
+    let programs: Vec<_> = files_with_suffix(case, ".dl")
+        .into_iter()
+        .filter(|p| p.parent() == Some(case))
+        .collect();
     let [prog] = programs.as_slice() else {
         return Err(format!("expected one .dl program, found {}", programs.len()).into());
     };
     let src = std::fs::read_to_string(prog)?;
-    let compiled = fold_compiler::compile_souffle(&src);
+    let compiled = fold_compiler::compile_souffle(&src, Some(case));
     let (Some(plan), Some(souffle)) = (compiled.plan, compiled.souffle) else {
         let shown = fold_compiler::diag::render::human(
             &relative(prog, &root()),

@@ -49,6 +49,7 @@ fn rendered(path: &Path) -> Result<String, Failed> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let src = compiled.expanded_source.clone().unwrap_or(src);
     let human = render::human(&name, &src, &compiled.diagnostics, false);
     let json = render::json(&name, &src, &compiled.diagnostics);
     let status = if compiled.has_errors() { 1 } else { 0 };

@@ -51,7 +51,11 @@ impl Program {
             Some(DialectArg::Souffle) => Dialect::Souffle,
             None => Dialect::of_path(path),
         };
-        let compiled = fold_compiler::compile_dialect(&src, dir, dialect);
+        let mut compiled = fold_compiler::compile_dialect(&src, dir, dialect);
+        // Diagnostics point into the preprocessed text when there is one.
+        if let Some(expanded) = compiled.expanded_source.take() {
+            src = expanded;
+        }
         Ok(Program {
             path: path.to_path_buf(),
             src,

@@ -11,28 +11,59 @@ pub mod components;
 pub mod io;
 pub mod lex;
 pub mod parse;
+pub mod preprocess;
 pub mod syntax;
 pub mod translate;
 
-use fold_grammar::ast;
+use std::path::Path;
+
+use fold_grammar::ast::{self, Span};
 
 use crate::diag::{Code, Diagnostic};
 
-/// Parse a `.dl` program and translate it into fold's AST: the program,
-/// its I/O directives and the diagnostics of both steps.
-pub fn front_end(src: &str) -> (ast::Program, io::SouffleIo, Vec<Diagnostic>) {
-    let (toks, lex_errors) = lex::lex(src);
-    let mut diags: Vec<Diagnostic> = lex_errors
-        .into_iter()
-        .map(|e| {
-            Diagnostic::new(Code::InvalidToken, e.span, e.message).label("not a token of Soufflé")
-        })
-        .collect();
+/// What the front end makes of a `.dl` program.
+pub struct FrontEnd {
+    pub program: ast::Program,
+    pub io: io::SouffleIo,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text after the preprocessor, when it changed anything: the
+    /// diagnostics' spans point into it.
+    pub expanded: Option<String>,
+}
+
+/// Preprocess (`#include` from `dir`, `#define`), parse and translate a
+/// `.dl` program into fold's AST.
+pub fn front_end(src: &str, dir: Option<&Path>) -> FrontEnd {
+    let mut diags = Vec::new();
+    let expanded = preprocess::needed(src).then(|| {
+        let (text, errors) = preprocess::expand(src, dir);
+        for e in errors {
+            diags.push(
+                Diagnostic::new(
+                    Code::SouffleUnsupported,
+                    Span::new(e.offset, e.offset + e.len),
+                    e.message,
+                )
+                .label("preprocessor line"),
+            );
+        }
+        text
+    });
+    let text = expanded.as_deref().unwrap_or(src);
+    let (toks, lex_errors) = lex::lex(text);
+    diags.extend(lex_errors.into_iter().map(|e| {
+        Diagnostic::new(Code::InvalidToken, e.span, e.message).label("not a token of Soufflé")
+    }));
     let mut parser = parse::Parser::new(&toks);
     let program = parser.program();
     diags.append(&mut parser.diags);
     let program = components::expand(program, &mut diags);
-    let (ast, io, mut more) = translate::Translator::new(src).translate(&program);
+    let (program, io, mut more) = translate::Translator::new(text).translate(&program);
     diags.append(&mut more);
-    (ast, io, diags)
+    FrontEnd {
+        program,
+        io,
+        diagnostics: diags,
+        expanded,
+    }
 }
