@@ -17,6 +17,7 @@ mod out;
 mod report;
 mod run;
 mod serve;
+mod souffle_run;
 mod source;
 mod stats;
 mod test;
