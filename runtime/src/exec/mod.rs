@@ -8,5 +8,6 @@ pub mod examples;
 pub mod invalidate;
 pub mod observe;
 pub mod round;
+pub mod rows;
 pub mod scheduler;
 pub mod stats;
