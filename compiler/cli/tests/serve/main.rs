@@ -6,7 +6,9 @@
 mod common;
 
 mod client;
+mod concurrency;
 mod routes;
+mod safety;
 
 use std::path::Path;
 
