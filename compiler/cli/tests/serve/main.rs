@@ -5,8 +5,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod changes;
 mod client;
 mod concurrency;
+mod durability;
+mod load;
 mod routes;
 mod safety;
 
