@@ -20,6 +20,9 @@ use crate::metrics::Metrics;
 use crate::view::{self, Published};
 use crate::writer::{Explain, Writer};
 
+/// How long a stop waits for open connections to finish their requests.
+const DRAIN: Duration = Duration::from_secs(30);
+
 /// How to serve.
 pub struct Options {
     pub host: IpAddr,
@@ -78,9 +81,16 @@ pub fn serve(
         metrics: Arc::clone(&metrics),
         explain,
     };
+    let (failed_tx, failed) = watch::channel(false);
     let writer = std::thread::Builder::new()
         .name("serve-writer".to_string())
-        .spawn(move || writer.run(jobs))
+        .spawn(move || {
+            let result = writer.run(jobs);
+            if result.is_err() {
+                let _ = failed_tx.send(true);
+            }
+            result
+        })
         .map_err(|e| format!("cannot start the writer: {e}"))?;
     let app = Arc::new(App {
         plan,
@@ -120,6 +130,7 @@ pub fn serve(
             options.max_connections.max(1),
             options.header_timeout,
             shutdown_tx,
+            failed,
         )
         .await;
         Ok::<(), String>(())
@@ -142,6 +153,7 @@ async fn accept(
     max: usize,
     header_timeout: Duration,
     shutdown: watch::Sender<bool>,
+    mut failed: watch::Receiver<bool>,
 ) {
     let router = crate::routes::router(Arc::clone(&app));
     let slots = Arc::new(Semaphore::new(max));
@@ -152,6 +164,9 @@ async fn accept(
     loop {
         tokio::select! {
             _ = &mut signal => break,
+            // The store could not be written: what was answered stays,
+            // and the service stops rather than refuse every insert.
+            _ = failed.wait_for(|f| *f) => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => match Arc::clone(&slots).try_acquire_owned() {
                     Ok(slot) => {
@@ -182,7 +197,20 @@ async fn accept(
     let _ = stop_tx.send(true);
     drop(router);
     drop(app);
-    while connections.join_next().await.is_some() {}
+    let drained = tokio::time::timeout(DRAIN, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        // A client that reads nothing: its connection goes. The writer
+        // still runs every insert queued before it closes the database.
+        eprintln!(
+            "foldc serve: {} connections still open after {} s; closing them",
+            connections.len(),
+            DRAIN.as_secs()
+        );
+        connections.abort_all();
+    }
 }
 
 async fn connection(

@@ -91,6 +91,15 @@ fn hammer(port: u16, requests: usize, nodes: i64) -> (Sample, Sample, Duration) 
     (points, counts, started.elapsed())
 }
 
+/// Requests of both kinds per second.
+fn total(p: &Sample, c: &Sample, wall: Duration, label: &str) {
+    let n = p.took.len() + c.took.len();
+    eprintln!(
+        "load {label}: {n:>6} requests     {:>8.0} req/s in {wall:.2?}",
+        n as f64 / wall.as_secs_f64()
+    );
+}
+
 #[test]
 fn a_bounded_load_is_answered_and_measured() {
     let given = std::env::var_os("FOLD_SERVE_LOAD_DIR").map(PathBuf::from);
@@ -115,6 +124,7 @@ fn a_bounded_load_is_answered_and_measured() {
     eprintln!("load: service up in {:?}", opened.elapsed());
     let port = s.port;
     let (mut p, mut c, wall) = hammer(port, requests, nodes);
+    total(&p, &c, wall, "alone ");
     p.report(wall, "alone ");
     c.report(wall, "alone ");
     // Beside an inserter: one new edge per insert, as fast as answered.
@@ -143,6 +153,7 @@ fn a_bounded_load_is_answered_and_measured() {
     let (mut p, mut c, wall) = hammer(port, requests, nodes);
     running.store(false, Ordering::SeqCst);
     let inserts = inserter.join().expect("inserter");
+    total(&p, &c, wall, "insert");
     p.report(wall, "insert");
     c.report(wall, "insert");
     let mut i = Sample {
