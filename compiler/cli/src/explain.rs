@@ -55,50 +55,71 @@ pub fn run(args: Args) -> Outcome {
         restored,
     } = snapshot;
     engine.catch_up_indexes();
-    let merges: Vec<(String, String)> = db
-        .merges()
-        .iter()
-        .map(|m| (m.base.clone(), m.other.clone()))
-        .collect();
-    let mut explainer = Explainer::new(&engine, &mut db);
-    let shown =
-        |t: &[u64]| value::display_fact(&plan.category(cat).name, &plan.category(cat).types(), t);
-    let root = match explainer.find(cat, &tuple) {
-        Ok(Some(root)) => root,
-        Ok(None) => {
-            return Err(format!(
-                "`{}` does not hold in database `{}`",
-                shown(&tuple),
-                args.db.display()
-            ))
-        }
-        Err(current) => {
-            return Err(format!(
-                "`{}` does not hold in database `{}`: its key's fact is `{}`",
-                shown(&tuple),
-                args.db.display(),
-                shown(explainer.tuple(current))
-            ))
-        }
-    };
-    let mut tree = Tree {
-        plan: &plan,
-        program: &program.display_name(),
-        merges,
-        depth: args.depth,
-        seen: HashSet::new(),
-        text: String::new(),
-    };
-    tree.node(&mut explainer, root, "", "", "", 0)
-        .map_err(|e| e.to_string())?;
-    let text = tree.text;
-    drop(explainer);
+    let text = tree(
+        &plan,
+        &program.display_name(),
+        &engine,
+        &mut db,
+        cat,
+        &tuple,
+        args.depth,
+    )
+    .map_err(|e| e.replace("{db}", &args.db.display().to_string()))?;
     drop(db);
     if !restored.complete {
         crate::db_run::warn_unfinished(&args.db, "explaining");
     }
     out!("{text}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why the database (`engine` resumed from `db`, indexes caught up)
+/// holds `tuple` of `cat`, as a tree; an error says it does not hold
+/// (`{db}` stands for the database's name in it).
+pub fn tree(
+    plan: &Plan,
+    program: &str,
+    engine: &fold_runtime::Engine,
+    db: &mut fold_runtime::db::Db,
+    cat: fold_runtime::plan::CatId,
+    tuple: &[u64],
+    depth: Option<usize>,
+) -> Result<String, String> {
+    let merges: Vec<(String, String)> = db
+        .merges()
+        .iter()
+        .map(|m| (m.base.clone(), m.other.clone()))
+        .collect();
+    let mut explainer = Explainer::new(engine, db);
+    let shown =
+        |t: &[u64]| value::display_fact(&plan.category(cat).name, &plan.category(cat).types(), t);
+    let root = match explainer.find(cat, tuple) {
+        Ok(Some(root)) => root,
+        Ok(None) => {
+            return Err(format!(
+                "`{}` does not hold in database `{{db}}`",
+                shown(tuple)
+            ))
+        }
+        Err(current) => {
+            return Err(format!(
+                "`{}` does not hold in database `{{db}}`: its key's fact is `{}`",
+                shown(tuple),
+                shown(explainer.tuple(current))
+            ))
+        }
+    };
+    let mut tree = Tree {
+        plan,
+        program,
+        merges,
+        depth,
+        seen: HashSet::new(),
+        text: String::new(),
+    };
+    tree.node(&mut explainer, root, "", "", "", 0)
+        .map_err(|e| e.to_string())?;
+    Ok(tree.text)
 }
 
 /// The tree as text, built depth first.

@@ -154,6 +154,12 @@ impl Session {
         &self.engine
     }
 
+    /// The engine and the database together, as an explanation reads them
+    /// ([`crate::explain::Explainer`]) between updates.
+    pub fn parts_mut(&mut self) -> (&mut Engine, &mut Db) {
+        (&mut self.engine, &mut self.db)
+    }
+
     /// The database's directory.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -9,6 +9,7 @@ pub mod invalidate;
 pub mod observe;
 pub mod origin;
 pub mod round;
+pub mod rows;
 pub mod sched_state;
 pub mod scheduler;
 pub mod stats;

@@ -1,0 +1,97 @@
+//! What every handler shares: the plan, the published state, the way to
+//! the writer, the metrics and the service's settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fold_runtime::plan::{CatId, Plan};
+use fold_runtime::value::Word;
+use tokio::sync::{mpsc, watch, Semaphore};
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::view::Published;
+use crate::writer::Job;
+
+/// Reads a fact as written in the program (`path(1, 2)`).
+pub type ParseFact = dyn Fn(&str) -> Result<(CatId, Vec<Word>), String> + Send + Sync;
+
+/// The service's settings that handlers and middleware read.
+pub struct Limits {
+    /// The largest request body (413 past it, before it is read).
+    pub max_body: u64,
+    /// How long a client may take to send a body (408 past it).
+    pub body_timeout: Duration,
+    /// How long a read may take, queueing included (503 past it).
+    pub request_timeout: Duration,
+    /// How long an insert may wait and run before the client is answered
+    /// 503 (the insert itself still commits).
+    pub insert_timeout: Duration,
+    /// The bearer token writes (and with `token_reads`, reads) need.
+    pub token: Option<String>,
+    pub token_reads: bool,
+    /// Whether facts may be inserted into categories rules derive.
+    pub allow_derived: bool,
+    /// Host names (without port) requests may be addressed to; empty:
+    /// any.
+    pub hosts: Vec<String>,
+    /// Origins (`scheme://host[:port]`) allowed to write besides the
+    /// request's own host.
+    pub origins: Vec<String>,
+}
+
+/// The state every handler gets.
+pub struct App {
+    pub plan: Arc<Plan>,
+    pub published: Arc<Published>,
+    pub jobs: mpsc::Sender<Job>,
+    pub commits: watch::Receiver<u64>,
+    pub shutdown: watch::Receiver<bool>,
+    pub metrics: Arc<Metrics>,
+    pub limits: Limits,
+    /// Which categories rules derive.
+    pub derived: Vec<bool>,
+    pub parse_fact: Box<ParseFact>,
+    /// The evaluation pool for reads: permits for blocking query work.
+    pub readers: Semaphore,
+}
+
+impl App {
+    /// The category named `name` (404 naming the categories otherwise).
+    pub fn category(&self, name: &str) -> Result<CatId, ApiError> {
+        self.plan.category_named(name).ok_or_else(|| {
+            let names: Vec<&str> = self
+                .plan
+                .categories
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            ApiError::NotFound(format!(
+                "no category `{name}` (categories: {})",
+                names.join(", ")
+            ))
+        })
+    }
+
+    /// Run `work` on the bounded pool of readers, within the request
+    /// timeout.
+    pub async fn read<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&App) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let busy = || {
+            ApiError::Unavailable(format!(
+                "every reader is busy; try again (a read waits at most {} s)",
+                self.limits.request_timeout.as_secs()
+            ))
+        };
+        let permit = tokio::time::timeout(self.limits.request_timeout, self.readers.acquire())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
+        let app = Arc::clone(self);
+        let result = tokio::task::spawn_blocking(move || work(&app)).await;
+        drop(permit);
+        result.map_err(|_| ApiError::Unavailable("the read failed".to_string()))
+    }
+}
