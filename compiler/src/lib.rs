@@ -37,6 +37,9 @@ use crate::diag::{syntax_diagnostic, Code, Diagnostic, Sink};
 /// The result of compiling one program.
 pub struct Compiled {
     pub ast: ast::Program,
+    /// The typed program (for analyses beyond the plan, as
+    /// [`check::split`]).
+    pub checked: check::Checked,
     /// Present when there were no errors.
     pub plan: Option<Plan>,
     /// Errors and warnings, sorted by position.
@@ -111,6 +114,7 @@ pub fn compile_souffle(src: &str, dir: Option<&Path>) -> Compiled {
     };
     Compiled {
         ast,
+        checked,
         plan,
         diagnostics: sink.into_sorted(),
         timings,
@@ -164,6 +168,7 @@ pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
     };
     Compiled {
         ast,
+        checked,
         plan,
         diagnostics: sink.into_sorted(),
         timings,

@@ -20,6 +20,7 @@ mod run;
 mod serve;
 mod souffle_run;
 mod source;
+mod split;
 mod stats;
 mod test;
 

@@ -18,6 +18,7 @@ pub mod program;
 pub mod rule_ir;
 pub mod scope;
 pub mod search;
+pub mod split;
 pub mod stratify;
 pub mod typeck;
 pub mod warnings;

@@ -104,6 +104,9 @@ codes! {
     SouffleUnsupported = "E0701", Error, "Soufflé construct foldc does not run";
     SouffleBadIo = "E0702", Error, "Soufflé I/O directive foldc cannot follow";
     SouffleUnknownType = "E0703", Error, "unknown or ill-formed Soufflé type";
+
+    BadSplitKey = "E0800", Error, "split key that names no field of an input category";
+    NotDecomposable = "E0801", Error, "program that does not decompose on the split key";
     // Warnings.
     UnusedVariable = "W0001", Warning, "variable bound but never used";
     SingletonVariable = "W0002", Warning, "variable that occurs only once";
