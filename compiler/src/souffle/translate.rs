@@ -57,6 +57,9 @@ pub struct Translator {
     /// The variables of the rule being translated, outside its
     /// aggregates: an aggregate's helper atom joins on these only.
     outer: HashSet<String>,
+    /// The literals of the rule being translated, for an aggregate whose
+    /// body tests a variable only the rule binds.
+    outer_lits: Vec<Lit>,
     /// Relations subsumption keys: key positions, `min`/`max`, the
     /// compared position.
     subsumed: HashMap<String, (Vec<usize>, &'static str, usize)>,
@@ -89,6 +92,7 @@ impl Translator {
             unit_used: false,
             line_starts,
             outer: HashSet::new(),
+            outer_lits: Vec::new(),
             subsumed: HashMap::new(),
         }
     }
@@ -580,8 +584,10 @@ impl Translator {
         }
         head.args.iter().for_each(|a| outer_vars_arg(a, &mut outer));
         let saved = std::mem::replace(&mut self.outer, outer);
+        let saved_lits = std::mem::replace(&mut self.outer_lits, lits.to_vec());
         self.rule_items(head, lits, &types, span);
         self.outer = saved;
+        self.outer_lits = saved_lits;
     }
 
     fn rule_items(
@@ -775,9 +781,11 @@ impl Translator {
         items: &mut Vec<Item>,
         types: &HashMap<String, Base>,
     ) -> Option<ast::Atom> {
+        let bases = self.rels.get(&a.name.name).cloned().unwrap_or_default();
         let mut args = Vec::new();
-        for arg in &a.args {
-            args.push(self.expr(arg, items, types, true)?);
+        for (i, arg) in a.args.iter().enumerate() {
+            let arg = coerce(arg, bases.get(i).copied());
+            args.push(self.expr(&arg, items, types, true)?);
         }
         Some(ast::Atom {
             name: a.name.clone(),
@@ -795,7 +803,17 @@ impl Translator {
     ) -> Option<()> {
         match lit {
             Lit::Atom(a) => {
-                let atom = self.atom(a, items, types)?;
+                let mut atom = self.atom(a, items, types)?;
+                // An aggregate in a body atom is compared through a fresh
+                // variable: fold binds what an atom holds, never twice.
+                for (x, src) in atom.args.iter_mut().zip(&a.args) {
+                    if has_aggregate(src) {
+                        let v = self.fresh("arg");
+                        let sp = x.span;
+                        let value = std::mem::replace(x, expr(ExprKind::Var(v.clone()), sp));
+                        items.push(Item::Eq(expr(ExprKind::Var(v), sp), value, sp));
+                    }
+                }
                 items.push(Item::Atom(atom_expr(atom)));
             }
             Lit::Neg(a) => {
@@ -831,8 +849,9 @@ impl Translator {
                     }
                 }
                 let _ = all;
-                let le = self.expr(l, items, types, false)?;
-                let re = self.expr(r, items, types, false)?;
+                let (l, r) = coerce_pair(l, r, types);
+                let le = self.expr(&l, items, types, false)?;
+                let re = self.expr(&r, items, types, false)?;
                 let bop = match *op {
                     "=" => {
                         items.push(Item::Eq(le, re, *sp));
@@ -883,8 +902,9 @@ impl Translator {
                 }
             }
             ArgKind::Binary(op, l, r) => {
-                let le = self.expr(l, items, types, false)?;
-                let re = self.expr(r, items, types, false)?;
+                let (l, r) = coerce_pair(l, r, types);
+                let le = self.expr(&l, items, types, false)?;
+                let re = self.expr(&r, items, types, false)?;
                 let nz = |e: ast::Expr| binary(BinaryOp::Ne, e, int(0, sp), sp);
                 match *op {
                     "+" => ExprKind::Binary(BinaryOp::Add, Box::new(le), Box::new(re)),
@@ -962,6 +982,11 @@ impl Translator {
                 }))
             }
             "abs" if arity(1) => call("abs", xs),
+            "bnot" if arity(1) => call("bit_not", xs),
+            "lnot" if arity(1) => {
+                let x = xs.into_iter().next()?;
+                Some(to_int(binary(BinaryOp::Eq, x, int(0, sp), sp), sp))
+            }
             "as" if arity(2) => xs.into_iter().next(),
             // Soufflé: match(pattern, s); fold: regex_match(s, pattern).
             "match" if arity(2) => {
@@ -1187,18 +1212,23 @@ impl Translator {
             .cloned()
             .collect();
         if !outer_only.is_empty() {
-            self.unsupported(
-                sp,
-                &format!(
-                    "an aggregate whose body tests the outer variable `{}` without binding it",
-                    outer_only[0]
-                ),
-                "bind the variable inside the aggregate's body with an atom too",
+            // The rule's atoms (and its plain equalities) bind them in the
+            // helper too; the aggregate then joins on them.
+            extra_lits.extend(
+                self.outer_lits
+                    .iter()
+                    .filter(|l| match l {
+                        Lit::Atom(at) => !at.args.iter().any(has_aggregate),
+                        Lit::Cmp("=", x, y, _) => !has_aggregate(x) && !has_aggregate(y),
+                        _ => false,
+                    })
+                    .cloned(),
             );
-            return None;
+            cols.extend(outer_only);
         }
         let mut body_lits: Vec<Lit> = a.body.clone();
         body_lits.append(&mut extra_lits);
+        // `a` (with its one-atom wildcards named) is what the helper holds.
         let mut var = None;
         if let Some(t) = &a.target {
             match &t.kind {
@@ -1656,5 +1686,39 @@ fn subsumption(sub: &s::Subsume) -> Result<(Vec<usize>, &'static str, usize), St
         ">" | ">=" => Ok((keys, "min", field)),
         "<" | "<=" => Ok((keys, "max", field)),
         _ => Err("the comparison must be `<`, `<=`, `>` or `>=`".into()),
+    }
+}
+
+/// An int literal where a float is wanted is a float literal, as
+/// Soufflé types it (`x + 1` with `x` a float).
+fn coerce(a: &s::Arg, want: Option<Base>) -> s::Arg {
+    if want != Some(Base::Float) {
+        return a.clone();
+    }
+    let kind = match &a.kind {
+        ArgKind::Int(v) => ArgKind::Float(*v as f64),
+        ArgKind::Unary("-", x) => ArgKind::Unary("-", Box::new(coerce(x, want))),
+        ArgKind::Binary(op, x, y) if ["+", "-", "*", "/", "^"].contains(op) => {
+            ArgKind::Binary(op, Box::new(coerce(x, want)), Box::new(coerce(y, want)))
+        }
+        other => other.clone(),
+    };
+    s::Arg { kind, span: a.span }
+}
+
+/// Both sides of a binary operation, literals made floats beside floats.
+fn coerce_pair(l: &s::Arg, r: &s::Arg, types: &HashMap<String, Base>) -> (s::Arg, s::Arg) {
+    let (lt, rt) = (type_of(l, types), type_of(r, types));
+    let float = (lt == Some(Base::Float) || rt == Some(Base::Float)).then_some(Base::Float);
+    (coerce(l, float), coerce(r, float))
+}
+
+fn has_aggregate(a: &s::Arg) -> bool {
+    match &a.kind {
+        ArgKind::Aggregate(_) => true,
+        ArgKind::Unary(_, x) => has_aggregate(x),
+        ArgKind::Binary(_, x, y) => has_aggregate(x) || has_aggregate(y),
+        ArgKind::Call(_, xs) => xs.iter().any(has_aggregate),
+        _ => false,
     }
 }
