@@ -802,6 +802,17 @@ impl Translator {
         all: &[Lit],
     ) -> Option<()> {
         match lit {
+            Lit::Atom(a)
+                if all.len() > 1 && a.args.iter().all(is_ground_or_wild) && !a.args.is_empty() =>
+            {
+                // An atom sharing no variable is an existence test: read as
+                // a nullary relation, not joined row by row.
+                let name = self.exists(a)?;
+                items.push(Item::Atom(expr(
+                    ExprKind::Call(ident(&name, a.span), Vec::new()),
+                    a.span,
+                )));
+            }
             Lit::Atom(a) => {
                 let mut atom = self.atom(a, items, types)?;
                 // An aggregate in a body atom is compared through a fresh
@@ -852,6 +863,24 @@ impl Translator {
                 let (l, r) = coerce_pair(l, r, types);
                 let le = self.expr(&l, items, types, false)?;
                 let re = self.expr(&r, items, types, false)?;
+                // Unsigned values compare as unsigned: flipping the sign
+                // bit maps their order onto the signed one.
+                let unsigned = [&l, &r]
+                    .iter()
+                    .any(|x| type_of(x, types) == Some(Base::Unsigned))
+                    && *op != "="
+                    && *op != "!=";
+                let (le, re) = if unsigned {
+                    let flip = |e: ast::Expr| {
+                        expr(
+                            ExprKind::Call(ident("bit_xor", *sp), vec![e, int(i64::MIN, *sp)]),
+                            *sp,
+                        )
+                    };
+                    (flip(le), flip(re))
+                } else {
+                    (le, re)
+                };
                 let bop = match *op {
                     "=" => {
                         items.push(Item::Eq(le, re, *sp));
@@ -867,6 +896,29 @@ impl Translator {
             }
         }
         Some(())
+    }
+
+    /// The nullary relation that holds when `a` has a fact.
+    fn exists(&mut self, a: &s::Atom) -> Option<String> {
+        let name = self.fresh("exists");
+        let sp = a.span;
+        self.rels.insert(name.clone(), Vec::new());
+        self.items.push(ast::Item::Data(ast::DataDecl {
+            private: true,
+            name: ident(&name, sp),
+            fields: Vec::new(),
+            key: None,
+            keep: None,
+            broken: false,
+            span: sp,
+        }));
+        let head = s::Atom {
+            name: ident(&name, sp),
+            args: Vec::new(),
+            span: sp,
+        };
+        self.rule(&head, &[Lit::Atom(a.clone())], sp);
+        Some(name)
     }
 
     fn expr(
@@ -1560,19 +1612,24 @@ fn type_of(a: &s::Arg, types: &HashMap<String, Base>) -> Option<Base> {
         ArgKind::Float(_) => Some(Base::Float),
         ArgKind::Str(_) => Some(Base::Symbol),
         ArgKind::Unary(op, x) => match *op {
-            "-" => type_of(x, types),
+            "-" | "bnot" => type_of(x, types),
             _ => Some(Base::Number),
         },
         ArgKind::Binary(op, x, y) => match *op {
-            "+" | "-" | "*" | "/" | "%" | "^" => type_of(x, types).or_else(|| type_of(y, types)),
-            _ => Some(Base::Number),
+            "land" | "lor" | "lxor" => Some(Base::Number),
+            _ => {
+                let (l, r) = (type_of(x, types), type_of(y, types));
+                [Base::Float, Base::Symbol, Base::Unsigned, Base::Number]
+                    .into_iter()
+                    .find(|b| l == Some(*b) || r == Some(*b))
+            }
         },
         ArgKind::Call(f, xs) => match f.name.as_str() {
             "cat" | "substr" | "to_string" => Some(Base::Symbol),
             "strlen" | "to_number" | "ord" => Some(Base::Number),
             "to_unsigned" => Some(Base::Unsigned),
             "to_float" => Some(Base::Float),
-            "min" | "max" | "abs" => xs.first().and_then(|x| type_of(x, types)),
+            "min" | "max" | "abs" | "bnot" => xs.first().and_then(|x| type_of(x, types)),
             _ => None,
         },
         ArgKind::Aggregate(agg) => match agg.kind.name.as_str() {
@@ -1721,4 +1778,15 @@ fn has_aggregate(a: &s::Arg) -> bool {
         ArgKind::Call(_, xs) => xs.iter().any(has_aggregate),
         _ => false,
     }
+}
+
+fn is_ground_or_wild(a: &s::Arg) -> bool {
+    matches!(
+        a.kind,
+        ArgKind::Wild
+            | ArgKind::Int(_)
+            | ArgKind::Unsigned(_)
+            | ArgKind::Float(_)
+            | ArgKind::Str(_)
+    )
 }
