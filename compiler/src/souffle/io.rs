@@ -191,9 +191,11 @@ pub fn write_outputs(
         let category = plan.category(cat);
         let types = category.types();
         let mut text = String::new();
-        if spec.headers {
-            let names: Vec<&str> = category.fields.iter().map(|f| f.name.as_str()).collect();
-            text.push_str(&names.join(&(spec.delimiter as char).to_string()));
+        let names: Vec<&str> = category.fields.iter().map(|f| f.name.as_str()).collect();
+        let header = names.join(&(spec.delimiter as char).to_string());
+        let to_stdout = matches!(dir, OutputDir::Stdout) || spec.stdout;
+        if spec.headers && !to_stdout {
+            text.push_str(&header);
             text.push('\n');
         }
         for row in engine.facts(cat) {
@@ -201,13 +203,14 @@ pub fn write_outputs(
         }
         match (dir, spec.stdout) {
             (OutputDir::Stdout, _) | (_, true) => {
+                // Soufflé's layout: a rule, the name (and the attribute
+                // names with headers), a rule, the rows, a rule.
                 let rule = "=".repeat(15);
-                let _ = write!(
-                    stdout,
-                    "{}\n{}\n{rule}\n{text}{rule}\n",
-                    "-".repeat(15),
-                    spec.rel
-                );
+                let _ = write!(stdout, "{}\n{}\n", "-".repeat(15), spec.rel);
+                if spec.headers {
+                    let _ = writeln!(stdout, "{header}");
+                }
+                let _ = write!(stdout, "{rule}\n{text}{rule}\n");
             }
             (OutputDir::Dir(d), false) => {
                 let path = d.join(&spec.file);

@@ -1017,6 +1017,11 @@ impl Translator {
                 xs.swap(0, 1);
                 call("contains", xs)
             }
+            // Soufflé writes a float's string with six decimals.
+            "to_string" if arity(1) && arg_type(0) == Some(Base::Float) => {
+                xs.push(int(6, sp));
+                call("to_str_fixed", xs)
+            }
             "to_string" if arity(1) => call("to_str", xs),
             "to_number" | "to_unsigned" if arity(1) => match arg_type(0) {
                 Some(Base::Symbol) | Some(Base::Float) => call("to_int", xs),
