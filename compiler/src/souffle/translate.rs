@@ -1723,9 +1723,6 @@ fn subsumption(sub: &s::Subsume) -> Result<(Vec<usize>, &'static str, usize), St
     let Some((field, a, b)) = diff else {
         return Err("no attribute differs".into());
     };
-    if keys.is_empty() {
-        return Err("no attribute is shared".into());
-    }
     let cmp = match sub.body.as_deref() {
         Some([conj]) => match conj.as_slice() {
             [Lit::Cmp(op, l, r, _)] => match (&l.kind, &r.kind) {
