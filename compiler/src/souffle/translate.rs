@@ -60,6 +60,8 @@ pub struct Translator {
     /// The literals of the rule being translated, for an aggregate whose
     /// body tests a variable only the rule binds.
     outer_lits: Vec<Lit>,
+    /// The rule's variables that its own atoms or equalities bind.
+    outer_bound: HashSet<String>,
     /// Relations subsumption keys: key positions, `min`/`max`, the
     /// compared position.
     subsumed: HashMap<String, (Vec<usize>, &'static str, usize)>,
@@ -93,6 +95,7 @@ impl Translator {
             line_starts,
             outer: HashSet::new(),
             outer_lits: Vec::new(),
+            outer_bound: HashSet::new(),
             subsumed: HashMap::new(),
         }
     }
@@ -583,11 +586,27 @@ impl Translator {
             outer_vars_lit(lit, &mut outer);
         }
         head.args.iter().for_each(|a| outer_vars_arg(a, &mut outer));
+        let mut bound = HashSet::new();
+        for lit in lits {
+            match lit {
+                Lit::Atom(a) => a.args.iter().for_each(|x| outer_vars_arg(x, &mut bound)),
+                Lit::Cmp("=", x, y, _) => {
+                    for side in [x, y] {
+                        if let ArgKind::Var(v) = &side.kind {
+                            bound.insert(v.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         let saved = std::mem::replace(&mut self.outer, outer);
         let saved_lits = std::mem::replace(&mut self.outer_lits, lits.to_vec());
+        let saved_bound = std::mem::replace(&mut self.outer_bound, bound);
         self.rule_items(head, lits, &types, span);
         self.outer = saved;
         self.outer_lits = saved_lits;
+        self.outer_bound = saved_bound;
     }
 
     fn rule_items(
@@ -1100,6 +1119,21 @@ impl Translator {
     ) -> Option<ast::Expr> {
         let sp = a.span;
         let kind = a.kind.name.as_str();
+        // A variable bound only inside the aggregate but used outside is
+        // a witness (Soufflé binds it to the tuple that gave the value).
+        let mut inner = Vec::new();
+        a.body.iter().for_each(|l| lit_vars(l, &mut inner));
+        if let Some(w) = inner
+            .iter()
+            .find(|v| self.outer.contains(*v) && !self.outer_bound.contains(*v))
+        {
+            self.unsupported(
+                sp,
+                &format!("an aggregate witness (`{w}` is bound inside the aggregate and used outside)"),
+                "find the witness with a second rule: join the aggregate's result back with the body",
+            );
+            return None;
+        }
         let mut inner_types = self.var_types(&a.body);
         for (k, v) in outer_types {
             inner_types.entry(k.clone()).or_insert(*v);
