@@ -46,6 +46,20 @@ builtins! {
     ///     to_float(3)   // 3.0
     TO_FLOAT_INT: to_float(int) -> float = |a, _| Ok(from_float(to_int(a[0]) as f64));
 
+    /// `to_str_fixed(x, n)`: `x` with exactly `n` digits after the point
+    /// (as C's `%.nf`; Soufflé's `to_string` of a float is `n` = 6). `n`
+    /// outside 0..=64 faults (`InvalidArgument`).
+    ///
+    ///     to_str_fixed(3.14, 6)   // "3.140000"
+    ///     to_str_fixed(2.5, 0)    // "2"
+    TO_STR_FIXED: to_str_fixed(float, int) -> str = |a, _| {
+        let n = to_int(a[1]);
+        if !(0..=64).contains(&n) {
+            return Err(Fault::InvalidArgument);
+        }
+        Ok(new_str(&format!("{:.*}", n as usize, to_float(a[0]))))
+    };
+
     /// Any value as text, the way CSV output writes it: strings unchanged,
     /// floats always with a `.` or exponent, lists as fold literals.
     ///

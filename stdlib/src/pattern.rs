@@ -14,9 +14,9 @@ thread_local! {
     static CACHE: RefCell<HashMap<String, Option<Regex>>> = RefCell::new(HashMap::new());
 }
 
-/// Whether all of `text` matches `pattern`; a pattern that does not
-/// compile matches nothing.
-pub fn whole_match(text: &str, pattern: &str) -> bool {
+/// Whether all of `text` matches `pattern`; `None` when the pattern does
+/// not compile.
+pub fn whole_match(text: &str, pattern: &str) -> Option<bool> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if !cache.contains_key(pattern) {
@@ -29,6 +29,6 @@ pub fn whole_match(text: &str, pattern: &str) -> bool {
         cache
             .get(pattern)
             .and_then(Option::as_ref)
-            .is_some_and(|re| re.is_match(text))
+            .map(|re| re.is_match(text))
     })
 }

@@ -43,12 +43,17 @@ builtins! {
 
     /// `regex_match(s, pattern)`: whether the whole of `s` matches the
     /// regular expression (the `regex` crate's syntax). A pattern that
-    /// does not parse matches nothing.
+    /// does not parse faults (`InvalidArgument`), so neither a test nor
+    /// its negation holds, as in Soufflé.
     ///
     ///     regex_match("abba", "a.*a")   // true
     ///     regex_match("abba", "b+")     // false
-    REGEX_MATCH: regex_match(str, str) -> bool =
-        |a, _| Ok(from_bool(crate::pattern::whole_match(text(a[0]), text(a[1]))));
+    ///     regex_match("abba", "a{x")    // fault InvalidArgument
+    REGEX_MATCH: regex_match(str, str) -> bool = |a, _| {
+        crate::pattern::whole_match(text(a[0]), text(a[1]))
+            .map(from_bool)
+            .ok_or(Fault::InvalidArgument)
+    };
 
     /// Whether the string begins with the prefix.
     ///

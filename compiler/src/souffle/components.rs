@@ -20,11 +20,24 @@ const MAX_DEPTH: usize = 32;
 pub fn expand(program: Program, diags: &mut Vec<Diagnostic>) -> Program {
     let mut out = Vec::new();
     let scope = Scope::new(&program.items, None);
+    let global = |name: &str, _: Kind| name.to_string();
     for item in &program.items {
-        expand_item(item, &scope, "", &HashMap::new(), 0, &mut out, diags);
+        expand_item(item, &scope, "", 0, &global, &mut out, diags);
     }
     Program { items: out }
 }
+
+/// Whether a name stands for a relation or a type (they are renamed
+/// separately: `.type node` and `.decl node(n: node)` may coexist).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Rel,
+    Type,
+}
+
+/// How names resolve where an item stands: the innermost instance that
+/// declares a name renames it, else the enclosing one asks its parent.
+type Resolve<'a> = &'a dyn Fn(&str, Kind) -> String;
 
 /// The components visible at one level, innermost first.
 struct Scope<'a> {
@@ -56,8 +69,8 @@ fn expand_item(
     item: &Item,
     scope: &Scope,
     prefix: &str,
-    types: &HashMap<String, String>,
     depth: usize,
+    resolve: Resolve,
     out: &mut Vec<Item>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -79,17 +92,14 @@ fn expand_item(
             let args: Vec<String> = init
                 .args
                 .iter()
-                .map(|a| {
-                    types
-                        .get(&a.name)
-                        .cloned()
-                        .unwrap_or_else(|| a.name.clone())
-                })
+                .map(|a| resolve(&a.name, Kind::Type))
                 .collect();
             let inst = format!("{prefix}{}", init.name.name);
-            instantiate(def, &args, &inst, &init.name, scope, depth, out, diags);
+            instantiate(
+                def, &args, &inst, &init.name, scope, depth, resolve, out, diags,
+            );
         }
-        other => out.push(other.clone()),
+        other => out.push(rename_item(other, resolve)),
     }
 }
 
@@ -102,6 +112,7 @@ fn instantiate(
     at: &Ident,
     scope: &Scope,
     depth: usize,
+    outer: Resolve,
     out: &mut Vec<Item>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -141,16 +152,15 @@ fn instantiate(
     // The component's own items, with its bases' before them.
     let mut items = Vec::new();
     collect(def, &types, scope, depth, &mut items, diags);
-    let inner = Scope::new(&def.items, Some(scope));
-    // Declared names are renamed; nested instances were expanded with
-    // their full names already, so names starting with them are too.
-    let mut declared = HashSet::new();
+    let inner = Scope::new(&items, Some(scope));
+    let mut rels = HashSet::new();
+    let mut type_names = HashSet::new();
     let mut nested = HashSet::new();
     for item in &items {
         match item {
-            Item::Decl(d) => declared.extend(d.names.iter().map(|n| n.name.clone())),
+            Item::Decl(d) => rels.extend(d.names.iter().map(|n| n.name.clone())),
             Item::Type(t) => {
-                declared.insert(t.name.name.clone());
+                type_names.insert(t.name.name.clone());
             }
             Item::Init(i) => {
                 nested.insert(i.name.name.clone());
@@ -158,31 +168,33 @@ fn instantiate(
             _ => {}
         }
     }
-    let rename = |name: &str| -> String {
-        if let Some(t) = types.get(name) {
-            return t.clone();
+    let resolve = |name: &str, kind: Kind| -> String {
+        if kind == Kind::Type {
+            if let Some(t) = types.get(name) {
+                return t.clone();
+            }
         }
         let head = name.split('.').next().unwrap_or(name);
-        if declared.contains(name) || nested.contains(head) {
+        let mine = match kind {
+            Kind::Rel => rels.contains(name) || nested.contains(head),
+            Kind::Type => type_names.contains(name) || nested.contains(head),
+        };
+        if mine {
             format!("{inst}.{name}")
         } else {
-            name.to_string()
+            outer(name, kind)
         }
     };
     for item in &items {
-        match item {
-            Item::Init(_) => expand_item(
-                item,
-                &inner,
-                &format!("{inst}."),
-                &types,
-                depth + 1,
-                out,
-                diags,
-            ),
-            Item::Comp(_) | Item::Override(_) => {}
-            other => out.push(rename_item(other, &rename)),
-        }
+        expand_item(
+            item,
+            &inner,
+            &format!("{inst}."),
+            depth + 1,
+            &resolve,
+            out,
+            diags,
+        );
     }
 }
 
@@ -250,7 +262,10 @@ fn collect(
                 }
             }
             // The base's own type parameters are fixed now.
-            let sub = |n: &str| base_types.get(n).cloned().unwrap_or_else(|| n.to_string());
+            let sub = |n: &str, kind: Kind| match kind {
+                Kind::Type => base_types.get(n).cloned().unwrap_or_else(|| n.to_string()),
+                Kind::Rel => n.to_string(),
+            };
             out.push(match item {
                 Item::Init(_) | Item::Comp(_) => item,
                 other => rename_item(&other, &sub),
@@ -260,23 +275,27 @@ fn collect(
     out.extend(def.items.iter().cloned());
 }
 
-fn rename_ident(i: &Ident, f: &dyn Fn(&str) -> String) -> Ident {
+fn rename_ident(i: &Ident, f: Resolve, kind: Kind) -> Ident {
     Ident {
-        name: f(&i.name),
+        name: f(&i.name, kind),
         span: i.span,
     }
 }
 
-fn rename_item(item: &Item, f: &dyn Fn(&str) -> String) -> Item {
+fn rename_item(item: &Item, f: Resolve) -> Item {
     match item {
         Item::Decl(d) => Item::Decl(Decl {
-            names: d.names.iter().map(|n| rename_ident(n, f)).collect(),
+            names: d
+                .names
+                .iter()
+                .map(|n| rename_ident(n, f, Kind::Rel))
+                .collect(),
             attrs: d
                 .attrs
                 .iter()
                 .map(|a| Attr {
                     name: a.name.clone(),
-                    ty: rename_ident(&a.ty, f),
+                    ty: rename_ident(&a.ty, f, Kind::Type),
                 })
                 .collect(),
             eqrel: d.eqrel,
@@ -284,12 +303,20 @@ fn rename_item(item: &Item, f: &dyn Fn(&str) -> String) -> Item {
             span: d.span,
         }),
         Item::Type(t) => Item::Type(TypeDecl {
-            name: rename_ident(&t.name, f),
-            of: t.of.iter().map(|o| rename_ident(o, f)).collect(),
+            name: rename_ident(&t.name, f, Kind::Type),
+            of: t
+                .of
+                .iter()
+                .map(|o| rename_ident(o, f, Kind::Type))
+                .collect(),
         }),
         Item::Io(io) => Item::Io(IoDecl {
             kind: io.kind,
-            rels: io.rels.iter().map(|r| rename_ident(r, f)).collect(),
+            rels: io
+                .rels
+                .iter()
+                .map(|r| rename_ident(r, f, Kind::Rel))
+                .collect(),
             params: io.params.clone(),
             span: io.span,
         }),
@@ -308,21 +335,21 @@ fn rename_item(item: &Item, f: &dyn Fn(&str) -> String) -> Item {
     }
 }
 
-fn rename_atom(a: &Atom, f: &dyn Fn(&str) -> String) -> Atom {
+fn rename_atom(a: &Atom, f: Resolve) -> Atom {
     Atom {
-        name: rename_ident(&a.name, f),
+        name: rename_ident(&a.name, f, Kind::Rel),
         args: a.args.iter().map(|x| rename_arg(x, f)).collect(),
         span: a.span,
     }
 }
 
-fn rename_disj(d: &Disj, f: &dyn Fn(&str) -> String) -> Disj {
+fn rename_disj(d: &Disj, f: Resolve) -> Disj {
     d.iter()
         .map(|c| c.iter().map(|l| rename_lit(l, f)).collect())
         .collect()
 }
 
-fn rename_lit(l: &Lit, f: &dyn Fn(&str) -> String) -> Lit {
+fn rename_lit(l: &Lit, f: Resolve) -> Lit {
     match l {
         Lit::Atom(a) => Lit::Atom(rename_atom(a, f)),
         Lit::Neg(a) => Lit::Neg(rename_atom(a, f)),
@@ -333,7 +360,7 @@ fn rename_lit(l: &Lit, f: &dyn Fn(&str) -> String) -> Lit {
     }
 }
 
-fn rename_arg(a: &Arg, f: &dyn Fn(&str) -> String) -> Arg {
+fn rename_arg(a: &Arg, f: Resolve) -> Arg {
     let kind = match &a.kind {
         ArgKind::Unary(op, x) => ArgKind::Unary(op, Box::new(rename_arg(x, f))),
         ArgKind::Binary(op, x, y) => {

@@ -1,7 +1,7 @@
 //! Soufflé's file conventions: `.input r` reads `FACTDIR/r.facts`,
 //! tab-separated, no header, fields as written (symbols unquoted);
 //! `.output r` writes `OUTDIR/r.csv` the same way (rows sorted, floats as
-//! C++ streams print them), or to standard output with `IO=stdout` or
+//! Soufflé prints them), or to standard output with `IO=stdout` or
 //! `-D -`; `.printsize r` prints `r<TAB>count`.
 
 use std::fmt::Write as _;
@@ -191,9 +191,11 @@ pub fn write_outputs(
         let category = plan.category(cat);
         let types = category.types();
         let mut text = String::new();
-        if spec.headers {
-            let names: Vec<&str> = category.fields.iter().map(|f| f.name.as_str()).collect();
-            text.push_str(&names.join(&(spec.delimiter as char).to_string()));
+        let names: Vec<&str> = category.fields.iter().map(|f| f.name.as_str()).collect();
+        let header = names.join(&(spec.delimiter as char).to_string());
+        let to_stdout = matches!(dir, OutputDir::Stdout) || spec.stdout;
+        if spec.headers && !to_stdout {
+            text.push_str(&header);
             text.push('\n');
         }
         for row in engine.facts(cat) {
@@ -201,13 +203,14 @@ pub fn write_outputs(
         }
         match (dir, spec.stdout) {
             (OutputDir::Stdout, _) | (_, true) => {
+                // Soufflé's layout: a rule, the name (and the attribute
+                // names with headers), a rule, the rows, a rule.
                 let rule = "=".repeat(15);
-                let _ = write!(
-                    stdout,
-                    "{}\n{}\n{rule}\n{text}{rule}\n",
-                    "-".repeat(15),
-                    spec.rel
-                );
+                let _ = write!(stdout, "{}\n{}\n", "-".repeat(15), spec.rel);
+                if spec.headers {
+                    let _ = writeln!(stdout, "{header}");
+                }
+                let _ = write!(stdout, "{rule}\n{text}{rule}\n");
             }
             (OutputDir::Dir(d), false) => {
                 let path = d.join(&spec.file);
@@ -256,9 +259,12 @@ pub fn format_row(out: &mut String, types: &[Type], row: &[Word], delim: char) {
     out.push('\n');
 }
 
-/// A float as a C++ stream prints it by default (`%g`, 6 significant
-/// digits), which is how Soufflé writes floats.
+/// A float as Soufflé writes it: its 32-bit value (Soufflé's default
+/// `RamFloat`) through a C++ stream at `max_digits10` (9) significant
+/// digits, `%g` style.
 pub fn float_text(f: f64) -> String {
+    const DIGITS: i32 = 9;
+    let f = f64::from(f as f32);
     if f.is_nan() {
         return "nan".into();
     }
@@ -272,16 +278,16 @@ pub fn float_text(f: f64) -> String {
             "0".into()
         };
     }
-    // Rounded to 6 significant digits: the exponent after rounding.
-    let sci = format!("{f:.5e}");
+    // Rounded to DIGITS significant digits: the exponent after rounding.
+    let sci = format!("{f:.prec$e}", prec = (DIGITS - 1) as usize);
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..6).contains(&exp) {
+    if !(-4..DIGITS).contains(&exp) {
         let m = trim_zeros(mantissa);
         let sign = if exp < 0 { '-' } else { '+' };
         format!("{m}e{sign}{:02}", exp.abs())
     } else {
-        let decimals = (5 - exp).max(0) as usize;
+        let decimals = (DIGITS - 1 - exp).max(0) as usize;
         trim_zeros(&format!("{f:.decimals$}")).to_string()
     }
 }
@@ -299,15 +305,15 @@ mod tests {
     use super::float_text;
 
     #[test]
-    fn floats_print_as_cpp_streams_do() {
+    fn floats_print_as_souffle_writes_them() {
         assert_eq!(float_text(0.5), "0.5");
         assert_eq!(float_text(1.0), "1");
-        assert_eq!(float_text(1.23456789), "1.23457");
+        assert_eq!(float_text(1.0 / 3.0), "0.333333343");
         assert_eq!(float_text(1e10), "1e+10");
         assert_eq!(float_text(123456.0), "123456");
-        assert_eq!(float_text(1234567.0), "1.23457e+06");
-        assert_eq!(float_text(0.0001), "0.0001");
-        assert_eq!(float_text(0.00001), "1e-05");
+        assert_eq!(float_text(1234567.0), "1234567");
+        assert_eq!(float_text(0.0009765625), "0.0009765625");
+        assert_eq!(float_text(0.00001), "9.99999975e-06");
         assert_eq!(float_text(-2.5), "-2.5");
     }
 }

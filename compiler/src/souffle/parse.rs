@@ -29,6 +29,8 @@ pub const INTRINSICS: &[&str] = &[
     "autoinc",
     "as",
     "abs",
+    "bnot",
+    "lnot",
 ];
 
 const AGGREGATES: &[&str] = &["count", "sum", "min", "max", "mean"];

@@ -57,6 +57,11 @@ pub struct Translator {
     /// The variables of the rule being translated, outside its
     /// aggregates: an aggregate's helper atom joins on these only.
     outer: HashSet<String>,
+    /// The literals of the rule being translated, for an aggregate whose
+    /// body tests a variable only the rule binds.
+    outer_lits: Vec<Lit>,
+    /// The rule's variables that its own atoms or equalities bind.
+    outer_bound: HashSet<String>,
     /// Relations subsumption keys: key positions, `min`/`max`, the
     /// compared position.
     subsumed: HashMap<String, (Vec<usize>, &'static str, usize)>,
@@ -89,6 +94,8 @@ impl Translator {
             unit_used: false,
             line_starts,
             outer: HashSet::new(),
+            outer_lits: Vec::new(),
+            outer_bound: HashSet::new(),
             subsumed: HashMap::new(),
         }
     }
@@ -579,9 +586,27 @@ impl Translator {
             outer_vars_lit(lit, &mut outer);
         }
         head.args.iter().for_each(|a| outer_vars_arg(a, &mut outer));
+        let mut bound = HashSet::new();
+        for lit in lits {
+            match lit {
+                Lit::Atom(a) => a.args.iter().for_each(|x| outer_vars_arg(x, &mut bound)),
+                Lit::Cmp("=", x, y, _) => {
+                    for side in [x, y] {
+                        if let ArgKind::Var(v) = &side.kind {
+                            bound.insert(v.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         let saved = std::mem::replace(&mut self.outer, outer);
+        let saved_lits = std::mem::replace(&mut self.outer_lits, lits.to_vec());
+        let saved_bound = std::mem::replace(&mut self.outer_bound, bound);
         self.rule_items(head, lits, &types, span);
         self.outer = saved;
+        self.outer_lits = saved_lits;
+        self.outer_bound = saved_bound;
     }
 
     fn rule_items(
@@ -775,9 +800,11 @@ impl Translator {
         items: &mut Vec<Item>,
         types: &HashMap<String, Base>,
     ) -> Option<ast::Atom> {
+        let bases = self.rels.get(&a.name.name).cloned().unwrap_or_default();
         let mut args = Vec::new();
-        for arg in &a.args {
-            args.push(self.expr(arg, items, types, true)?);
+        for (i, arg) in a.args.iter().enumerate() {
+            let arg = coerce(arg, bases.get(i).copied());
+            args.push(self.expr(&arg, items, types, true)?);
         }
         Some(ast::Atom {
             name: a.name.clone(),
@@ -794,8 +821,29 @@ impl Translator {
         all: &[Lit],
     ) -> Option<()> {
         match lit {
+            Lit::Atom(a)
+                if all.len() > 1 && a.args.iter().all(is_ground_or_wild) && !a.args.is_empty() =>
+            {
+                // An atom sharing no variable is an existence test: read as
+                // a nullary relation, not joined row by row.
+                let name = self.exists(a)?;
+                items.push(Item::Atom(expr(
+                    ExprKind::Call(ident(&name, a.span), Vec::new()),
+                    a.span,
+                )));
+            }
             Lit::Atom(a) => {
-                let atom = self.atom(a, items, types)?;
+                let mut atom = self.atom(a, items, types)?;
+                // An aggregate in a body atom is compared through a fresh
+                // variable: fold binds what an atom holds, never twice.
+                for (x, src) in atom.args.iter_mut().zip(&a.args) {
+                    if has_aggregate(src) {
+                        let v = self.fresh("arg");
+                        let sp = x.span;
+                        let value = std::mem::replace(x, expr(ExprKind::Var(v.clone()), sp));
+                        items.push(Item::Eq(expr(ExprKind::Var(v), sp), value, sp));
+                    }
+                }
                 items.push(Item::Atom(atom_expr(atom)));
             }
             Lit::Neg(a) => {
@@ -831,8 +879,27 @@ impl Translator {
                     }
                 }
                 let _ = all;
-                let le = self.expr(l, items, types, false)?;
-                let re = self.expr(r, items, types, false)?;
+                let (l, r) = coerce_pair(l, r, types);
+                let le = self.expr(&l, items, types, false)?;
+                let re = self.expr(&r, items, types, false)?;
+                // Unsigned values compare as unsigned: flipping the sign
+                // bit maps their order onto the signed one.
+                let unsigned = [&l, &r]
+                    .iter()
+                    .any(|x| type_of(x, types) == Some(Base::Unsigned))
+                    && *op != "="
+                    && *op != "!=";
+                let (le, re) = if unsigned {
+                    let flip = |e: ast::Expr| {
+                        expr(
+                            ExprKind::Call(ident("bit_xor", *sp), vec![e, int(i64::MIN, *sp)]),
+                            *sp,
+                        )
+                    };
+                    (flip(le), flip(re))
+                } else {
+                    (le, re)
+                };
                 let bop = match *op {
                     "=" => {
                         items.push(Item::Eq(le, re, *sp));
@@ -848,6 +915,29 @@ impl Translator {
             }
         }
         Some(())
+    }
+
+    /// The nullary relation that holds when `a` has a fact.
+    fn exists(&mut self, a: &s::Atom) -> Option<String> {
+        let name = self.fresh("exists");
+        let sp = a.span;
+        self.rels.insert(name.clone(), Vec::new());
+        self.items.push(ast::Item::Data(ast::DataDecl {
+            private: true,
+            name: ident(&name, sp),
+            fields: Vec::new(),
+            key: None,
+            keep: None,
+            broken: false,
+            span: sp,
+        }));
+        let head = s::Atom {
+            name: ident(&name, sp),
+            args: Vec::new(),
+            span: sp,
+        };
+        self.rule(&head, &[Lit::Atom(a.clone())], sp);
+        Some(name)
     }
 
     fn expr(
@@ -883,8 +973,9 @@ impl Translator {
                 }
             }
             ArgKind::Binary(op, l, r) => {
-                let le = self.expr(l, items, types, false)?;
-                let re = self.expr(r, items, types, false)?;
+                let (l, r) = coerce_pair(l, r, types);
+                let le = self.expr(&l, items, types, false)?;
+                let re = self.expr(&r, items, types, false)?;
                 let nz = |e: ast::Expr| binary(BinaryOp::Ne, e, int(0, sp), sp);
                 match *op {
                     "+" => ExprKind::Binary(BinaryOp::Add, Box::new(le), Box::new(re)),
@@ -945,6 +1036,11 @@ impl Translator {
                 xs.swap(0, 1);
                 call("contains", xs)
             }
+            // Soufflé writes a float's string with six decimals.
+            "to_string" if arity(1) && arg_type(0) == Some(Base::Float) => {
+                xs.push(int(6, sp));
+                call("to_str_fixed", xs)
+            }
             "to_string" if arity(1) => call("to_str", xs),
             "to_number" | "to_unsigned" if arity(1) => match arg_type(0) {
                 Some(Base::Symbol) | Some(Base::Float) => call("to_int", xs),
@@ -962,6 +1058,11 @@ impl Translator {
                 }))
             }
             "abs" if arity(1) => call("abs", xs),
+            "bnot" if arity(1) => call("bit_not", xs),
+            "lnot" if arity(1) => {
+                let x = xs.into_iter().next()?;
+                Some(to_int(binary(BinaryOp::Eq, x, int(0, sp), sp), sp))
+            }
             "as" if arity(2) => xs.into_iter().next(),
             // Soufflé: match(pattern, s); fold: regex_match(s, pattern).
             "match" if arity(2) => {
@@ -1018,6 +1119,21 @@ impl Translator {
     ) -> Option<ast::Expr> {
         let sp = a.span;
         let kind = a.kind.name.as_str();
+        // A variable bound only inside the aggregate but used outside is
+        // a witness (Soufflé binds it to the tuple that gave the value).
+        let mut inner = Vec::new();
+        a.body.iter().for_each(|l| lit_vars(l, &mut inner));
+        if let Some(w) = inner
+            .iter()
+            .find(|v| self.outer.contains(*v) && !self.outer_bound.contains(*v))
+        {
+            self.unsupported(
+                sp,
+                &format!("an aggregate witness (`{w}` is bound inside the aggregate and used outside)"),
+                "find the witness with a second rule: join the aggregate's result back with the body",
+            );
+            return None;
+        }
         let mut inner_types = self.var_types(&a.body);
         for (k, v) in outer_types {
             inner_types.entry(k.clone()).or_insert(*v);
@@ -1187,18 +1303,23 @@ impl Translator {
             .cloned()
             .collect();
         if !outer_only.is_empty() {
-            self.unsupported(
-                sp,
-                &format!(
-                    "an aggregate whose body tests the outer variable `{}` without binding it",
-                    outer_only[0]
-                ),
-                "bind the variable inside the aggregate's body with an atom too",
+            // The rule's atoms (and its plain equalities) bind them in the
+            // helper too; the aggregate then joins on them.
+            extra_lits.extend(
+                self.outer_lits
+                    .iter()
+                    .filter(|l| match l {
+                        Lit::Atom(at) => !at.args.iter().any(has_aggregate),
+                        Lit::Cmp("=", x, y, _) => !has_aggregate(x) && !has_aggregate(y),
+                        _ => false,
+                    })
+                    .cloned(),
             );
-            return None;
+            cols.extend(outer_only);
         }
         let mut body_lits: Vec<Lit> = a.body.clone();
         body_lits.append(&mut extra_lits);
+        // `a` (with its one-atom wildcards named) is what the helper holds.
         let mut var = None;
         if let Some(t) = &a.target {
             match &t.kind {
@@ -1530,19 +1651,24 @@ fn type_of(a: &s::Arg, types: &HashMap<String, Base>) -> Option<Base> {
         ArgKind::Float(_) => Some(Base::Float),
         ArgKind::Str(_) => Some(Base::Symbol),
         ArgKind::Unary(op, x) => match *op {
-            "-" => type_of(x, types),
+            "-" | "bnot" => type_of(x, types),
             _ => Some(Base::Number),
         },
         ArgKind::Binary(op, x, y) => match *op {
-            "+" | "-" | "*" | "/" | "%" | "^" => type_of(x, types).or_else(|| type_of(y, types)),
-            _ => Some(Base::Number),
+            "land" | "lor" | "lxor" => Some(Base::Number),
+            _ => {
+                let (l, r) = (type_of(x, types), type_of(y, types));
+                [Base::Float, Base::Symbol, Base::Unsigned, Base::Number]
+                    .into_iter()
+                    .find(|b| l == Some(*b) || r == Some(*b))
+            }
         },
         ArgKind::Call(f, xs) => match f.name.as_str() {
             "cat" | "substr" | "to_string" => Some(Base::Symbol),
             "strlen" | "to_number" | "ord" => Some(Base::Number),
             "to_unsigned" => Some(Base::Unsigned),
             "to_float" => Some(Base::Float),
-            "min" | "max" | "abs" => xs.first().and_then(|x| type_of(x, types)),
+            "min" | "max" | "abs" | "bnot" => xs.first().and_then(|x| type_of(x, types)),
             _ => None,
         },
         ArgKind::Aggregate(agg) => match agg.kind.name.as_str() {
@@ -1631,9 +1757,6 @@ fn subsumption(sub: &s::Subsume) -> Result<(Vec<usize>, &'static str, usize), St
     let Some((field, a, b)) = diff else {
         return Err("no attribute differs".into());
     };
-    if keys.is_empty() {
-        return Err("no attribute is shared".into());
-    }
     let cmp = match sub.body.as_deref() {
         Some([conj]) => match conj.as_slice() {
             [Lit::Cmp(op, l, r, _)] => match (&l.kind, &r.kind) {
@@ -1657,4 +1780,49 @@ fn subsumption(sub: &s::Subsume) -> Result<(Vec<usize>, &'static str, usize), St
         "<" | "<=" => Ok((keys, "max", field)),
         _ => Err("the comparison must be `<`, `<=`, `>` or `>=`".into()),
     }
+}
+
+/// An int literal where a float is wanted is a float literal, as
+/// Soufflé types it (`x + 1` with `x` a float).
+fn coerce(a: &s::Arg, want: Option<Base>) -> s::Arg {
+    if want != Some(Base::Float) {
+        return a.clone();
+    }
+    let kind = match &a.kind {
+        ArgKind::Int(v) => ArgKind::Float(*v as f64),
+        ArgKind::Unary("-", x) => ArgKind::Unary("-", Box::new(coerce(x, want))),
+        ArgKind::Binary(op, x, y) if ["+", "-", "*", "/", "^"].contains(op) => {
+            ArgKind::Binary(op, Box::new(coerce(x, want)), Box::new(coerce(y, want)))
+        }
+        other => other.clone(),
+    };
+    s::Arg { kind, span: a.span }
+}
+
+/// Both sides of a binary operation, literals made floats beside floats.
+fn coerce_pair(l: &s::Arg, r: &s::Arg, types: &HashMap<String, Base>) -> (s::Arg, s::Arg) {
+    let (lt, rt) = (type_of(l, types), type_of(r, types));
+    let float = (lt == Some(Base::Float) || rt == Some(Base::Float)).then_some(Base::Float);
+    (coerce(l, float), coerce(r, float))
+}
+
+fn has_aggregate(a: &s::Arg) -> bool {
+    match &a.kind {
+        ArgKind::Aggregate(_) => true,
+        ArgKind::Unary(_, x) => has_aggregate(x),
+        ArgKind::Binary(_, x, y) => has_aggregate(x) || has_aggregate(y),
+        ArgKind::Call(_, xs) => xs.iter().any(has_aggregate),
+        _ => false,
+    }
+}
+
+fn is_ground_or_wild(a: &s::Arg) -> bool {
+    matches!(
+        a.kind,
+        ArgKind::Wild
+            | ArgKind::Int(_)
+            | ArgKind::Unsigned(_)
+            | ArgKind::Float(_)
+            | ArgKind::Str(_)
+    )
 }
