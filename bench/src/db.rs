@@ -9,13 +9,15 @@
 //!   and through a running `foldc serve` (checked against a fresh run);
 //! - `foldc merge` against a fresh `--db` run over both inputs, where B
 //!   holds 1% new edges (alone, and on top of A's edges), and where A and B
-//!   are two random halves of the input; with the merge's skip counts.
+//!   are two random halves of the input; with the merge's skip counts;
+//! - merges of databases whose inputs never combine ([`db_split`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::csv_io;
+use crate::db_split;
 use crate::gen::SplitMix64;
 use crate::serve_add;
 use crate::workload::Pair;
@@ -46,7 +48,7 @@ const PROGRAM: &str = "data edge(src: int, dst: int)\n\
                        path(x, y) :- edge(x, y).\n\
                        path(x, z) :- path(x, y), edge(y, z).\n";
 
-struct Bench {
+pub(crate) struct Bench {
     foldc: PathBuf,
     dir: PathBuf,
     runs: usize,
@@ -55,7 +57,12 @@ struct Bench {
 
 impl Bench {
     /// Run foldc once in the work dir; its stdout on success.
-    fn foldc(&self, args: &[&str]) -> Result<String, String> {
+    pub(crate) fn foldc(&self, args: &[&str]) -> Result<String, String> {
+        self.foldc_out(args).map(|(out, _)| out)
+    }
+
+    /// Run foldc once in the work dir; its stdout and stderr on success.
+    pub(crate) fn foldc_out(&self, args: &[&str]) -> Result<(String, String), String> {
         let threads: &[&str] = match args.first() {
             Some(&"run") | Some(&"merge") => &["--threads", &self.threads],
             _ => &[],
@@ -74,33 +81,45 @@ impl Bench {
                 String::from_utf8_lossy(&out.stderr)
             ));
         }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        Ok((
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ))
     }
 
     /// The median time of `step`, after `prepare` (untimed) each time; the
     /// last run's stdout.
-    fn median(
+    pub(crate) fn median(
         &self,
         prepare: &dyn Fn() -> Result<(), String>,
         step: &[&str],
     ) -> Result<(f64, String), String> {
+        self.median_out(prepare, step).map(|(t, out, _)| (t, out))
+    }
+
+    /// As [`Bench::median`], with the last run's stderr too.
+    pub(crate) fn median_out(
+        &self,
+        prepare: &dyn Fn() -> Result<(), String>,
+        step: &[&str],
+    ) -> Result<(f64, String, String), String> {
         let mut times = Vec::new();
-        let mut last = String::new();
+        let mut last = (String::new(), String::new());
         for _ in 0..self.runs {
             prepare()?;
             let t = Instant::now();
-            last = self.foldc(step)?;
+            last = self.foldc_out(step)?;
             times.push(t.elapsed().as_secs_f64());
         }
         times.sort_by(f64::total_cmp);
-        Ok((times[times.len() / 2], last))
+        Ok((times[times.len() / 2], last.0, last.1))
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
 
-    fn remove(&self, name: &str) -> Result<(), String> {
+    pub(crate) fn remove(&self, name: &str) -> Result<(), String> {
         let p = self.path(name);
         if p.exists() {
             std::fs::remove_dir_all(&p).map_err(|e| format!("{}: {e}", p.display()))?;
@@ -160,7 +179,7 @@ fn new_edges(
 }
 
 /// The lines of `foldc merge`'s report that count events and new facts.
-fn merge_counts(report: &str) -> String {
+pub(crate) fn merge_counts(report: &str) -> String {
     report
         .lines()
         .filter(|l| l.starts_with("  events of") || l.starts_with("  new facts"))
@@ -319,6 +338,7 @@ pub fn main(args: &DbArgs, root: &Path) -> Result<(), String> {
             merge_counts(&report)
         ));
     }
+    rows.extend(db_split::rows(&b, nodes, root)?);
     println!(
         "\nfoldc database on tc ({} edges), median of {} run(s), {threads} thread(s):",
         edges.len(),

@@ -8,6 +8,7 @@
 mod csv_io;
 mod dataset;
 mod db;
+mod db_split;
 mod engine;
 mod gen;
 mod measure;

@@ -16,11 +16,13 @@
 // `unsafe` lives only at the JIT boundary: `codegen::jit` (and the
 // runtime's `native` module).
 #![deny(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod check;
 pub mod codegen;
 pub mod diag;
 pub mod lower;
+pub mod souffle;
 pub mod verdict;
 
 use std::path::Path;
@@ -41,6 +43,80 @@ pub struct Compiled {
     pub diagnostics: Vec<Diagnostic>,
     /// How long each stage took.
     pub timings: Timings,
+    /// A Soufflé program's `.input`/`.output`/`.printsize` directives
+    /// (`None` for fold, whose inputs are in the plan).
+    pub souffle: Option<souffle::io::SouffleIo>,
+    /// The text the diagnostics point into when it is not the file's: a
+    /// Soufflé program after its preprocessor lines (`#include`).
+    pub expanded_source: Option<String>,
+}
+
+/// The language a program is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Fold,
+    /// Soufflé's `.dl` (see [`souffle`]).
+    Souffle,
+}
+
+impl Dialect {
+    /// The dialect a file's extension says: `.dl` is Soufflé, anything
+    /// else fold.
+    pub fn of_path(path: &Path) -> Dialect {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("dl") => Dialect::Souffle,
+            _ => Dialect::Fold,
+        }
+    }
+}
+
+/// Compile a program of either dialect (see [`compile`]).
+pub fn compile_dialect(src: &str, dir: Option<&Path>, dialect: Dialect) -> Compiled {
+    match dialect {
+        Dialect::Fold => compile(src, dir),
+        Dialect::Souffle => compile_souffle(src, dir),
+    }
+}
+
+/// Compile a Soufflé program: its own parser and rewrites into fold's
+/// AST, then fold's check and lowering. Its input files are read at run
+/// time from the fact directory ([`souffle::io::load_facts`]); `dir` is
+/// where `#include` looks.
+pub fn compile_souffle(src: &str, dir: Option<&Path>) -> Compiled {
+    let mut sink = Sink::default();
+    let start = Instant::now();
+    let souffle::FrontEnd {
+        program: ast,
+        io,
+        diagnostics: diags,
+        expanded,
+    } = souffle::front_end(src, dir);
+    let text = expanded.as_deref().unwrap_or(src);
+    let syntax_ok = !diags.iter().any(|d| d.severity() == diag::Severity::Error);
+    for d in diags {
+        sink.push(d);
+    }
+    let parsed = Instant::now();
+    let checked = check::check(&ast, text, None, &mut sink);
+    let lowering = Instant::now();
+    let plan = if syntax_ok && !sink.has_errors() {
+        lower::lower(&checked)
+    } else {
+        None
+    };
+    let timings = Timings {
+        parse: parsed - start,
+        check: lowering - parsed,
+        lower: lowering.elapsed(),
+    };
+    Compiled {
+        ast,
+        plan,
+        diagnostics: sink.into_sorted(),
+        timings,
+        souffle: Some(io),
+        expanded_source: expanded,
+    }
 }
 
 /// Time spent in each front-end stage (`foldc run --timings`).
@@ -91,6 +167,8 @@ pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
         plan,
         diagnostics: sink.into_sorted(),
         timings,
+        souffle: None,
+        expanded_source: None,
     }
 }
 

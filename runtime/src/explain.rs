@@ -20,14 +20,16 @@ use crate::db::{Db, DbError};
 use crate::eval::interp::{run_in, Mode};
 use crate::eval::Frame;
 use crate::exec::engine::Engine;
-use crate::exec::observe::Origin;
+use crate::exec::origin::Origin;
 use crate::plan::{CatId, HandlerId};
 use crate::value::Word;
 
 /// A row of a category: one fact of the database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FactRef {
+    /// The category the fact belongs to.
     pub cat: CatId,
+    /// The row id within the category's relation.
     pub row: u32,
 }
 
@@ -36,22 +38,38 @@ pub struct FactRef {
 pub enum Reason {
     /// Written in the program text at this 1-based line (0: inserted
     /// through the engine's API).
-    Program { line: u32 },
+    Program {
+        /// 1-based source line; 0: inserted through the API.
+        line: u32,
+    },
     /// Record of an input file starting at this 1-based line.
-    Input { file: PathBuf, line: u64 },
+    Input {
+        /// The input file, as it was loaded.
+        file: PathBuf,
+        /// 1-based line where the record starts.
+        line: u64,
+    },
     /// Found by `handler` on the event fact `event`; `friends` are the
     /// friend rows of the combination that found it, in join order
     /// (superseded ones only when no combination of current facts finds
     /// it), or `None` when running the event again finds it no more.
     Rule {
+        /// The handler that found it.
         handler: HandlerId,
+        /// The fact whose arrival ran the handler (a row of its trigger).
         event: FactRef,
+        /// The friend rows of the finding combination, in join order.
         friends: Option<Vec<FactRef>>,
     },
     /// Copied by merge number `merge` of this database (its merge
     /// records, oldest first) from row `row` of the database merged in,
     /// where its provenance continues.
-    Merged { merge: u32, row: u32 },
+    Merged {
+        /// Index into the database's merge records, oldest first.
+        merge: u32,
+        /// The row id in the same category of the database merged in.
+        row: u32,
+    },
 }
 
 /// Explains the facts of a restored engine from its database's records.

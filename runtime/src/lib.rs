@@ -34,6 +34,7 @@
 
 #![deny(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+#![deny(missing_docs)]
 
 pub mod db;
 mod eval;

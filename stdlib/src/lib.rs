@@ -13,6 +13,7 @@
 //! of facts being processed.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 use std::sync::LazyLock;
 
@@ -21,10 +22,12 @@ use fold_runtime::plan::builtin::Builtin;
 #[macro_use]
 mod decl;
 
+pub mod bits;
 pub mod boxes;
 pub mod convert;
 pub mod lists;
 pub mod math;
+mod pattern;
 pub mod strings;
 
 pub use decl::{MAX_RANGE_LEN, MAX_STR_BYTES};
@@ -55,6 +58,11 @@ pub static DOMAINS: &[Domain] = &[
         title: "Math",
         about: "Int results are checked: overflow faults instead of wrapping.",
         builtins: math::BUILTINS,
+    },
+    Domain {
+        title: "Bits",
+        about: "Ints as 64 bits in two's complement.",
+        builtins: bits::BUILTINS,
     },
     Domain {
         title: "Lists",

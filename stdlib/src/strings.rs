@@ -41,6 +41,15 @@ builtins! {
     CONTAINS: contains(str, str) -> bool =
         |a, _| Ok(from_bool(text(a[0]).contains(text(a[1]))));
 
+    /// `regex_match(s, pattern)`: whether the whole of `s` matches the
+    /// regular expression (the `regex` crate's syntax). A pattern that
+    /// does not parse matches nothing.
+    ///
+    ///     regex_match("abba", "a.*a")   // true
+    ///     regex_match("abba", "b+")     // false
+    REGEX_MATCH: regex_match(str, str) -> bool =
+        |a, _| Ok(from_bool(crate::pattern::whole_match(text(a[0]), text(a[1]))));
+
     /// Whether the string begins with the prefix.
     ///
     ///     starts_with("little", "lit")   // true

@@ -1,4 +1,4 @@
-//! UI tests: every `tests/ui/**/*.fold` is compiled and its rendered
+//! UI tests: every `tests/ui/**/*.fold` (and Soufflé's `*.dl`) is compiled and its rendered
 //! diagnostics (human, colour off, and JSON) are compared with the insta
 //! snapshot next to it (`name.snap`). Also checked: every diagnostic code
 //! has a ui test, no snapshot lacks its program, and every example program
@@ -20,6 +20,7 @@ fn main() {
     let ui = root().join("ui");
     let mut trials: Vec<Trial> = files_with_suffix(&ui, ".fold")
         .into_iter()
+        .chain(files_with_suffix(&ui, ".dl"))
         .map(|path| {
             let name = relative(&path, &ui);
             Trial::test(format!("ui::{name}"), move || snapshot(&path))
@@ -42,11 +43,13 @@ fn main() {
 /// What `foldc check` would show for a file, as the snapshot records it.
 fn rendered(path: &Path) -> Result<String, Failed> {
     let src = std::fs::read_to_string(path)?;
-    let compiled = fold_compiler::compile(&src, path.parent());
+    let dialect = fold_compiler::Dialect::of_path(path);
+    let compiled = fold_compiler::compile_dialect(&src, path.parent(), dialect);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let src = compiled.expanded_source.clone().unwrap_or(src);
     let human = render::human(&name, &src, &compiled.diagnostics, false);
     let json = render::json(&name, &src, &compiled.diagnostics);
     let status = if compiled.has_errors() { 1 } else { 0 };
@@ -97,13 +100,17 @@ fn every_code_has_a_test() -> Result<(), Failed> {
 fn no_orphan_snapshots() -> Result<(), Failed> {
     let orphans: Vec<String> = files_with_suffix(&root().join("ui"), ".snap")
         .into_iter()
-        .filter(|snap| !snap.with_extension("fold").exists())
+        .filter(|snap| !snap.with_extension("fold").exists() && !snap.with_extension("dl").exists())
         .map(|snap| relative(&snap, &root()))
         .collect();
     if orphans.is_empty() {
         Ok(())
     } else {
-        Err(format!("snapshots without a .fold file: {}", orphans.join(", ")).into())
+        Err(format!(
+            "snapshots without a .fold or .dl file: {}",
+            orphans.join(", ")
+        )
+        .into())
     }
 }
 

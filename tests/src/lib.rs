@@ -4,6 +4,8 @@
 //! `tests/run/<case>/` (programs with inputs and expected outputs). Adding a
 //! case means adding files; no Rust changes.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 use std::path::{Path, PathBuf};
 
 /// The `tests/` folder of the workspace.

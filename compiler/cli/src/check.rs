@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 
 use crate::out::{errln, out};
-use crate::source::Program;
+use crate::source::{DialectArg, Program};
 use crate::Outcome;
 use fold_compiler::diag::render;
 
@@ -17,6 +17,9 @@ pub struct Args {
     /// How to print diagnostics: for people, or one JSON object per line.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// The program's language (default: by extension, `.dl` is Soufflé).
+    #[arg(long, value_enum)]
+    dialect: Option<DialectArg>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -26,7 +29,7 @@ enum Format {
 }
 
 pub fn run(args: Args) -> Outcome {
-    let program = Program::load(&args.program)?;
+    let program = Program::load_as(&args.program, args.dialect)?;
     let diagnostics = &program.compiled.diagnostics;
     match args.format {
         Format::Human => {

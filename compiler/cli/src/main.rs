@@ -2,6 +2,8 @@
 //! per subcommand. Each module parses its arguments (clap) and calls the
 //! compiler's and the runtime's APIs; the work itself lives there.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod backend;
 mod bench;
 mod check;
@@ -15,6 +17,7 @@ mod out;
 mod report;
 mod run;
 mod serve;
+mod souffle_run;
 mod source;
 mod stats;
 mod test;

@@ -12,7 +12,7 @@ use fold_runtime::{Engine, RunOptions};
 use crate::backend::{self, Backend};
 use crate::db_run::{self, DbArgs};
 use crate::out::{errln, out, outln};
-use crate::source::Program;
+use crate::source::{DialectArg, Program};
 use crate::Outcome;
 
 #[derive(clap::Args)]
@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long = "input", value_name = "CAT=FILE")]
     inputs: Vec<String>,
     /// Worker threads (default: one per core; at most 1024).
-    #[arg(long, default_value_t = 0, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024))]
+    #[arg(long, short = 'j', default_value_t = 0, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024))]
     threads: usize,
     /// No progress line and no summary on stderr.
     #[arg(long, short)]
@@ -56,14 +56,30 @@ pub struct Args {
     /// round). For tests.
     #[arg(long, value_name = "MS", requires = "db", hide = true)]
     checkpoint_ms: Option<u64>,
+    /// The program's language (default: by extension, `.dl` is Soufflé).
+    #[arg(long, value_enum)]
+    dialect: Option<DialectArg>,
+    /// Soufflé programs: read `.input` files from DIR (default: `.`).
+    #[arg(short = 'F', long = "fact-dir", value_name = "DIR")]
+    fact_dir: Option<PathBuf>,
+    /// Soufflé programs: write `.output` files into DIR (default: `.`;
+    /// `-` prints them to standard output).
+    #[arg(short = 'D', long = "output-dir", value_name = "DIR")]
+    output_dir: Option<PathBuf>,
 }
 
 /// Rows shown per output category when there is no `--out`.
 const PREVIEW_ROWS: usize = 20;
 
 pub fn run(args: Args) -> Outcome {
-    let mut program = Program::load(&args.program)?;
+    let mut program = Program::load_as(&args.program, args.dialect)?;
     let plan = program.checked_plan("nothing was run")?;
+    if let Some(io) = program.compiled.souffle.take() {
+        return crate::souffle_run::run(&args_souffle(&args), &program, plan, &io);
+    }
+    if args.fact_dir.is_some() || args.output_dir.is_some() {
+        return Err("`-F`/`-D` are for Soufflé programs (`.dl`); a fold program names its inputs and takes `--out DIR`".into());
+    }
     let inputs = inputs(&plan, &args.inputs)?;
     if let (Some(out), Some(db)) = (&args.out, &args.db) {
         fold_runtime::db::guard::refuse_out_in_db(out, db)?;
@@ -193,5 +209,20 @@ fn preview(engine: &Engine, plan: &Plan) {
                 total - PREVIEW_ROWS
             );
         }
+    }
+}
+
+/// What a Soufflé run takes from the command line.
+fn args_souffle(args: &Args) -> crate::souffle_run::SouffleArgs {
+    crate::souffle_run::SouffleArgs {
+        fact_dir: args.fact_dir.clone(),
+        output_dir: args.output_dir.clone().or_else(|| args.out.clone()),
+        threads: args.threads,
+        quiet: args.quiet,
+        backend: args.backend,
+        stats: args.stats,
+        timings: args.timings,
+        db: args.db.is_some(),
+        inputs: !args.inputs.is_empty(),
     }
 }

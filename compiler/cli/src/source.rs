@@ -8,7 +8,7 @@ use fold_runtime::plan::Plan;
 
 use fold_compiler::diag::render;
 use fold_compiler::diag::Diagnostic;
-use fold_compiler::Compiled;
+use fold_compiler::{Compiled, Dialect};
 
 /// A program file, read and compiled.
 pub struct Program {
@@ -17,8 +17,22 @@ pub struct Program {
     pub compiled: Compiled,
 }
 
+/// `--dialect`: which language a program is written in, when its
+/// extension does not say (`.dl` is Soufflé, anything else fold).
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum DialectArg {
+    Fold,
+    Souffle,
+}
+
 impl Program {
+    /// Read and compile a program in the dialect its extension names.
     pub fn load(path: &Path) -> Result<Program, String> {
+        Program::load_as(path, None)
+    }
+
+    /// Read and compile a program, in `dialect` if given.
+    pub fn load_as(path: &Path, dialect: Option<DialectArg>) -> Result<Program, String> {
         let mut src = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         // A byte order mark (some editors write one) is not program text.
@@ -32,7 +46,16 @@ impl Program {
                 d
             }
         });
-        let compiled = fold_compiler::compile(&src, dir);
+        let dialect = match dialect {
+            Some(DialectArg::Fold) => Dialect::Fold,
+            Some(DialectArg::Souffle) => Dialect::Souffle,
+            None => Dialect::of_path(path),
+        };
+        let mut compiled = fold_compiler::compile_dialect(&src, dir, dialect);
+        // Diagnostics point into the preprocessed text when there is one.
+        if let Some(expanded) = compiled.expanded_source.take() {
+            src = expanded;
+        }
         Ok(Program {
             path: path.to_path_buf(),
             src,

@@ -7,7 +7,11 @@
 //!   bytes (commutative);
 //! - `merge(merge(A, B), C)` and `merge(A, merge(B, C))` both equal the
 //!   case's expected output, one run over everything (associative);
-//! - A and B are left untouched (their exports and counters unchanged).
+//! - A and B are left untouched (their exports and counters unchanged);
+//! - skipping a handler whole never skips an event that checking each
+//!   event would replay: `merge(A, B)` with every event checked
+//!   (`FOLD_MERGE_CHECK_EACH_EVENT=1`) replays and finds exactly what the
+//!   merge with the skip does, handler by handler, and gives the same bytes.
 //!
 //! Splits are seeded by the case name, so a failure repeats; set
 //! `FOLD_MERGE_SEEDS=N` to try N splits per case (default 2).
@@ -123,8 +127,13 @@ fn write_part(
 }
 
 fn foldc(args: &[String]) -> Result<String, Failed> {
+    foldc_with(args, &[])
+}
+
+fn foldc_with(args: &[String], env: &[(&str, &str)]) -> Result<String, Failed> {
     let out = Command::new(env!("CARGO_BIN_EXE_foldc"))
         .args(args)
+        .envs(env.iter().copied())
         .output()?;
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     if !out.status.success() || err.contains("panicked") {
@@ -135,6 +144,71 @@ fn foldc(args: &[String]) -> Result<String, Failed> {
 
 fn s(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|p| p.to_string()).collect()
+}
+
+/// A directory's files by name.
+type Files = BTreeMap<String, String>;
+
+/// `merge(A, B)` checking each event against the merge `AB` (which may
+/// skip handlers whole): the same bytes, and handler by handler the same
+/// events replayed and facts found; the skipped events are all events
+/// the check skips one by one.
+fn handler_skip_loses_nothing(
+    p: &str,
+    db: &dyn Fn(&str) -> String,
+    want: &BTreeMap<String, String>,
+    export: &dyn Fn(&str) -> Result<Files, Failed>,
+) -> Result<(), Failed> {
+    let args = s(&[
+        "merge",
+        p,
+        &db("A"),
+        &db("B"),
+        "--into",
+        &db("AB_each"),
+        "-q",
+    ]);
+    foldc_with(&args, &[("FOLD_MERGE_CHECK_EACH_EVENT", "1")])?;
+    same("merge(A, B) checking each event", want, &export("AB_each")?)?;
+    let handlers = |name: &str| -> Result<Vec<serde_json::Value>, Failed> {
+        let stats = foldc(&s(&["stats", "--db", &db(name), "--format", "json"]))?;
+        let v: serde_json::Value = serde_json::from_str(&stats)?;
+        let merges = v["merges"].as_array().ok_or("stats without merges")?;
+        let last = merges.last().ok_or("no merge record")?;
+        Ok(last["handlers"].as_array().ok_or("no handlers")?.clone())
+    };
+    let (skip, each) = (handlers("AB")?, handlers("AB_each")?);
+    for (h, (a, b)) in skip.iter().zip(&each).enumerate() {
+        let n = |v: &serde_json::Value, k: &str| v[k].as_u64().unwrap_or(u64::MAX);
+        if b["skipped_by_handler"] != 0 {
+            return Err(format!("handler {h}: the full check skipped a handler whole").into());
+        }
+        for k in ["replayed", "found_new", "skipped_in_both"] {
+            if n(a, k) != n(b, k) {
+                return Err(format!(
+                    "handler {h}: {k} is {} with the handler skip, {} checking each event",
+                    n(a, k),
+                    n(b, k)
+                )
+                .into());
+            }
+        }
+        let checked = [
+            "skipped_friends_in_both",
+            "skipped_one_side",
+            "aborted_categorically",
+        ];
+        let one_by_one: u64 = checked.iter().map(|k| n(b, k)).sum();
+        let skipped = n(a, "skipped_by_handler");
+        if skipped > 0 && skipped != one_by_one {
+            return Err(format!(
+                "handler {h}: skipped {skipped} events whole, where the check skipped \
+                 {one_by_one} one by one"
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// Every file of a directory, by name.
@@ -200,6 +274,7 @@ fn merge_case(case: &Path, name: &str, seed: u64) -> Result<(), Failed> {
     let want_ab = dir_texts(&d.join("AuB"))?;
     merge("A", "B", "AB", &mut rng)?;
     same("merge(A, B) against run(A ∪ B)", &want_ab, &export("AB")?)?;
+    handler_skip_loses_nothing(&p, &db, &want_ab, &export)?;
     merge("B", "A", "BA", &mut rng)?;
     same("merge(B, A) against merge(A, B)", &want_ab, &export("BA")?)?;
 

@@ -50,6 +50,7 @@ macro_rules! codes {
                         | Code::InvalidToken
                         | Code::IntTooLarge
                         | Code::TooDeep
+                        | Code::SouffleSyntax
                 )
             }
         }
@@ -98,6 +99,11 @@ codes! {
     UnknownExampleTarget = "E0600", Error, "example names an unknown rule or category";
     BadExampleKind = "E0601", Error, "example kind is not hit, miss or near_miss";
     BadExampleFacts = "E0602", Error, "example facts do not fit the example kind";
+    // The Soufflé front end (`.dl`).
+    SouffleSyntax = "E0700", Error, "Soufflé text that does not parse";
+    SouffleUnsupported = "E0701", Error, "Soufflé construct foldc does not run";
+    SouffleBadIo = "E0702", Error, "Soufflé I/O directive foldc cannot follow";
+    SouffleUnknownType = "E0703", Error, "unknown or ill-formed Soufflé type";
     // Warnings.
     UnusedVariable = "W0001", Warning, "variable bound but never used";
     SingletonVariable = "W0002", Warning, "variable that occurs only once";

@@ -22,7 +22,7 @@
 //! category's given facts (see [`crate::exec::base`]).
 
 use super::varint::{self, Reader};
-use crate::exec::observe::Origin;
+use crate::exec::origin::Origin;
 
 /// The tag of [`Origin::Merged`]: handler tags are `2 + h` with `h` a
 /// `u32`, so this one is free.

@@ -5,30 +5,66 @@
 use std::fmt;
 use std::path::PathBuf;
 
+/// Why a database could not be opened, read or written; every case
+/// names the database's directory (`dir`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbError {
     /// `stats`/`export` on a directory that does not exist.
-    Missing { dir: PathBuf },
+    Missing {
+        /// The directory asked for.
+        dir: PathBuf,
+    },
     /// The path is a file, or a directory holding something else.
-    NotADatabase { dir: PathBuf, why: String },
+    NotADatabase {
+        /// The path asked for.
+        dir: PathBuf,
+        /// What was found there instead, for the message.
+        why: String,
+    },
     /// Another process has the database open.
-    Locked { dir: PathBuf },
+    Locked {
+        /// The database's directory.
+        dir: PathBuf,
+    },
     /// The store or our data in it does not read back.
-    Corrupt { dir: PathBuf, what: String },
+    Corrupt {
+        /// The database's directory.
+        dir: PathBuf,
+        /// What failed to read back (which file or record, and how).
+        what: String,
+    },
     /// Written by a newer (or unknown) version of the format.
-    Format { dir: PathBuf, found: u32 },
+    Format {
+        /// The database's directory.
+        dir: PathBuf,
+        /// The format version the database records.
+        found: u32,
+    },
     /// Written by another program (its plan differs).
     OtherProgram {
+        /// The database's directory.
         dir: PathBuf,
+        /// The program file that wrote the database, as it recorded it.
         stored_program: String,
+        /// The fingerprint of that program's plan.
         stored_fingerprint: String,
+        /// The program file asking for the database now.
         program: String,
+        /// The fingerprint of its plan.
         fingerprint: String,
     },
     /// A database that was never written to (`stats`, `export`).
-    Empty { dir: PathBuf },
+    Empty {
+        /// The database's directory.
+        dir: PathBuf,
+    },
     /// Reading or writing failed (disk full, permissions...).
-    Io { dir: PathBuf, error: String },
+    Io {
+        /// The database's directory.
+        dir: PathBuf,
+        /// The operating system's error, with the file it concerned.
+        error: String,
+    },
 }
 
 impl DbError {

@@ -18,7 +18,7 @@
 //! | `P` | [`super::meta::ProgramMeta`] (JSON) |
 //! | `S` | [`super::meta::StateMeta`] (JSON) |
 //! | `q` handler:u32 | a prioritized handler's queued events (varint deltas) |
-//! | `M` | the merges that built the database ([`crate::merge::MergeRecord`], JSON list) |
+//! | `M` | the merges that built the database ([`crate::db::merges::MergeRecord`], JSON list) |
 
 pub const PROGRAM: &[u8] = b"P";
 pub const STATE: &[u8] = b"S";

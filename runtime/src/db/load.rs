@@ -16,7 +16,7 @@ use super::meta::StateMeta;
 use super::symbols::needs_mapping;
 use super::{block, keys, tables, varint, Db, DbError};
 use crate::exec::engine::Engine;
-use crate::exec::scheduler::PrioKey;
+use crate::exec::sched_state::PrioKey;
 use crate::plan::{CatId, Plan};
 use crate::store::Buf;
 use crate::value::Word;

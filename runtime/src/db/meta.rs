@@ -10,7 +10,7 @@ use crate::plan::print::print_plan;
 use crate::plan::{Plan, Rule};
 
 /// The layout version written by this foldc for a new database: 2 added
-/// merged facts' origin ([`crate::exec::observe::Origin::Merged`]) and the
+/// merged facts' origin ([`crate::exec::origin::Origin::Merged`]) and the
 /// merge records; 3 keeps the blocks in segment files beside sled, sled
 /// holding where each lies ([`super::segments`]).
 pub const FORMAT: u32 = 3;
@@ -25,6 +25,7 @@ pub const OLDEST_FORMAT: u32 = 1;
 /// without the program.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ProgramMeta {
+    /// The format version the database was written in (at most `FORMAT`).
     pub format: u32,
     /// The program's path as given on the command line.
     pub program: String,
@@ -37,7 +38,9 @@ pub struct ProgramMeta {
 }
 
 impl ProgramMeta {
-    pub fn new(plan: &Plan, program: &str) -> ProgramMeta {
+    /// The record for `plan`, compiled from the program at path `program`
+    /// (as given on the command line).
+    pub(crate) fn new(plan: &Plan, program: &str) -> ProgramMeta {
         ProgramMeta {
             format: FORMAT,
             program: program.to_string(),
@@ -67,11 +70,13 @@ pub struct StateMeta {
     pub watermarks: Vec<u32>,
     /// Per handler: queued prioritized events (the `q` record's length).
     pub queued: Vec<u32>,
+    /// The lifecycle counters of the whole history of runs.
     pub stats: Stats,
     /// Input files, by the id provenance uses.
     pub files: Vec<String>,
-    /// Strings and lists in the symbol tables.
+    /// Strings in the symbol tables.
     pub strings: u32,
+    /// Lists in the symbol tables.
     pub lists: u32,
     /// The list types symbol entries refer to (see `symbols`).
     pub list_types: Vec<String>,

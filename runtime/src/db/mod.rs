@@ -6,7 +6,7 @@
 //! Everything a run needs to go on where it stopped: the rows of every
 //! category in row-id order (superseded ones too: they are history, and
 //! replaying rows in order rebuilds identity tables, dead marks and the
-//! same row ids), each row's provenance ([`crate::exec::observe::Origin`]: the
+//! same row ids), each row's provenance ([`crate::exec::origin::Origin`]: the
 //! handler and event row that found it, or the input file and line, or the
 //! program line), the given facts of derived categories
 //! ([`crate::exec::base`]), the scheduler's watermarks and priority queues (the
@@ -95,6 +95,7 @@ pub mod guard;
 mod keys;
 mod load;
 mod manifest;
+pub(crate) mod merges;
 pub(crate) mod meta;
 mod open;
 mod read;
@@ -117,9 +118,10 @@ pub use meta::{fingerprint, ProgramMeta, StateMeta};
 pub(crate) use read::Contents;
 pub use session::{Opened, ReadBack, Session, SessionError, SessionOptions, Snapshot, Update};
 
+use crate::db::merges::MergeRecord;
 use crate::exec::engine::Engine;
-use crate::exec::observe::{Observer, Origin, View};
-use crate::merge::MergeRecord;
+use crate::exec::observe::{Observer, View};
+use crate::exec::origin::Origin;
 use crate::plan::{CatId, Plan};
 use crate::store::IndexId;
 use save::Writer;
@@ -166,7 +168,10 @@ pub struct Db {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     /// `run`: create it if new; with `fresh`, drop what it holds.
-    Run { fresh: bool },
+    Run {
+        /// Drop whatever the database holds and start anew.
+        fresh: bool,
+    },
     /// `export`, or a database merged (`foldc merge`): it must exist and
     /// belong to the program.
     Read,
@@ -345,10 +350,6 @@ impl Db {
     /// Whether the store holds nothing at all (a new database).
     fn is_blank(&self) -> bool {
         self.sled.is_empty() && self.records.is_empty()
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// The record of the program that wrote the database.
@@ -542,7 +543,9 @@ fn refuse_merging(dir: &Path) -> Result<(), DbError> {
 /// What this process wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Saved {
+    /// Checkpoints written.
     pub checkpoints: u64,
+    /// Fact rows written to blocks, over all those checkpoints.
     pub rows: u64,
 }
 

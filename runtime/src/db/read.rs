@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use super::load::{check_shape, load_symbols, read_blocks};
 use super::{keys, open, Db, DbError};
-use crate::exec::observe::Origin;
+use crate::exec::origin::Origin;
 use crate::exec::stats::Stats;
 use crate::plan::{CatId, Plan};
 use crate::store::Relation;

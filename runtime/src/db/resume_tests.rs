@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use common::*;
 use fold_runtime::db::{Access, Db, DbError};
-use fold_runtime::exec::observe::{Observer, Origin, View};
+use fold_runtime::exec::observe::{Observer, View};
+use fold_runtime::exec::origin::Origin;
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::{Engine, RunOptions};
 

@@ -10,7 +10,8 @@ use super::meta::{ProgramMeta, StateMeta};
 use super::segments::{self, SegmentWriter};
 use super::symbols::needs_mapping;
 use super::{block, keys, varint, Db, DbError, Saved, BLOCK_ROWS};
-use crate::exec::observe::{Origin, View};
+use crate::exec::observe::View;
+use crate::exec::origin::Origin;
 use crate::plan::{CatId, Plan};
 use crate::value::Word;
 

@@ -35,6 +35,7 @@ pub struct SessionOptions {
 /// What opening a session found.
 #[derive(Clone, Debug)]
 pub struct Opened {
+    /// What resuming the saved state found.
     pub restored: Restored,
     /// Opening the store and resuming the saved state.
     pub elapsed: Duration,
@@ -47,7 +48,10 @@ pub struct Update {
     pub report: LoadReport,
     /// Program facts that were new.
     pub given: usize,
+    /// The run to the fixpoint after the load.
     pub summary: RunSummary,
+    /// What the session has written since it opened (this update's final
+    /// checkpoint included).
     pub saved: Saved,
     /// The final checkpoint.
     pub finished: Duration,
@@ -182,8 +186,11 @@ impl Session {
 /// A database opened to read it (`export`, `explain`): its facts resumed
 /// into an engine on the interpreter. Nothing is written.
 pub struct Snapshot {
+    /// The database's facts, resumed into an engine (interpreter only).
     pub engine: Engine,
+    /// The database itself (records, merges, meta).
     pub db: Db,
+    /// What resuming the saved state found.
     pub restored: Restored,
 }
 

@@ -26,14 +26,17 @@ pub enum Outcome {
 /// The result of one event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventOutcome {
+    /// How far the event got.
     pub outcome: Outcome,
     /// Some join matched a row (or, for a rule without joins, the event
     /// passed its data stage). `foldc test` uses it for near misses.
     pub loaded_friends: bool,
     /// Facts appended to the output.
     pub found: u32,
-    /// Combinations dropped by a run-time fault, and the first such fault.
+    /// Combinations (the event with one choice of friends) dropped by a
+    /// run-time fault.
     pub faulted: u32,
+    /// The event's first fault, if any.
     pub fault: Option<Fault>,
 }
 
@@ -79,6 +82,7 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// An empty frame; it grows to fit each handler it runs.
     pub fn new() -> Frame {
         Frame::default()
     }

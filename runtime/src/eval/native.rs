@@ -68,8 +68,10 @@ pub struct NativeCtx<'a> {
     pub categorical: u32,
     /// Some join matched a row.
     pub loaded: u32,
-    /// Combinations dropped by faults, and the first fault's code (0: none).
+    /// Combinations (the event with one choice of friends) dropped by
+    /// faults during the event.
     pub faulted: u32,
+    /// The code of the event's first fault ([`Fault::code`]; 0: none).
     pub first_fault: u32,
     store: &'a Store,
     out: &'a mut Vec<Word>,
@@ -81,12 +83,19 @@ pub struct NativeCtx<'a> {
 /// Byte offsets of the [`NativeCtx`] fields native code uses.
 pub mod ctx_offset {
     use super::*;
+    /// Offset of [`NativeCtx::consts`].
     pub const CONSTS: i32 = offset_of!(NativeCtx<'static>, consts) as i32;
+    /// Offset of [`NativeCtx::out_len`].
     pub const OUT_LEN: i32 = offset_of!(NativeCtx<'static>, out_len) as i32;
+    /// Offset of [`NativeCtx::facts`].
     pub const FACTS: i32 = offset_of!(NativeCtx<'static>, facts) as i32;
+    /// Offset of [`NativeCtx::passed_data`].
     pub const PASSED_DATA: i32 = offset_of!(NativeCtx<'static>, passed_data) as i32;
+    /// Offset of [`NativeCtx::searched`].
     pub const SEARCHED: i32 = offset_of!(NativeCtx<'static>, searched) as i32;
+    /// Offset of [`NativeCtx::categorical`].
     pub const CATEGORICAL: i32 = offset_of!(NativeCtx<'static>, categorical) as i32;
+    /// Offset of [`NativeCtx::loaded`].
     pub const LOADED: i32 = offset_of!(NativeCtx<'static>, loaded) as i32;
 }
 
@@ -97,30 +106,45 @@ pub mod ctx_offset {
 #[repr(C)]
 #[derive(Debug)]
 pub struct RowsView {
+    /// The selected row ids, `n` of them; null: the rows are `0..n`.
     pub ids: *const u32,
+    /// Number of rows selected (length of `ids`, or of the whole relation).
     pub n: u64,
+    /// The relation's words, row-major (`arity` words per row).
     pub words: *const Word,
+    /// The relation's dead-row bitmap (`dead_words` words).
     pub dead: *const u64,
+    /// Length of `dead` in 64-bit words (0: no row is dead).
     pub dead_words: u64,
 }
 
 /// Byte offsets and size of [`RowsView`].
 pub mod view_offset {
     use super::*;
+    /// Offset of [`RowsView::ids`].
     pub const IDS: i32 = offset_of!(RowsView, ids) as i32;
+    /// Offset of [`RowsView::n`].
     pub const N: i32 = offset_of!(RowsView, n) as i32;
+    /// Offset of [`RowsView::words`].
     pub const WORDS: i32 = offset_of!(RowsView, words) as i32;
+    /// Offset of [`RowsView::dead`].
     pub const DEAD: i32 = offset_of!(RowsView, dead) as i32;
+    /// Offset of [`RowsView::dead_words`].
     pub const DEAD_WORDS: i32 = offset_of!(RowsView, dead_words) as i32;
+    /// Size of a [`RowsView`] in bytes (for stack slots in generated code).
     pub const SIZE: u32 = std::mem::size_of::<RowsView>() as u32;
 }
 
 /// Byte offsets and size of [`NativeFrame`] (builtin calls).
 pub mod frame_offset {
     use super::*;
+    /// Offset of [`NativeFrame::args`].
     pub const ARGS: i32 = offset_of!(NativeFrame, args) as i32;
+    /// Offset of [`NativeFrame::result`].
     pub const RESULT: i32 = offset_of!(NativeFrame, result) as i32;
+    /// Offset of [`NativeFrame::types`].
     pub const TYPES: i32 = offset_of!(NativeFrame, types) as i32;
+    /// Size of a [`NativeFrame`] in bytes (for stack slots in generated code).
     pub const SIZE: u32 = std::mem::size_of::<NativeFrame>() as u32;
 }
 
@@ -159,10 +183,6 @@ impl NativeHandler {
             types: types.into(),
             _code: code,
         }
-    }
-
-    pub fn handler(&self) -> HandlerId {
-        self.handler
     }
 }
 
@@ -287,8 +307,11 @@ pub(crate) fn run_event(
 /// in generated code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AbiType {
+    /// A 32-bit integer.
     I32,
+    /// A 64-bit integer (also a word).
     I64,
+    /// A 64-bit float.
     F64,
     /// A pointer (the context, a buffer, an out-parameter).
     Ptr,
@@ -297,26 +320,44 @@ pub enum AbiType {
 /// One function native code may call.
 #[derive(Clone, Copy, Debug)]
 pub struct Callback {
+    /// The symbol generated code declares and calls it by ([`sym`]).
     pub name: &'static str,
+    /// The function's address in this process.
     pub addr: *const u8,
+    /// Its parameters' types, in order.
     pub params: &'static [AbiType],
+    /// Its result's type (`None`: returns nothing).
     pub ret: Option<AbiType>,
 }
 
 /// Names of the callbacks, for the code generator.
 pub mod sym {
+    /// `fold_lookup`: the rows an index lookup selects, into a [`super::RowsView`].
     pub const LOOKUP: &str = "fold_lookup";
+    /// `fold_categorical`: a categorical check, keeping the lookup for a
+    /// later join.
     pub const CATEGORICAL: &str = "fold_categorical";
+    /// `fold_scan`: every row of a category (dead ones included).
     pub const SCAN: &str = "fold_scan";
+    /// `fold_exists`: whether some current row has a key (negation).
     pub const EXISTS: &str = "fold_exists";
+    /// `fold_emit`: record a found fact.
     pub const EMIT: &str = "fold_emit";
+    /// `fold_fault`: count a fault and drop the combination's finds.
     pub const FAULT: &str = "fold_fault";
+    /// `fold_cmp`: compare two values of a type by value order (-1, 0, 1).
     pub const CMP: &str = "fold_cmp";
+    /// `fold_fmod`: float remainder, as Rust's `%`.
     pub const FMOD: &str = "fold_fmod";
+    /// `fold_concat_str`: `a + b` on strings (interned result).
     pub const CONCAT_STR: &str = "fold_concat_str";
+    /// `fold_concat_list`: `a + b` on lists (interned result).
     pub const CONCAT_LIST: &str = "fold_concat_list";
+    /// `fold_make_list`: a list literal from its items.
     pub const MAKE_LIST: &str = "fold_make_list";
+    /// `fold_list_items`: a list's items and their number.
     pub const LIST_ITEMS: &str = "fold_list_items";
+    /// `fold_slice`: `base[lo..hi]` on a list or string, or a fault code.
     pub const SLICE: &str = "fold_slice";
 }
 

@@ -14,7 +14,7 @@
 use hashbrown::HashSet;
 use rustc_hash::FxBuildHasher;
 
-use crate::exec::observe::Origin;
+use crate::exec::origin::Origin;
 use crate::plan::{CatId, Plan};
 use crate::value::{Type, Word};
 

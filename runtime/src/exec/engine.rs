@@ -23,8 +23,10 @@ use std::time::{Duration, Instant};
 
 use crate::eval::Natives;
 use crate::exec::base::BaseLog;
-use crate::exec::observe::{Observer, Origin, View};
-use crate::exec::scheduler::{self, Ctx, Incremental, Policy, Recomputed, SchedState};
+use crate::exec::observe::{Observer, View};
+use crate::exec::origin::Origin;
+use crate::exec::sched_state::{Recomputed, SchedState};
+use crate::exec::scheduler::{self, Ctx, Incremental, Policy};
 use crate::exec::stats::Stats;
 use crate::io::csv_in::{self, CsvError};
 use crate::io::csv_out::{self, OutputError};
@@ -45,11 +47,17 @@ pub struct RunOptions {
 /// What a run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunSummary {
+    /// Worker threads the run used (the pool's actual size).
     pub threads: usize,
+    /// Rounds run, over every stratum.
     pub rounds: u64,
+    /// Events run.
     pub events: u64,
+    /// Found facts that became current facts.
     pub found_new: u64,
+    /// Combinations of facts dropped by run-time faults.
     pub faults: u64,
+    /// Wall-clock time of the run.
     pub elapsed: Duration,
     /// Strata recomputed instead of extended (see [`crate::exec::invalidate`]).
     pub recomputed: Vec<Recomputed>,
@@ -58,6 +66,7 @@ pub struct RunSummary {
 /// Why a run could not start, or stopped.
 #[derive(Debug)]
 pub enum RunError {
+    /// The worker thread pool could not be built (the reason).
     ThreadPool(String),
     /// The observer failed (the database could not be written).
     Observer(String),
@@ -77,7 +86,9 @@ impl std::error::Error for RunError {}
 /// One loaded input file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadedFile {
+    /// The category the file was loaded into.
     pub cat: CatId,
+    /// The file, as it was opened.
     pub path: PathBuf,
     /// Records read.
     pub rows: usize,
@@ -85,11 +96,16 @@ pub struct LoadedFile {
     pub new: usize,
 }
 
+/// What loading input files did, file by file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LoadReport {
+    /// One entry per file, in the order loaded.
     pub files: Vec<LoadedFile>,
 }
 
+/// A plan's facts in memory and the state of its run: load facts, run
+/// to the fixpoint, read the facts back. Every thread count gives the
+/// same result.
 pub struct Engine {
     plan: Arc<Plan>,
     store: Store,
@@ -161,6 +177,7 @@ impl Engine {
         }
     }
 
+    /// The plan the engine runs.
     pub fn plan(&self) -> &Plan {
         &self.plan
     }
@@ -168,13 +185,17 @@ impl Engine {
     pub fn plan_arc(&self) -> Arc<Plan> {
         Arc::clone(&self.plan)
     }
+    /// The facts in memory: relations and their indexes.
     pub fn store(&self) -> &Store {
         &self.store
     }
+    /// The lifecycle counters, cumulative over every run of this engine.
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
-    pub fn sched_state(&self) -> &SchedState {
+    /// The scheduler's state between runs (the resume tests compare it).
+    #[cfg(test)]
+    pub(crate) fn sched_state(&self) -> &SchedState {
         &self.sched
     }
     /// Bring every index of every category up to date (what an

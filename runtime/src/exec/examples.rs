@@ -84,10 +84,6 @@ impl<'p> ExampleRun<'p> {
         self.handlers.iter().copied()
     }
 
-    pub fn plan(&self) -> &'p Plan {
-        self.plan
-    }
-
     /// The example's store: exactly its given facts, indexes caught up.
     pub fn store(&self) -> &Store {
         &self.store

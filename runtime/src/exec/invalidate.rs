@@ -100,6 +100,18 @@ pub fn reads(plan: &Plan, s: usize) -> Vec<Read> {
     out
 }
 
+/// Every category a handler's body reads (joined, checked categorically,
+/// negated or aggregated), each once, in first-read order.
+pub fn body_reads(body: &[Op]) -> Vec<CatId> {
+    let mut out: Vec<CatId> = Vec::new();
+    walk(body, &mut |cat, _| {
+        if !out.contains(&cat) {
+            out.push(cat);
+        }
+    });
+    out
+}
+
 fn walk(ops: &[Op], add: &mut impl FnMut(CatId, bool)) {
     for op in ops {
         match op {

@@ -16,7 +16,8 @@
 use rayon::prelude::*;
 
 use crate::eval::{Code, Frame};
-use crate::exec::observe::{Observer, Origin};
+use crate::exec::observe::Observer;
+use crate::exec::origin::Origin;
 use crate::exec::stats::HandlerStats;
 use crate::plan::CatId;
 use crate::store::Store;

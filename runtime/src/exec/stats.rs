@@ -20,8 +20,12 @@ pub use crate::io::table::render as render_table;
 pub struct HandlerStats {
     /// Events run (superseded facts skipped before their turn excluded).
     pub events: u64,
+    /// Events whose friend index had no row for the join key.
     pub aborted_categorically: u64,
+    /// Events aborted in the data stage (an abort, or the event tuple did
+    /// not match the atom).
     pub aborted_data: u64,
+    /// Events that passed the data stage but never reached the search.
     pub aborted_friends: u64,
     /// Combinations of facts aborted by a run-time fault (an event can
     /// have several; one whose every combination faulted counts once more
@@ -29,6 +33,7 @@ pub struct HandlerStats {
     pub faults: u64,
     /// Faults by kind, indexed like [`Fault::ALL`].
     pub faults_by_kind: [u64; 5],
+    /// Events that completed the search at least once.
     pub searched: u64,
     /// Found facts that became current facts.
     pub found_new: u64,
@@ -41,7 +46,7 @@ pub struct HandlerStats {
 impl HandlerStats {
     /// Count one event's outcome.
     #[inline]
-    pub fn count(&mut self, o: &EventOutcome) {
+    pub(crate) fn count(&mut self, o: &EventOutcome) {
         self.events += 1;
         match o.outcome {
             Outcome::Categorical => self.aborted_categorically += 1,
@@ -56,7 +61,8 @@ impl HandlerStats {
         }
     }
 
-    pub fn add(&mut self, o: &HandlerStats) {
+    /// Add `o`'s counts to these.
+    pub(crate) fn add(&mut self, o: &HandlerStats) {
         self.events += o.events;
         self.aborted_categorically += o.aborted_categorically;
         self.aborted_data += o.aborted_data;
@@ -77,8 +83,10 @@ impl HandlerStats {
     }
 }
 
+/// Counters of one stratum.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StratumStats {
+    /// Rounds run to reach the stratum's fixpoint.
     pub rounds: u64,
     /// Times the stratum was recomputed from its given facts because an
     /// input it cannot extend incrementally changed ([`crate::exec::invalidate`]).
@@ -90,8 +98,11 @@ pub struct StratumStats {
 /// trigger category (from the plan, or from a database without one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandlerLabel {
+    /// The rule's name ([`crate::plan::Rule::name`]).
     pub rule: String,
+    /// Which atom of the rule the trigger fills (0: the `on` atom).
     pub position: u32,
+    /// The trigger category's name.
     pub trigger: String,
 }
 
@@ -134,7 +145,8 @@ struct Named<'a> {
 }
 
 impl Stats {
-    pub fn new(plan: &Plan) -> Stats {
+    /// All counters zero, one per handler and stratum of `plan`.
+    pub(crate) fn new(plan: &Plan) -> Stats {
         Stats {
             handlers: vec![HandlerStats::default(); plan.handlers.len()],
             strata: vec![StratumStats::default(); plan.strata.len()],

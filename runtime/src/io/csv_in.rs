@@ -18,6 +18,7 @@ use crate::value::{self, from_int, Type, Word};
 /// `path:line:col: field `name`: message`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvError {
+    /// The file being read.
     pub path: PathBuf,
     /// 1-based; 0 when the error is about the whole file.
     pub line: u64,
@@ -25,6 +26,7 @@ pub struct CsvError {
     pub column: u64,
     /// The category field the error is about, if any.
     pub field: Option<String>,
+    /// What is wrong, in words.
     pub message: String,
 }
 

@@ -24,7 +24,9 @@ use crate::value::{self, Type, Word};
 /// A file that could not be written.
 #[derive(Debug)]
 pub struct OutputError {
+    /// The file (or directory) that could not be written.
     pub path: PathBuf,
+    /// The operating system's error.
     pub error: std::io::Error,
 }
 

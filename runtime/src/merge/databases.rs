@@ -49,7 +49,9 @@ impl Phases {
 /// What a merge of two databases did.
 #[derive(Clone, Debug)]
 pub struct Merged {
+    /// What the merge did, as the result database keeps it.
     pub record: MergeRecord,
+    /// Where its time went.
     pub phases: Phases,
     /// Things worth telling the user (a stale merge directory removed).
     pub notes: Vec<String>,

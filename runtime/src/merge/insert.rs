@@ -113,6 +113,13 @@ impl<'m> Inserter<'m> {
         }
         for (&cat, fates) in cats.iter().zip(&fates) {
             let theirs = &self.other.cats[cat.index()];
+            if !store.relation(cat).is_keyed() {
+                self.append(store, cat, fates, obs)?;
+                let c = sides.cat_mut(cat);
+                c.other_end = store.relation(cat).len() as u32;
+                c.inserted = true;
+                continue;
+            }
             for (r, fate) in fates.iter().enumerate() {
                 let Fate::Appended(want) = *fate else {
                     continue;
@@ -140,6 +147,47 @@ impl<'m> Inserter<'m> {
     /// Add the other database's given facts of `cats` (input rows and
     /// program facts) as ordinary new facts: a stratum whose base facts
     /// are kept (see [`super::policy`]) takes only those.
+    /// Append the other database's facts of an unkeyed category that
+    /// [`Inserter::classify`] found absent, in one go.
+    fn append<O: Observer>(
+        &self,
+        store: &mut Store,
+        cat: CatId,
+        fates: &[Fate],
+        obs: &mut O,
+    ) -> Result<(), String> {
+        let theirs = &self.other.cats[cat.index()];
+        let appended: Vec<(u32, u32)> = fates
+            .iter()
+            .enumerate()
+            .filter_map(|(r, fate)| match *fate {
+                Fate::Appended(want) => Some((r as u32, want)),
+                Fate::Dropped => None,
+            })
+            .collect();
+        let rel = store.relation_mut(cat);
+        let first = rel
+            .append_absent(appended.len(), |i| theirs.row(appended[i].0 as usize))
+            .map_err(|row| {
+                format!(
+                    "internal error: merging `{}`, row {row} was found present after all",
+                    rel.name()
+                )
+            })?;
+        for (i, &(r, want)) in appended.iter().enumerate() {
+            if first + i as u32 != want {
+                return Err(format!(
+                    "internal error: merging `{}`, row {r} of the other database went to row {}, \
+                     not row {want}",
+                    rel.name(),
+                    first + i as u32
+                ));
+            }
+            obs.inserted(cat, want, self.origin(theirs.origins[r as usize], r));
+        }
+        Ok(())
+    }
+
     pub(super) fn insert_given<O: Observer>(&self, store: &mut Store, cats: &[CatId], obs: &mut O) {
         for &cat in cats {
             let rel = store.relation_mut(cat);
@@ -160,12 +208,18 @@ impl<'m> Inserter<'m> {
         let mut map = vec![NONE; theirs.rows()];
         let mut fates = vec![Fate::Dropped; theirs.rows()];
         sides.cat_mut(cat).other_live = theirs.live;
+        // The lookups read only the store: all at once in table order (each
+        // alone a likely cache miss in a table of millions), then the
+        // sides serially.
+        let current = rel.current_many(theirs.rows(), |r| {
+            (!theirs.is_dead(r)).then(|| theirs.row(r))
+        });
         for r in 0..theirs.rows() {
             if theirs.is_dead(r) {
                 continue;
             }
             let tuple = theirs.row(r);
-            let append = match rel.current(tuple) {
+            let append = match current[r] {
                 None => true,
                 Some(cur) if rel.row(cur) == tuple => {
                     sides.set_both(cat, cur);

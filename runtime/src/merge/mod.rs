@@ -66,12 +66,11 @@
 mod databases;
 mod insert;
 mod policy;
-mod record;
 mod replay;
 mod sides;
 
+pub use crate::db::merges::{CategoryMerge, MergeCounters, MergeRecord, StratumRecord};
 pub use databases::{merge_databases, Merged, Phases};
-pub use record::{CategoryMerge, MergeCounters, MergeRecord, StratumRecord};
 pub(crate) use sides::Sides;
 
 use std::time::Instant;
@@ -87,7 +86,9 @@ use policy::{Decision, MergePolicy};
 /// How the two databases are named in the merge record.
 #[derive(Clone, Copy, Debug)]
 pub struct Names<'a> {
+    /// The database copied and resumed (the larger), as the user named it.
     pub base: &'a str,
+    /// The database read as data and merged into the copy.
     pub other: &'a str,
 }
 

@@ -27,9 +27,9 @@ use crate::plan::{CatId, Plan};
 use crate::store::Store;
 
 use super::insert::Inserter;
-use super::record::MergeCounters;
 use super::replay;
 use super::sides::Sides;
+use super::MergeCounters;
 
 /// What happens to a stratum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -109,6 +109,27 @@ impl Sides {
         c.both_count += 1;
     }
 
+    /// How many current facts of `rel` (category `cat`) only the base
+    /// holds: base rows neither superseded nor held by the other too. A
+    /// handler whose friends include none of these cannot meet a mixed
+    /// combination. A word of both bitsets at a time.
+    pub fn base_only_live(&self, cat: CatId, rel: &Relation) -> usize {
+        let c = self.cat(cat);
+        let dead = rel.dead_bits();
+        let len = c.base_len as usize;
+        let mut n = 0;
+        for w in 0..len.div_ceil(64) {
+            let mask = if (w + 1) * 64 <= len {
+                u64::MAX
+            } else {
+                (1u64 << (len % 64)) - 1
+            };
+            let taken = c.both.get(w).copied().unwrap_or(0) | dead.get(w).copied().unwrap_or(0);
+            n += (!taken & mask).count_ones() as usize;
+        }
+        n
+    }
+
     /// `cat`'s stratum was reset: its rows are all new from now on.
     pub fn recomputed(&mut self, cat: CatId) {
         let c = &mut self.cats[cat.index()];
@@ -142,7 +163,7 @@ impl Sides {
 }
 
 /// Superseded rows of `rel` in `lo..hi`, a word of the bitset at a time.
-fn dead_in(rel: &Relation, lo: u32, hi: u32) -> usize {
+pub(super) fn dead_in(rel: &Relation, lo: u32, hi: u32) -> usize {
     let bits = rel.dead_bits();
     let (lo, hi) = (lo as usize, (hi as usize).min(bits.len() * 64));
     let mut n = 0;
@@ -192,5 +213,46 @@ mod tests {
         assert_eq!(dead_in(&rel, 1, 130), 64);
         assert_eq!(dead_in(&rel, 64, 64), 0);
         assert_eq!(dead_in(&rel, 190, 900), 5);
+    }
+
+    #[test]
+    fn base_only_rows_exclude_dead_and_shared_ones() {
+        let cat = Category {
+            name: "k".into(),
+            fields: ["a", "b"]
+                .map(|n| Field {
+                    name: n.into(),
+                    ty: Type::Int,
+                })
+                .to_vec(),
+            key: Some(vec![0]),
+            keep: Keep::Min(1),
+            private: false,
+            indexes: Vec::new(),
+        };
+        let mut rel = Relation::new(&cat);
+        // 70 keys, each 9 then 3: 140 rows, the 70 odd ones live.
+        for i in 0..70 {
+            rel.insert(&[from_int(i), from_int(9)]);
+            rel.insert(&[from_int(i), from_int(3)]);
+        }
+        let store_len = rel.len() as u32;
+        let mut sides = Sides {
+            cats: vec![CatSides {
+                base_len: store_len,
+                other_end: store_len,
+                ..CatSides::default()
+            }],
+        };
+        let c = CatId(0);
+        assert_eq!(sides.base_only_live(c, &rel), 70);
+        // Shared live rows stop counting; a shared dead one changes nothing.
+        sides.set_both(c, 1);
+        sides.set_both(c, 129);
+        sides.set_both(c, 2);
+        assert_eq!(sides.base_only_live(c, &rel), 68);
+        // Rows past the base's end are not the base's.
+        sides.cats[0].base_len = 65;
+        assert_eq!(sides.base_only_live(c, &rel), 32 - 1);
     }
 }

@@ -13,14 +13,22 @@ use crate::value::{Type, Word};
 /// Why an event was aborted at run time. Faults are counted, never fatal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {
+    /// An int division or remainder by zero (also a float one).
     DivisionByZero,
+    /// An int arithmetic result outside `i64`.
     Overflow,
+    /// A value that does not convert: text that is no literal of the type,
+    /// a float outside the int range.
     BadConversion,
+    /// A list or string index, or slice bound, outside the value.
     IndexOutOfRange,
+    /// An argument outside a builtin's domain (a range too long to
+    /// build, a negative count).
     InvalidArgument,
 }
 
 impl Fault {
+    /// Every fault, in code order (what the counters list).
     pub const ALL: [Fault; 5] = [
         Fault::DivisionByZero,
         Fault::Overflow,
@@ -40,6 +48,7 @@ impl Fault {
         }
     }
 
+    /// The fault whose [`Fault::code`] is `code`, if any.
     pub fn from_code(code: u32) -> Option<Fault> {
         Fault::ALL.into_iter().find(|f| f.code() == code)
     }
@@ -61,11 +70,17 @@ impl fmt::Display for Fault {
 /// `len: ([Var(0)]) -> Int` accepts a list of anything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TypeSig {
+    /// `int`
     Int,
+    /// `float`
     Float,
+    /// `str`
     Str,
+    /// `bool`
     Bool,
+    /// A list of the element type.
     List(&'static TypeSig),
+    /// Type parameter number `n` (printed `T`, `U`, ...).
     Var(u8),
 }
 
@@ -102,11 +117,16 @@ pub type EvalFn = fn(args: &[Word], types: &[Type]) -> Result<Word, Fault>;
 
 /// One standard-library function (one overload of a name).
 pub struct Builtin {
+    /// The name fold programs call it by (overloads share it).
     pub name: &'static str,
+    /// The parameters' types, in order (one per argument).
     pub params: &'static [TypeSig],
+    /// The result's type.
     pub ret: TypeSig,
     /// How many type parameters the signature uses.
     pub type_params: u8,
+    /// The reference implementation, run by the interpreter; it defines
+    /// what the builtin means.
     pub eval: EvalFn,
     /// The native entry for JIT code; see [`NativeFrame`].
     pub native: NativeFn,
@@ -123,7 +143,9 @@ pub const MAX_ARGS: usize = 4;
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct NativeFrame {
+    /// The arguments, the first `params.len()` of them used.
     pub args: [Word; MAX_ARGS],
+    /// The result, written by the builtin when it returns 0.
     pub result: Word,
     /// The call site's instantiated type parameters, as a handle from
     /// [`intern_types`] (0: none).

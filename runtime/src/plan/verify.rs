@@ -24,6 +24,7 @@ use crate::value::Type;
 pub struct VerifyError {
     /// The handler at fault, if the problem is inside one.
     pub handler: Option<HandlerId>,
+    /// What is wrong, in words.
     pub message: String,
 }
 

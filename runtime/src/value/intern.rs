@@ -20,7 +20,7 @@ use std::sync::{LazyLock, RwLock};
 use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
 
-use crate::value::Word;
+use crate::value::word::Word;
 
 const SHARDS: usize = 64;
 

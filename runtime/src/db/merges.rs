@@ -8,13 +8,19 @@ use serde::{Deserialize, Serialize};
 use crate::exec::stats::HandlerLabel;
 use crate::io::table;
 
-/// The replay of the other database's events: the three skip checks of
-/// the merge, in order (after the automatic abort categorically), and
-/// what was replayed.
+/// The replay of the other database's events: the skips of the merge, in
+/// order (a whole handler first, then the three checks of one event after
+/// the automatic abort categorically), and what was replayed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MergeCounters {
     /// (1) Events whose fact both databases hold: not run.
     pub skipped_in_both: u64,
+    /// (0) Events of a handler none of whose friend categories holds a
+    /// fact of the base alone when its stratum is merged: no combination
+    /// it joins can mix the two databases, so none of its events ran.
+    /// (Absent from records written before it existed.)
+    #[serde(default)]
+    pub skipped_by_handler: u64,
     /// (2) Events whose every friend both databases hold.
     pub skipped_friends_in_both: u64,
     /// (3) Events whose fact and friends come from one database (an event
@@ -30,8 +36,10 @@ pub struct MergeCounters {
 }
 
 impl MergeCounters {
-    pub fn add(&mut self, o: &MergeCounters) {
+    /// Add `o`'s counts to these.
+    pub(crate) fn add(&mut self, o: &MergeCounters) {
         self.skipped_in_both += o.skipped_in_both;
+        self.skipped_by_handler += o.skipped_by_handler;
         self.skipped_friends_in_both += o.skipped_friends_in_both;
         self.skipped_one_side += o.skipped_one_side;
         self.aborted_categorically += o.aborted_categorically;
@@ -42,6 +50,7 @@ impl MergeCounters {
     /// Events of the other database considered.
     pub fn events(&self) -> u64 {
         self.skipped_in_both
+            + self.skipped_by_handler
             + self.skipped_friends_in_both
             + self.skipped_one_side
             + self.aborted_categorically
@@ -52,14 +61,18 @@ impl MergeCounters {
 /// One category in a merge.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryMerge {
+    /// The category's name.
     pub name: String,
-    /// Current facts of the base and of the other database.
+    /// Current facts of the base.
     pub base: u64,
+    /// Current facts of the other database.
     pub other: u64,
-    /// Of the other's: held by both, only by the other (copied in), and
-    /// lost against a better fact of the base for the same key.
+    /// Of the other's facts: those the base holds too.
     pub both: u64,
+    /// Of the other's facts: those only it holds (copied in).
     pub other_only: u64,
+    /// Of the other's facts: those that lost against a better fact of the
+    /// base with the same key.
     pub lost: u64,
     /// Facts the merge found (in neither database).
     pub new: u64,
@@ -71,10 +84,13 @@ pub struct CategoryMerge {
 /// other's given facts added), or recomputed it; and why.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StratumRecord {
+    /// The stratum's number (its index into `Plan::strata`).
     pub stratum: u32,
+    /// The names of the categories its rules find.
     pub categories: Vec<String>,
     /// The base's facts were kept (else: recomputed).
     pub kept: bool,
+    /// Why it was not merged, for `foldc stats` and the merge report.
     pub reason: String,
     /// Facts its rules found (again, when recomputed).
     pub found: u64,
@@ -83,9 +99,10 @@ pub struct StratumRecord {
 /// One merge into a database.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MergeRecord {
-    /// The two databases as named on the command line: the one copied
-    /// (the base: the larger) and the one merged into the copy.
+    /// The database copied (the base: the larger), as named on the
+    /// command line.
     pub base: String,
+    /// The database merged into the copy, as named on the command line.
     pub other: String,
     /// Totals over every handler.
     pub total: MergeCounters,
@@ -146,10 +163,12 @@ impl MergeRecord {
         }
         let _ = writeln!(
             out,
-            "  events of `{}`: {} skipped (1) as in both, {} skipped (2) as their friends are \
-             in both, {} skipped (3) as one side's, {} aborted categorically, {} replayed",
+            "  events of `{}`: {} skipped (1) as in both, {} skipped with their whole handler, \
+             {} skipped (2) as their friends are in both, {} skipped (3) as one side's, {} \
+             aborted categorically, {} replayed",
             self.other,
             t.skipped_in_both,
+            t.skipped_by_handler,
             t.skipped_friends_in_both,
             t.skipped_one_side,
             t.aborted_categorically,
@@ -162,6 +181,21 @@ impl MergeRecord {
             t.found_new,
             self.new_facts.saturating_sub(t.found_new)
         );
+        let whole: Vec<String> = labels
+            .iter()
+            .zip(&self.handlers)
+            .filter(|(_, c)| c.skipped_by_handler > 0)
+            .map(|(l, _)| format!("`{}` at {} ({})", l.rule, l.position, l.trigger))
+            .collect();
+        if !whole.is_empty() {
+            let _ = writeln!(
+                out,
+                "  handlers skipped whole, as none of the categories they join holds a fact of \
+                 `{}` alone: {}",
+                self.base,
+                whole.join(", ")
+            );
+        }
         for r in &self.not_merged {
             let what = if r.kept {
                 "kept the base's facts of"
@@ -184,10 +218,11 @@ impl MergeRecord {
     /// The per-handler replay counters as a table (handlers that replayed
     /// nothing left out).
     pub fn render_handlers(&self, labels: &[HandlerLabel]) -> String {
-        const HEAD: [&str; 8] = [
+        const HEAD: [&str; 9] = [
             "rule",
             "pos",
             "(1) both",
+            "handler",
             "(2) friends",
             "(3) one side",
             "categ",
@@ -203,6 +238,7 @@ impl MergeRecord {
                     l.rule.clone(),
                     format!("{} {}", l.position, l.trigger),
                     c.skipped_in_both.to_string(),
+                    c.skipped_by_handler.to_string(),
                     c.skipped_friends_in_both.to_string(),
                     c.skipped_one_side.to_string(),
                     c.aborted_categorically.to_string(),
