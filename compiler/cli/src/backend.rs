@@ -88,8 +88,7 @@ pub fn compile(plan: &Plan, backend: Backend) -> (Natives, Installed) {
     if backend == Backend::Interp {
         return (Natives::none(), installed);
     }
-    let jit = codegen::compile(plan, codegen::Options::default())
-        .unwrap_or_else(|why| codegen::Jit::interpreted(plan, &why));
+    let jit = codegen::compile_or_interpret(plan, codegen::Options::default());
     installed.codegen = jit.elapsed;
     installed.native = jit.compiled();
     installed.declined = jit.declined;

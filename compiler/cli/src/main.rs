@@ -7,6 +7,7 @@
 mod backend;
 mod bench;
 mod check;
+mod cluster;
 mod db_run;
 mod doc;
 mod emit;
@@ -64,6 +65,17 @@ enum Command {
     Merge(merge::Args),
     /// Time each rule's handlers on its examples, interpreted and native.
     Bench(bench::Args),
+    /// Submit a job to a cluster of workers sharing a NATS JetStream
+    /// server: its inputs as chunks, its program in the manifest.
+    Submit(cluster::SubmitArgs),
+    /// Work on the cluster's jobs: run chunks into local databases, upload
+    /// them, merge databases (identical everywhere; needs only the server).
+    Worker(cluster::WorkerArgs),
+    /// Coordinate a job's merges until one database holds every chunk,
+    /// then download it (or export its outputs). Restartable.
+    Collect(cluster::CollectArgs),
+    /// The cluster's jobs and workers (`foldc cluster status`).
+    Cluster(cluster::ClusterArgs),
 }
 
 fn cli_main() -> ExitCode {
@@ -81,6 +93,10 @@ fn cli_main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Submit(args) => cluster::run_submit(args),
+        Command::Worker(args) => cluster::run_worker(args),
+        Command::Collect(args) => cluster::run_collect(args),
+        Command::Cluster(args) => cluster::run_cluster(args),
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,7 @@ pub mod datalog;
 pub mod facts;
 pub mod lifecycle;
 pub mod no_effect;
+pub mod private_output;
 pub mod program;
 pub mod rule_ir;
 pub mod scope;

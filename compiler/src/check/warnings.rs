@@ -22,6 +22,7 @@ pub fn check(
 ) {
     variables(rules, sink);
     crate::check::no_effect::check(program, sink);
+    crate::check::private_output::check(program, sink);
     if syntax_ok {
         categories(program, catalog, sink);
     }

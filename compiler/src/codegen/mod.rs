@@ -72,6 +72,13 @@ impl Jit {
     }
 }
 
+/// Native code for `plan`'s handlers, or (when the host has no JIT
+/// support) none, every handler declined with the reason: what a run, a
+/// merge or a cluster worker installs in its engine.
+pub fn compile_or_interpret(plan: &Plan, opts: Options) -> Jit {
+    compile(plan, opts).unwrap_or_else(|why| Jit::interpreted(plan, &why))
+}
+
 /// Compile every handler of a plan (see the module docs). Needs nothing
 /// but the plan: the code uses the index ids, cache slots and frame sizes
 /// the plan states, so it runs in any engine made from the same plan.

@@ -110,6 +110,7 @@ codes! {
     UnusedCategory = "W0003", Warning, "category never used";
     MissingInput = "W0004", Warning, "input file missing";
     NoEffect = "W0005", Warning, "declaration that changes nothing";
+    PrivateOutput = "W0006", Warning, "private category named as an output";
 }
 
 /// A labelled span.

@@ -1,0 +1,175 @@
+//! `foldc submit`, `worker`, `collect` and `cluster status` against a real
+//! nats-server (see `cluster_support`): the export of a job equals the
+//! export of `foldc run --out`, byte for byte, with one or three workers,
+//! after more input is submitted to a finished job, and the status says
+//! what happened.
+
+mod cluster_support;
+
+use cluster_support::*;
+
+fn reach() -> std::path::PathBuf {
+    example("reachability").join("reach.fold")
+}
+
+/// Submit reachability in chunks of `rows`, run `workers` workers, and
+/// compare with one run.
+fn reachability_on(workers: usize, rows: &str, batch: &str) {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let prog = reach();
+    foldc_ok(&[
+        "submit",
+        prog.to_str().unwrap(),
+        "--server",
+        &server.url(),
+        "--job",
+        "reach",
+        "--chunk-rows",
+        rows,
+        "--batch-size",
+        batch,
+        "--timeout",
+        "300ms",
+        "--ack-wait",
+        "2s",
+    ]);
+    let _w: Vec<Worker> = (0..workers)
+        .map(|i| Worker::start(&server, &tmp.path().join(format!("w{i}")), &[]))
+        .collect();
+    collect_out(&server, "reach", &tmp.path().join("out"));
+    single_run(&prog, &[], &tmp.path().join("single"));
+    assert_same(
+        &tmp.path().join("single"),
+        &tmp.path().join("out"),
+        "reachability",
+    );
+}
+
+#[test]
+fn reachability_one_worker_equals_a_single_run() {
+    reachability_on(1, "40", "2");
+}
+
+#[test]
+fn reachability_three_workers_equal_a_single_run() {
+    reachability_on(3, "25", "1");
+}
+
+#[test]
+fn more_input_to_a_finished_job_is_merged_into_its_result() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let prog = reach();
+    let edges = std::fs::read_to_string(example("reachability").join("edge.csv")).unwrap();
+    let mut lines = edges.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let (first, second) = rows.split_at(rows.len() / 2);
+    for (name, part) in [("first.csv", first), ("second.csv", second)] {
+        std::fs::write(d.join(name), format!("{header}\n{}\n", part.join("\n"))).unwrap();
+    }
+    let submit = |file: &str| {
+        let input = format!("edge={}", d.join(file).display());
+        foldc_ok(&[
+            "submit",
+            prog.to_str().unwrap(),
+            "--server",
+            &server.url(),
+            "--job",
+            "grow",
+            "--input",
+            &input,
+            "--chunk-rows",
+            "60",
+            "--timeout",
+            "300ms",
+        ]);
+    };
+    let _w: Vec<Worker> = (0..2)
+        .map(|i| Worker::start(&server, &d.join(format!("w{i}")), &[]))
+        .collect();
+    submit("first.csv");
+    collect_out(&server, "grow", &d.join("out1"));
+    let half = format!("edge={}", d.join("first.csv").display());
+    single_run(&prog, &["--input".into(), half], &d.join("single1"));
+    assert_same(&d.join("single1"), &d.join("out1"), "first half");
+
+    submit("second.csv");
+    collect_out(&server, "grow", &d.join("out2"));
+    single_run(&prog, &[], &d.join("single2"));
+    assert_same(&d.join("single2"), &d.join("out2"), "both halves");
+
+    // The status says the job is finished, in JSON for programs.
+    let out = foldc_ok(&[
+        "cluster",
+        "status",
+        "grow",
+        "--server",
+        &server.url(),
+        "--format",
+        "json",
+    ]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status is JSON");
+    let job = &status["jobs"][0];
+    assert_eq!(job["job"], "grow");
+    assert_eq!(job["finished"], true);
+    assert_eq!(job["databases_live"], 1);
+    assert_eq!(job["merges_pending"], 0);
+    assert_eq!(job["chunks_pending"], 0);
+    assert!(job["merges_done"].as_u64().unwrap() >= 1, "{job}");
+    assert_eq!(job["chunks"], job["chunks_done"]);
+    let workers = status["workers"].as_array().unwrap();
+    assert_eq!(workers.len(), 2, "{status}");
+    assert!(workers.iter().all(|w| w["alive"] == true), "{status}");
+    let text = foldc_ok(&["cluster", "status", "--server", &server.url()]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("job grow (reach.fold): finished"), "{text}");
+    assert!(text.contains("workers: 2 alive, 0 stale"), "{text}");
+}
+
+#[test]
+fn private_input_is_not_submitted_and_a_program_without_input_runs() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("scratch.csv"), "id\n1\n2\n").unwrap();
+    std::fs::write(
+        d.join("p.fold"),
+        "private data scratch(id: int)\ndata seen(id: int)\ninput scratch from \"scratch.csv\"\n\
+         output seen\nseen(x) :- scratch(x).\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(foldc_path())
+        .args([
+            "submit",
+            d.join("p.fold").to_str().unwrap(),
+            "--server",
+            &server.url(),
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("`scratch` is private"), "{err}");
+
+    // Facts written in the program: one chunk without input runs them.
+    std::fs::write(
+        d.join("q.fold"),
+        "data n(x: int)\noutput n\nn(1).\nn(2).\nn(y) :- n(x), y = x + 2, y < 9.\n",
+    )
+    .unwrap();
+    foldc_ok(&[
+        "submit",
+        d.join("q.fold").to_str().unwrap(),
+        "--server",
+        &server.url(),
+        "--timeout",
+        "200ms",
+    ]);
+    let _w = Worker::start(&server, &d.join("w"), &[]);
+    collect_out(&server, "q", &d.join("out"));
+    single_run(&d.join("q.fold"), &[], &d.join("single"));
+    assert_same(&d.join("single"), &d.join("out"), "program facts");
+}

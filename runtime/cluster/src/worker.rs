@@ -1,0 +1,683 @@
+//! `foldc worker`: an identical, stateless worker. It finds the jobs in the
+//! jobs bucket and for each takes merge tasks first (without waiting),
+//! then batches of chunk events, which it runs into a local database
+//! until a fetch comes back empty or the job's batch count is reached;
+//! then it uploads the database and publishes its event, and only then
+//! acks the chunks. While it works, it tells the server the messages it
+//! holds are in progress, and heartbeats in the workers bucket.
+//!
+//! Any error with the server (it may restart) drops the local work and
+//! starts over after a pause: what was not acked is delivered again.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_nats::jetstream::{self, AckKind};
+use futures::StreamExt;
+use tokio::io::AsyncReadExt;
+
+use fold_runtime::db::{Session, SessionOptions};
+use fold_runtime::merge::merge_databases;
+use fold_runtime::plan::CatId;
+use fold_runtime::RunOptions;
+
+use crate::fault;
+use crate::layout::{self, Job};
+use crate::manifest::{self, Chunk, DbEvent, DbRef, Heartbeat, Manifest, MergeTask};
+use crate::nats::{self, Conn, JobHandles};
+use crate::pack;
+use crate::program::{self, Compiled};
+
+/// How a worker runs.
+pub struct WorkerOptions {
+    pub server: String,
+    /// Threads per run (0: one per core).
+    pub threads: usize,
+    /// Where local databases live.
+    pub work_dir: PathBuf,
+    /// Stop after this long without work (`None`: run until killed).
+    pub idle_exit: Option<Duration>,
+}
+
+/// How often a worker heartbeats.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(2);
+
+/// A job this worker knows: its manifest's program compiled once.
+struct JobCtx {
+    handles: JobHandles,
+    manifest: Manifest,
+    compiled: Arc<Compiled>,
+}
+
+/// Run a worker until it is killed (or idle for `idle_exit`).
+pub fn worker(opts: &WorkerOptions) -> Result<(), String> {
+    std::fs::create_dir_all(&opts.work_dir)
+        .map_err(|e| format!("cannot create `{}`: {e}", opts.work_dir.display()))?;
+    crate::block_on(async {
+        let conn = nats::connect(&opts.server).await?;
+        let id = worker_id();
+        let doing = Arc::new(Mutex::new("starting".to_string()));
+        tokio::spawn(heartbeat(conn.clone(), id.clone(), doing.clone()));
+        let mut w = Worker {
+            conn,
+            id,
+            opts,
+            doing,
+            jobs: HashMap::new(),
+            serial: 0,
+        };
+        let mut idle_since = tokio::time::Instant::now();
+        loop {
+            match w.cycle().await {
+                Ok(true) => idle_since = tokio::time::Instant::now(),
+                Ok(false) => {
+                    w.set_doing("idle");
+                    if opts.idle_exit.is_some_and(|d| idle_since.elapsed() >= d) {
+                        return Ok(());
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => {
+                    eprintln!("worker {}: {e}; starting over", w.id);
+                    w.jobs.clear();
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    })
+}
+
+struct Worker<'a> {
+    conn: Conn,
+    id: String,
+    opts: &'a WorkerOptions,
+    doing: Arc<Mutex<String>>,
+    jobs: HashMap<String, Arc<JobCtx>>,
+    /// Numbers local directories.
+    serial: u64,
+}
+
+impl Worker<'_> {
+    fn set_doing(&self, what: &str) {
+        if let Ok(mut d) = self.doing.lock() {
+            what.clone_into(&mut d);
+        }
+    }
+
+    fn run_options(&self) -> RunOptions {
+        RunOptions {
+            threads: self.opts.threads,
+            quiet: true,
+        }
+    }
+
+    /// One pass over the jobs; whether any work was done.
+    async fn cycle(&mut self) -> Result<bool, String> {
+        let mut names = Vec::new();
+        let mut keys = self
+            .conn
+            .jobs
+            .keys()
+            .await
+            .map_err(|e| format!("cannot list jobs: {e}"))?;
+        while let Some(key) = keys.next().await {
+            let key = key.map_err(|e| format!("cannot list jobs: {e}"))?;
+            if let Some(job) = layout::job_of_manifest_key(&key) {
+                names.push(job.to_string());
+            }
+        }
+        names.sort();
+        let mut worked = false;
+        for name in names {
+            let ctx = match self.job(&name).await {
+                Ok(ctx) => ctx,
+                Err(e) => {
+                    eprintln!("worker {}: job `{name}`: {e}", self.id);
+                    continue;
+                }
+            };
+            if self.take_merge(&ctx).await? {
+                return Ok(true);
+            }
+            worked |= self.take_chunks(&ctx).await?;
+        }
+        Ok(worked)
+    }
+
+    async fn job(&mut self, name: &str) -> Result<Arc<JobCtx>, String> {
+        if let Some(ctx) = self.jobs.get(name) {
+            return Ok(ctx.clone());
+        }
+        let job = Job::new(name)?;
+        let Some((manifest, _)) = nats::manifest(&self.conn, &job).await? else {
+            return Err("no manifest".to_string());
+        };
+        let compiled = program::compile(&manifest.source, &manifest.program_name)?;
+        if compiled.fingerprint != manifest.fingerprint {
+            return Err(format!(
+                "this foldc compiles the program to fingerprint {}, the job's is {}: workers \
+                 and submit must run the same foldc",
+                compiled.fingerprint, manifest.fingerprint
+            ));
+        }
+        let handles = nats::open_job(&self.conn, &job, &manifest.settings).await?;
+        let ctx = Arc::new(JobCtx {
+            handles,
+            manifest,
+            compiled: Arc::new(compiled),
+        });
+        self.jobs.insert(name.to_string(), ctx.clone());
+        Ok(ctx)
+    }
+
+    fn local_dir(&mut self, job: &str, what: &str) -> Result<PathBuf, String> {
+        self.serial += 1;
+        let dir = self.opts.work_dir.join(job).join(format!(
+            "{what}-{}-{}",
+            std::process::id(),
+            self.serial
+        ));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| format!("cannot clear `{}`: {e}", dir.display()))?;
+        }
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+        Ok(dir)
+    }
+
+    /// Take one merge task, if one is waiting, and do it.
+    async fn take_merge(&mut self, ctx: &Arc<JobCtx>) -> Result<bool, String> {
+        let mut batch = ctx
+            .handles
+            .merges
+            .fetch()
+            .max_messages(1)
+            .messages()
+            .await
+            .map_err(|e| format!("cannot fetch merge tasks: {e}"))?;
+        let Some(msg) = batch.next().await else {
+            return Ok(false);
+        };
+        let msg = msg.map_err(|e| format!("cannot fetch merge tasks: {e}"))?;
+        let task: MergeTask = match manifest::parse(&msg.payload, "a merge task") {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("worker {}: {e}; dropped", self.id);
+                let _ = msg.ack_with(AckKind::Term).await;
+                return Ok(true);
+            }
+        };
+        self.set_doing(&format!(
+            "merging {} + {} of job {}",
+            task.a.object, task.b.object, ctx.handles.job.name
+        ));
+        let held = Held::new(vec![msg], &ctx.manifest);
+        let result = self.merge(ctx, &task).await;
+        let msgs = held.stop();
+        match result {
+            Ok(()) => {
+                fault::point("merge.after-publish");
+                ack_all(&msgs).await
+            }
+            Err(e) => {
+                // Let another try (the server delivers it again later).
+                for m in &msgs {
+                    let _ = m.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
+                }
+                Err(e)
+            }
+        }
+        .map(|()| true)
+    }
+
+    async fn merge(&mut self, ctx: &Arc<JobCtx>, task: &MergeTask) -> Result<(), String> {
+        let dir = self.local_dir(&ctx.handles.job.name, "merge")?;
+        let (a, b, into) = (dir.join("a"), dir.join("b"), dir.join("c"));
+        for (db, path) in [(&task.a, &a), (&task.b, &b)] {
+            match download(&ctx.handles, &db.object).await? {
+                Some(bytes) => pack::unpack(&bytes, path)?,
+                None => {
+                    // Its result (or a database covering it) is in the
+                    // coordinator's hands already, which removed the input.
+                    eprintln!(
+                        "worker {}: merge task {} + {}: `{}` is gone; the task is obsolete",
+                        self.id, task.a.object, task.b.object, db.object
+                    );
+                    let _ = std::fs::remove_dir_all(&dir);
+                    return Ok(());
+                }
+            }
+        }
+        fault::point("merge.mid");
+        let compiled = ctx.compiled.clone();
+        let program = ctx.manifest.program_name.clone();
+        let opts = self.run_options();
+        let into2 = into.clone();
+        let facts = tokio::task::spawn_blocking(move || -> Result<u64, String> {
+            merge_databases(
+                &compiled.plan,
+                compiled.natives(),
+                &program,
+                &a,
+                &b,
+                &into2,
+                &opts,
+            )?;
+            Ok(0)
+        })
+        .await
+        .map_err(|e| format!("the merge stopped: {e}"))??;
+        let chunks = task.union();
+        let from = Some((task.a.object.clone(), task.b.object.clone()));
+        self.publish_db(ctx, &into, chunks, facts, from).await?;
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
+
+    /// Take batches of chunk events into one local database and publish it.
+    async fn take_chunks(&mut self, ctx: &Arc<JobCtx>) -> Result<bool, String> {
+        let settings = &ctx.manifest.settings;
+        let mut held: Option<Held> = None;
+        let mut session: Option<Session> = None;
+        let mut chunks = BTreeSet::new();
+        let mut dir: Option<PathBuf> = None;
+        for _ in 0..settings.batch_count.max(1) {
+            let mut batch = ctx
+                .handles
+                .chunks
+                .batch()
+                .max_messages(settings.batch_size.max(1))
+                .expires(Duration::from_millis(settings.timeout_ms.max(100)))
+                .messages()
+                .await
+                .map_err(|e| format!("cannot fetch chunks: {e}"))?;
+            let mut msgs = Vec::new();
+            while let Some(m) = batch.next().await {
+                msgs.push(m.map_err(|e| format!("cannot fetch chunks: {e}"))?);
+            }
+            if msgs.is_empty() {
+                break;
+            }
+            let d = match &dir {
+                Some(d) => d.clone(),
+                None => {
+                    let d = self.local_dir(&ctx.handles.job.name, "local")?;
+                    dir = Some(d.clone());
+                    d
+                }
+            };
+            self.set_doing(&format!(
+                "running {} chunks of job {}",
+                msgs.len(),
+                ctx.handles.job.name
+            ));
+            let h = held.get_or_insert_with(|| Held::new(Vec::new(), &ctx.manifest));
+            h.add(&msgs);
+            let (s, taken) = self.run_batch(ctx, &d, session.take(), &msgs).await?;
+            session = Some(s);
+            chunks.extend(taken);
+            fault::point("worker.after-fetch");
+        }
+        let Some(held) = held else {
+            return Ok(false);
+        };
+        let Some(session) = session else {
+            // Every chunk was refused (and recorded as poison).
+            ack_all(&held.stop()).await?;
+            return Ok(true);
+        };
+        let facts: u64 = {
+            let plan = ctx.compiled.plan.clone();
+            let engine = session.engine();
+            plan.outputs.iter().map(|&c| engine.count(c) as u64).sum()
+        };
+        let db_dir = session.dir().to_path_buf();
+        let (_engine, read_back) = session.close();
+        tokio::task::spawn_blocking(move || read_back.wait())
+            .await
+            .map_err(|e| format!("the read-back check stopped: {e}"))??;
+        if !chunks.is_empty() {
+            self.publish_db(ctx, &db_dir, chunks, facts, None).await?;
+        }
+        ack_all(&held.stop()).await?;
+        if let Some(local) = db_dir.parent() {
+            let _ = std::fs::remove_dir_all(local);
+        }
+        Ok(true)
+    }
+
+    /// Download a batch's chunks and run them into the session (opened on
+    /// the first batch). Returns the session and the chunks it took; a
+    /// chunk that does not load is refused and recorded as poison.
+    async fn run_batch(
+        &mut self,
+        ctx: &Arc<JobCtx>,
+        dir: &Path,
+        session: Option<Session>,
+        msgs: &[jetstream::Message],
+    ) -> Result<(Session, Vec<u32>), String> {
+        let plan = ctx.compiled.plan.clone();
+        let mut inputs: Vec<(u32, Option<(CatId, PathBuf)>)> = Vec::new();
+        for msg in msgs {
+            let chunk: Chunk = match manifest::parse(&msg.payload, "a chunk event") {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("worker {}: {e}; dropped", self.id);
+                    let _ = msg.ack_with(AckKind::Term).await;
+                    continue;
+                }
+            };
+            if let Ok(info) = msg.info() {
+                if info.delivered >= ctx.manifest.settings.max_deliver
+                    && ctx.manifest.settings.max_deliver > 0
+                {
+                    self.poison(ctx, chunk.n, "its last delivery did not finish", false)
+                        .await;
+                }
+            }
+            let file = match (&chunk.category, &chunk.object) {
+                (Some(cat), Some(object)) => {
+                    let Some(cat_id) = plan.category_named(cat) else {
+                        self.poison(
+                            ctx,
+                            chunk.n,
+                            &format!("no category `{cat}` in the program"),
+                            true,
+                        )
+                        .await;
+                        continue;
+                    };
+                    let Some(bytes) = download(&ctx.handles, object).await? else {
+                        self.poison(
+                            ctx,
+                            chunk.n,
+                            &format!("its object `{object}` is missing"),
+                            true,
+                        )
+                        .await;
+                        continue;
+                    };
+                    if crc32fast::hash(&bytes) != chunk.checksum
+                        || bytes.len() as u64 != chunk.bytes
+                    {
+                        self.poison(ctx, chunk.n, "its object does not match its checksum", true)
+                            .await;
+                        continue;
+                    }
+                    let stem = Path::new(&chunk.file)
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let path = dir.join(format!("chunk-{}-{stem}.csv", chunk.n));
+                    std::fs::write(&path, &bytes)
+                        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+                    Some((cat_id, path))
+                }
+                _ => None,
+            };
+            inputs.push((chunk.n, file));
+        }
+        let compiled = ctx.compiled.clone();
+        let program = ctx.manifest.program_name.clone();
+        let db_dir = dir.join("db-dir");
+        let opts = self.run_options();
+        let (session, taken, refused) = tokio::task::spawn_blocking(move || {
+            run_chunks(&compiled, &program, &db_dir, session, inputs, &opts)
+        })
+        .await
+        .map_err(|e| format!("the run stopped: {e}"))??;
+        for (n, why) in refused {
+            self.poison(ctx, n, &why, true).await;
+        }
+        Ok((session, taken))
+    }
+
+    /// Record chunk `n` as poison (`failed`: refused for good, else only at
+    /// its last delivery).
+    async fn poison(&self, ctx: &Arc<JobCtx>, n: u32, why: &str, failed: bool) {
+        eprintln!(
+            "worker {}: chunk {n} of job {}: {why}",
+            self.id, ctx.handles.job.name
+        );
+        let record =
+            serde_json::json!({ "chunk": n, "why": why, "failed": failed, "worker": self.id });
+        let _ = self
+            .conn
+            .jobs
+            .put(
+                ctx.handles.job.poison_key(n),
+                manifest::to_bytes(&record).into(),
+            )
+            .await;
+    }
+
+    /// Pack the database at `dir`, upload it and publish its event.
+    async fn publish_db(
+        &self,
+        ctx: &Arc<JobCtx>,
+        dir: &Path,
+        chunks: BTreeSet<u32>,
+        facts: u64,
+        from: Option<(String, String)>,
+    ) -> Result<(), String> {
+        self.set_doing(&format!(
+            "uploading a database of job {}",
+            ctx.handles.job.name
+        ));
+        let d = dir.to_path_buf();
+        let bytes = tokio::task::spawn_blocking(move || pack::pack(&d))
+            .await
+            .map_err(|e| format!("packing stopped: {e}"))??;
+        let object = manifest::db_object(&chunks);
+        let mut reader: &[u8] = &bytes;
+        ctx.handles
+            .objects
+            .put(object.as_str(), &mut reader)
+            .await
+            .map_err(|e| format!("cannot upload `{object}`: {e}"))?;
+        fault::point("worker.after-upload");
+        let event = DbEvent {
+            db: DbRef {
+                object: object.clone(),
+                chunks,
+                bytes: bytes.len() as u64,
+            },
+            fingerprint: ctx.manifest.fingerprint.clone(),
+            from,
+            facts,
+            worker: self.id.clone(),
+        };
+        nats::publish(
+            &self.conn,
+            ctx.handles.job.db_subject(),
+            &format!("db:{object}"),
+            manifest::to_bytes(&event),
+        )
+        .await?;
+        eprintln!(
+            "worker {}: job {}: published `{object}` ({} chunks, {} bytes)",
+            self.id,
+            ctx.handles.job.name,
+            event.db.chunks.len(),
+            event.db.bytes
+        );
+        fault::point("worker.after-publish");
+        Ok(())
+    }
+}
+
+/// Run `inputs` into the session (opening it at `db_dir` if `None`): all
+/// in one update, or when that fails, one chunk at a time so that only
+/// the chunks that do not load are refused. Returns the session, the
+/// chunks taken, and the refused ones with the reason.
+#[allow(clippy::type_complexity)]
+fn run_chunks(
+    compiled: &Compiled,
+    program: &str,
+    db_dir: &Path,
+    session: Option<Session>,
+    inputs: Vec<(u32, Option<(CatId, PathBuf)>)>,
+    opts: &RunOptions,
+) -> Result<(Session, Vec<u32>, Vec<(u32, String)>), String> {
+    let mut session = match session {
+        Some(s) => s,
+        None => {
+            Session::open(
+                db_dir,
+                compiled.plan.clone(),
+                compiled.natives(),
+                program,
+                &SessionOptions::default(),
+            )
+            .map_err(|e| e.to_string())?
+            .0
+        }
+    };
+    let files: Vec<(CatId, PathBuf)> = inputs.iter().filter_map(|(_, f)| f.clone()).collect();
+    match session.update(&files, opts) {
+        Ok(_) => Ok((
+            session,
+            inputs.iter().map(|(n, _)| *n).collect(),
+            Vec::new(),
+        )),
+        Err(fold_runtime::db::SessionError::Input(_)) => {
+            let mut taken = Vec::new();
+            let mut refused = Vec::new();
+            for (n, file) in inputs {
+                let files: Vec<_> = file.into_iter().collect();
+                match session.update(&files, opts) {
+                    Ok(_) => taken.push(n),
+                    Err(fold_runtime::db::SessionError::Input(e)) => refused.push((n, e)),
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            Ok((session, taken, refused))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Messages a worker holds: the server is told they are in progress every
+/// third of the ack wait, until they are acked.
+struct Held {
+    msgs: Arc<Mutex<Vec<jetstream::Message>>>,
+    ticker: tokio::task::JoinHandle<()>,
+}
+
+impl Held {
+    fn new(msgs: Vec<jetstream::Message>, manifest: &Manifest) -> Held {
+        let msgs = Arc::new(Mutex::new(msgs));
+        let every = Duration::from_millis((manifest.settings.ack_wait_ms / 3).max(100));
+        let shared = msgs.clone();
+        let ticker = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let now: Vec<jetstream::Message> = match shared.lock() {
+                    Ok(m) => m.clone(),
+                    Err(_) => return,
+                };
+                for m in &now {
+                    let _ = m.ack_with(AckKind::Progress).await;
+                }
+            }
+        });
+        Held { msgs, ticker }
+    }
+
+    fn add(&self, more: &[jetstream::Message]) {
+        if let Ok(mut m) = self.msgs.lock() {
+            m.extend_from_slice(more);
+        }
+    }
+
+    fn stop(&self) -> Vec<jetstream::Message> {
+        self.ticker.abort();
+        match self.msgs.lock() {
+            Ok(mut m) => std::mem::take(&mut *m),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        // Work dropped on an error: the server delivers its messages again.
+        self.ticker.abort();
+    }
+}
+
+async fn ack_all(msgs: &[jetstream::Message]) -> Result<(), String> {
+    for m in msgs {
+        m.double_ack()
+            .await
+            .map_err(|e| format!("cannot ack a message: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The bytes of `object`, or `None` when it does not exist.
+pub(crate) async fn download(
+    handles: &JobHandles,
+    object: &str,
+) -> Result<Option<Vec<u8>>, String> {
+    use async_nats::jetstream::object_store::GetErrorKind;
+    let mut obj = match handles.objects.get(object).await {
+        Ok(o) => o,
+        Err(e) if e.kind() == GetErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot download `{object}`: {e}")),
+    };
+    let mut bytes = Vec::new();
+    obj.read_to_end(&mut bytes)
+        .await
+        .map_err(|e| format!("cannot download `{object}`: {e}"))?;
+    Ok(Some(bytes))
+}
+
+async fn heartbeat(conn: Conn, id: String, doing: Arc<Mutex<String>>) {
+    let host = host_name();
+    loop {
+        let beat = Heartbeat {
+            worker: id.clone(),
+            host: host.clone(),
+            pid: std::process::id(),
+            doing: doing.lock().map(|d| d.clone()).unwrap_or_default(),
+            at_ms: manifest::now_ms(),
+        };
+        let _ = conn
+            .workers
+            .put(&id, manifest::to_bytes(&beat).into())
+            .await;
+        tokio::time::sleep(HEARTBEAT_EVERY).await;
+    }
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "host".to_string())
+}
+
+/// A name unique among workers: host, process, start time.
+fn worker_id() -> String {
+    let host: String = host_name()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        manifest::now_ms() % 100_000
+    )
+}
