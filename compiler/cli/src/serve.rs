@@ -147,11 +147,10 @@ pub fn run(args: Args) -> Outcome {
         })
     });
     let explain_plan = Arc::clone(&plan);
-    let db_name = args.db.display().to_string();
     let explain = Box::new(
         move |engine: &fold_runtime::Engine, db: &mut fold_runtime::db::Db, cat, tuple: &[u64]| {
             crate::explain::tree(&explain_plan, &name, engine, db, cat, tuple, None)
-                .map_err(|e| e.replace("{db}", &db_name))
+                .map_err(|e| e.replace(" in database `{db}`", " in the database"))
         },
     );
     fold_serve::serve(plan, session, options, parse_fact, explain)?;

@@ -29,6 +29,7 @@ pub struct Limits {
     pub insert_timeout: Duration,
     /// The bearer token writes (and with `token_reads`, reads) need.
     pub token: Option<String>,
+    /// Whether reads need the token too (`/healthz` never does).
     pub token_reads: bool,
     /// Whether facts may be inserted into categories rules derive.
     pub allow_derived: bool,

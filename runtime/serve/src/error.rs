@@ -13,8 +13,6 @@ pub enum ApiError {
     Unauthorized(String),
     Forbidden(String),
     NotFound(String),
-    /// The method, and the methods the route takes (`Allow`).
-    MethodNotAllowed(&'static str),
     Timeout(String),
     Conflict(String),
     TooLarge(String),
@@ -36,7 +34,6 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -47,7 +44,6 @@ impl ApiError {
 
     fn message(&self) -> String {
         match self {
-            ApiError::MethodNotAllowed(allow) => format!("this route takes {allow} only"),
             ApiError::BadRequest(m)
             | ApiError::Unauthorized(m)
             | ApiError::Forbidden(m)
@@ -70,9 +66,6 @@ impl IntoResponse for ApiError {
         let mut response = (status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
         match &self {
-            ApiError::MethodNotAllowed(allow) => {
-                headers.insert(header::ALLOW, HeaderValue::from_static(allow));
-            }
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }

@@ -22,15 +22,18 @@
 //!   Host, Origin and token checks in [`routes::guard`]; `/metrics` in
 //!   [`metrics`].
 
-pub mod app;
-pub mod body;
-pub mod error;
-pub mod metrics;
-pub mod render;
-pub mod routes;
-pub mod server;
-pub mod view;
-pub mod writer;
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+#![deny(missing_docs)]
+
+mod app;
+mod body;
+mod error;
+mod metrics;
+mod render;
+mod routes;
+mod server;
+mod view;
+mod writer;
 
 pub use app::{Limits, ParseFact};
 pub use server::{serve, Options};

@@ -25,10 +25,13 @@ const DRAIN: Duration = Duration::from_secs(30);
 
 /// How to serve.
 pub struct Options {
+    /// The address to listen on.
     pub host: IpAddr,
+    /// The port (0: any free one; the one taken is printed).
     pub port: u16,
     /// The database's name in the first line printed.
     pub name: String,
+    /// Timeouts, sizes and who may ask.
     pub limits: Limits,
     /// Connections open at once at most; more are answered 503.
     pub max_connections: usize,

@@ -101,6 +101,14 @@ fn a_subscriber_that_resumes_gets_every_fact_once() {
          {dupes} twice, none missing",
         got.len()
     );
+    // An EventSource resumes with Last-Event-ID instead of `after`.
+    let mut again = Events::open_with(
+        s.port,
+        "/categories/path/changes",
+        &[("Last-Event-ID", "20")],
+    );
+    let e = again.next().expect("event");
+    assert_eq!((e.kind.as_str(), e.id), ("fact", Some(21)));
     // A bad offset is refused; one past the end waits for new facts.
     assert_eq!(s.get("/categories/path/changes?after=-1").status, 400);
     assert_eq!(s.get("/categories/nope/changes").status, 404);

@@ -249,8 +249,13 @@ pub struct Events {
 
 impl Events {
     pub fn open(port: u16, path: &str) -> Events {
+        Events::open_with(port, path, &[])
+    }
+
+    /// [`Events::open`] with more request headers.
+    pub fn open_with(port: u16, path: &str, headers: &[(&str, &str)]) -> Events {
         let mut conn = Conn::open(port);
-        conn.send("GET", path, &[], b"");
+        conn.send("GET", path, headers, b"");
         let mut line = String::new();
         conn.reader.read_line(&mut line).expect("status");
         assert!(line.contains(" 200 "), "{line}");

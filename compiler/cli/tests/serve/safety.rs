@@ -158,8 +158,19 @@ fn sigterm_lets_a_running_insert_finish_and_loses_nothing() {
             body.as_bytes(),
         )
     });
+    // A subscriber does not hold the service open.
+    let mut follower = crate::client::Events::open(port, "/categories/path/changes");
+    assert!(follower.next().is_some());
     std::thread::sleep(Duration::from_millis(150));
+    let asked = Instant::now();
     assert_eq!(s.terminate(), Some(0));
+    assert!(
+        asked.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        asked.elapsed()
+    );
+    // Its stream ends.
+    while follower.next().is_some() {}
     let r = insert.join().expect("insert");
     assert_eq!(r.status, 200, "{}", r.body);
     let s = Server::start(d, "tc.fold", &[]);

@@ -50,15 +50,13 @@ impl Order {
             return;
         }
         let stride = arity + 1;
-        let entries: Vec<&[Word]> = words.chunks_exact(arity).collect();
-        // Sort positions rather than slices so each entry keeps its row id.
-        let mut rows: Vec<usize> = (0..entries.len()).collect();
-        rows.par_sort_unstable_by(|&x, &y| compare_led(types, lead, entries[x], entries[y]));
-        let mut run = Vec::with_capacity(rows.len() * stride);
-        for r in rows {
-            run.extend_from_slice(entries[r]);
-            run.push((first + r) as Word);
-        }
+        let run = match stride {
+            2 => sorted_fixed::<2>(types, lead, first, words),
+            3 => sorted_fixed::<3>(types, lead, first, words),
+            4 => sorted_fixed::<4>(types, lead, first, words),
+            5 => sorted_fixed::<5>(types, lead, first, words),
+            _ => sorted_any(types, lead, first, words),
+        };
         self.runs.push(Arc::new(Run { words: run }));
         while self.runs.len() >= 2 {
             let n = self.runs.len();
@@ -71,6 +69,43 @@ impl Order {
             self.runs.push(Arc::new(merged));
         }
     }
+}
+
+/// The entries of rows `first..` (`words`), sorted: as fixed-size arrays,
+/// so the sort moves them in place rather than chasing pointers.
+fn sorted_fixed<const S: usize>(
+    types: &[Type],
+    lead: usize,
+    first: usize,
+    words: &[Word],
+) -> Vec<Word> {
+    let arity = S - 1;
+    let mut entries: Vec<[Word; S]> = words
+        .chunks_exact(arity)
+        .enumerate()
+        .map(|(i, row)| {
+            let mut e = [0; S];
+            e[..arity].copy_from_slice(row);
+            e[arity] = (first + i) as Word;
+            e
+        })
+        .collect();
+    entries.par_sort_unstable_by(|a, b| compare_led(types, lead, a, b));
+    entries.into_iter().flatten().collect()
+}
+
+/// [`sorted_fixed`] for any arity: positions sorted, then copied.
+fn sorted_any(types: &[Type], lead: usize, first: usize, words: &[Word]) -> Vec<Word> {
+    let arity = types.len();
+    let entries: Vec<&[Word]> = words.chunks_exact(arity).collect();
+    let mut rows: Vec<usize> = (0..entries.len()).collect();
+    rows.par_sort_unstable_by(|&x, &y| compare_led(types, lead, entries[x], entries[y]));
+    let mut run = Vec::with_capacity(rows.len() * (arity + 1));
+    for r in rows {
+        run.extend_from_slice(entries[r]);
+        run.push((first + r) as Word);
+    }
+    run
 }
 
 /// Two sorted runs as one.

@@ -9,6 +9,8 @@
 
 pub mod index;
 pub mod query;
+#[cfg(test)]
+mod query_tests;
 
 use std::sync::{Arc, RwLock};
 
