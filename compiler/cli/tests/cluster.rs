@@ -173,3 +173,59 @@ fn private_input_is_not_submitted_and_a_program_without_input_runs() {
     single_run(&d.join("q.fold"), &[], &d.join("single"));
     assert_same(&d.join("single"), &d.join("out"), "program facts");
 }
+
+#[test]
+fn text_folding_square_found_only_when_two_books_meet_in_a_merge() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let prog = example("text-folding").join("text-folding.fold");
+    let case = example("text-folding").join("cases/merge-both");
+    let input = format!("book={}", case.join("books.csv").display());
+    // One book per chunk and per database: neither database holds the
+    // square; only their merge can find it.
+    foldc_ok(&[
+        "submit",
+        prog.to_str().unwrap(),
+        "--server",
+        &server.url(),
+        "--job",
+        "tf",
+        "--input",
+        &input,
+        "--chunk-rows",
+        "1",
+        "--batch-size",
+        "1",
+        "--batch-count",
+        "1",
+        "--timeout",
+        "200ms",
+    ]);
+    let _w: Vec<Worker> = (0..2)
+        .map(|i| Worker::start(&server, &d.join(format!("w{i}")), &[]))
+        .collect();
+    collect_out(&server, "tf", &d.join("out"));
+    assert_same(
+        &case.join("expected"),
+        &d.join("out"),
+        "text folding, merge-both",
+    );
+    let ortho = std::fs::read_to_string(d.join("out/ortho.csv")).unwrap();
+    assert!(
+        ortho.contains("a\"\", \"\"b\"\", \"\"c\"\", \"\"d"),
+        "the square is missing:\n{ortho}"
+    );
+    let out = foldc_ok(&[
+        "cluster",
+        "status",
+        "tf",
+        "--server",
+        &server.url(),
+        "--format",
+        "json",
+    ]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["jobs"][0]["merges_done"], 1, "{status}");
+    assert_eq!(status["jobs"][0]["chunks"], 2, "{status}");
+}

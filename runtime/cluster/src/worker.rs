@@ -1,7 +1,7 @@
 //! `foldc worker`: an identical, stateless worker. It finds the jobs in the
 //! jobs bucket and for each takes merge tasks first (without waiting),
-//! then batches of chunk events, which it runs into a local database
-//! until a fetch comes back empty or the job's batch count is reached;
+//! then batches of chunk events (the first fetch without waiting), which
+//! it runs into a local database until a fetch comes back empty or the job's batch count is reached;
 //! then it uploads the database and publishes its event, and only then
 //! acks the chunks. While it works, it tells the server the messages it
 //! holds are in progress, and heartbeats in the workers bucket.
@@ -284,16 +284,23 @@ impl Worker<'_> {
         let mut session: Option<Session> = None;
         let mut chunks = BTreeSet::new();
         let mut dir: Option<PathBuf> = None;
-        for _ in 0..settings.batch_count.max(1) {
-            let mut batch = ctx
-                .handles
-                .chunks
-                .batch()
-                .max_messages(settings.batch_size.max(1))
-                .expires(Duration::from_millis(settings.timeout_ms.max(100)))
-                .messages()
-                .await
-                .map_err(|e| format!("cannot fetch chunks: {e}"))?;
+        for i in 0..settings.batch_count.max(1) {
+            // The first fetch does not wait, so that a worker passes over
+            // the jobs without work quickly; later ones wait up to the
+            // job's timeout for more before the database is written out.
+            let max = settings.batch_size.max(1);
+            let chunks_consumer = &ctx.handles.chunks;
+            let fetched = if i == 0 {
+                chunks_consumer.fetch().max_messages(max).messages().await
+            } else {
+                chunks_consumer
+                    .batch()
+                    .max_messages(max)
+                    .expires(Duration::from_millis(settings.timeout_ms.max(100)))
+                    .messages()
+                    .await
+            };
+            let mut batch = fetched.map_err(|e| format!("cannot fetch chunks: {e}"))?;
             let mut msgs = Vec::new();
             while let Some(m) = batch.next().await {
                 msgs.push(m.map_err(|e| format!("cannot fetch chunks: {e}"))?);
