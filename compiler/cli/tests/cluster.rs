@@ -229,3 +229,64 @@ fn text_folding_square_found_only_when_two_books_meet_in_a_merge() {
     assert_eq!(status["jobs"][0]["merges_done"], 1, "{status}");
     assert_eq!(status["jobs"][0]["chunks"], 2, "{status}");
 }
+
+#[test]
+fn a_chunk_that_does_not_load_is_poison_and_named() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("edge.csv"), "src,dst\n1,2\n2,3\n3,x\n4,5\n").unwrap();
+    let input = format!("edge={}", d.join("edge.csv").display());
+    foldc_ok(&[
+        "submit",
+        reach().to_str().unwrap(),
+        "--server",
+        &server.url(),
+        "--job",
+        "bad",
+        "--input",
+        &input,
+        "--chunk-rows",
+        "2",
+        "--timeout",
+        "200ms",
+    ]);
+    let _w = Worker::start(&server, &d.join("w"), &[]);
+    let out = std::process::Command::new(foldc_path())
+        .args([
+            "collect",
+            "bad",
+            "--server",
+            &server.url(),
+            "--wait",
+            "--out",
+        ])
+        .arg(d.join("out"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("job `bad` cannot finish: poison chunks"),
+        "{err}"
+    );
+    assert!(err.contains("chunk 1:"), "{err}");
+    assert!(
+        !d.join("out").exists(),
+        "nothing is exported from an unfinished job"
+    );
+    let st = foldc_ok(&[
+        "cluster",
+        "status",
+        "bad",
+        "--server",
+        &server.url(),
+        "--format",
+        "json",
+    ]);
+    let status: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    let poison = &status["jobs"][0]["poison"];
+    assert_eq!(poison.as_array().map(Vec::len), Some(1), "{status}");
+    assert_eq!(poison[0]["chunk"], 1);
+    assert_eq!(poison[0]["failed"], true);
+}
