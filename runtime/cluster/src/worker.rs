@@ -234,6 +234,7 @@ impl Worker<'_> {
     }
 
     async fn merge(&mut self, ctx: &Arc<JobCtx>, task: &MergeTask) -> Result<(), String> {
+        let started = std::time::Instant::now();
         let dir = self.local_dir(&ctx.handles.job.name, "merge")?;
         let (a, b, into) = (dir.join("a"), dir.join("b"), dir.join("c"));
         for (db, path) in [(&task.a, &a), (&task.b, &b)] {
@@ -251,6 +252,7 @@ impl Worker<'_> {
                 }
             }
         }
+        let downloaded = started.elapsed();
         fault::point("merge.mid");
         let compiled = ctx.compiled.clone();
         let program = ctx.manifest.program_name.clone();
@@ -270,9 +272,18 @@ impl Worker<'_> {
         })
         .await
         .map_err(|e| format!("the merge stopped: {e}"))??;
+        let merged = started.elapsed() - downloaded;
         let chunks = task.union();
         let from = Some((task.a.object.clone(), task.b.object.clone()));
-        self.publish_db(ctx, &into, chunks, facts, from).await?;
+        let what = format!(
+            "merged {} + {}: download {:.3} s, merge {:.3} s",
+            task.a.object,
+            task.b.object,
+            downloaded.as_secs_f64(),
+            merged.as_secs_f64()
+        );
+        self.publish_db(ctx, &into, chunks, facts, from, &what)
+            .await?;
         let _ = std::fs::remove_dir_all(&dir);
         Ok(())
     }
@@ -284,7 +295,10 @@ impl Worker<'_> {
         let mut session: Option<Session> = None;
         let mut chunks = BTreeSet::new();
         let mut dir: Option<PathBuf> = None;
+        let mut fetching = Duration::ZERO;
+        let mut running = Duration::ZERO;
         for i in 0..settings.batch_count.max(1) {
+            let fetch_started = std::time::Instant::now();
             // The first fetch does not wait, so that a worker passes over
             // the jobs without work quickly; later ones wait up to the
             // job's timeout for more before the database is written out.
@@ -305,6 +319,7 @@ impl Worker<'_> {
             while let Some(m) = batch.next().await {
                 msgs.push(m.map_err(|e| format!("cannot fetch chunks: {e}"))?);
             }
+            fetching += fetch_started.elapsed();
             if msgs.is_empty() {
                 break;
             }
@@ -323,7 +338,9 @@ impl Worker<'_> {
             ));
             let h = held.get_or_insert_with(|| Held::new(Vec::new(), &ctx.manifest));
             h.add(&msgs);
+            let run_started = std::time::Instant::now();
             let (s, taken) = self.run_batch(ctx, &d, session.take(), &msgs).await?;
+            running += run_started.elapsed();
             session = Some(s);
             chunks.extend(taken);
             fault::point("worker.after-fetch");
@@ -347,7 +364,13 @@ impl Worker<'_> {
             .await
             .map_err(|e| format!("the read-back check stopped: {e}"))??;
         if !chunks.is_empty() {
-            self.publish_db(ctx, &db_dir, chunks, facts, None).await?;
+            let what = format!(
+                "fetch {:.3} s, download and run {:.3} s",
+                fetching.as_secs_f64(),
+                running.as_secs_f64()
+            );
+            self.publish_db(ctx, &db_dir, chunks, facts, None, &what)
+                .await?;
         }
         ack_all(&held.stop()).await?;
         if let Some(local) = db_dir.parent() {
@@ -469,11 +492,13 @@ impl Worker<'_> {
         chunks: BTreeSet<u32>,
         facts: u64,
         from: Option<(String, String)>,
+        what: &str,
     ) -> Result<(), String> {
         self.set_doing(&format!(
             "uploading a database of job {}",
             ctx.handles.job.name
         ));
+        let started = std::time::Instant::now();
         let d = dir.to_path_buf();
         let bytes = tokio::task::spawn_blocking(move || pack::pack(&d))
             .await
@@ -485,6 +510,7 @@ impl Worker<'_> {
             .put(object.as_str(), &mut reader)
             .await
             .map_err(|e| format!("cannot upload `{object}`: {e}"))?;
+        let uploaded = started.elapsed();
         fault::point("worker.after-upload");
         let event = DbEvent {
             db: DbRef {
@@ -505,11 +531,14 @@ impl Worker<'_> {
         )
         .await?;
         eprintln!(
-            "worker {}: job {}: published `{object}` ({} chunks, {} bytes)",
+            "worker {}: job {}: published `{object}` ({} chunks, {} bytes; {}, pack and \
+             upload {:.3} s)",
             self.id,
             ctx.handles.job.name,
             event.db.chunks.len(),
-            event.db.bytes
+            event.db.bytes,
+            what,
+            uploaded.as_secs_f64()
         );
         fault::point("worker.after-publish");
         Ok(())
