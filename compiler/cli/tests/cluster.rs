@@ -44,6 +44,31 @@ fn reachability_on(workers: usize, rows: &str, batch: &str) {
         &tmp.path().join("out"),
         "reachability",
     );
+
+    // Collecting a finished job again gives it as an ordinary database.
+    let db = tmp.path().join("db");
+    foldc_ok(&[
+        "collect",
+        "reach",
+        "--server",
+        &server.url(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    let exported = tmp.path().join("exported");
+    foldc_ok(&[
+        "export",
+        prog.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        exported.to_str().unwrap(),
+    ]);
+    assert_same(
+        &tmp.path().join("single"),
+        &exported,
+        "the collected database",
+    );
 }
 
 #[test]
