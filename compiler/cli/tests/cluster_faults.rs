@@ -174,6 +174,10 @@ fn nats_server_killed_and_restarted_on_its_store() {
         .collect();
     let mut collect = spawn_collect(&server, "s", &d.join("out"), None);
     std::thread::sleep(Duration::from_millis(600));
+    assert!(
+        matches!(collect.try_wait(), Ok(None)),
+        "the job ended before the server was killed"
+    );
     server.kill_and_restart(Duration::from_millis(800));
     let ok = wait_for(&mut collect, Duration::from_secs(120), "collect");
     assert!(ok, "collect failed across the server's restart");

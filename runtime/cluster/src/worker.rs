@@ -59,12 +59,19 @@ pub fn worker(opts: &WorkerOptions) -> Result<(), String> {
         let conn = nats::connect(&opts.server).await?;
         let id = worker_id();
         let doing = Arc::new(Mutex::new("starting".to_string()));
-        tokio::spawn(heartbeat(conn.clone(), id.clone(), doing.clone()));
+        let changed = Arc::new(tokio::sync::Notify::new());
+        tokio::spawn(heartbeat(
+            conn.clone(),
+            id.clone(),
+            doing.clone(),
+            changed.clone(),
+        ));
         let mut w = Worker {
             conn,
             id,
             opts,
             doing,
+            changed,
             jobs: HashMap::new(),
             serial: 0,
         };
@@ -94,6 +101,8 @@ struct Worker<'a> {
     id: String,
     opts: &'a WorkerOptions,
     doing: Arc<Mutex<String>>,
+    /// Wakes the heartbeat when what the worker does changes.
+    changed: Arc<tokio::sync::Notify>,
     jobs: HashMap<String, Arc<JobCtx>>,
     /// Numbers local directories.
     serial: u64,
@@ -102,7 +111,10 @@ struct Worker<'a> {
 impl Worker<'_> {
     fn set_doing(&self, what: &str) {
         if let Ok(mut d) = self.doing.lock() {
-            what.clone_into(&mut d);
+            if *d != what {
+                what.clone_into(&mut d);
+                self.changed.notify_one();
+            }
         }
     }
 
@@ -672,7 +684,12 @@ pub(crate) async fn download(
     Ok(Some(bytes))
 }
 
-async fn heartbeat(conn: Conn, id: String, doing: Arc<Mutex<String>>) {
+async fn heartbeat(
+    conn: Conn,
+    id: String,
+    doing: Arc<Mutex<String>>,
+    changed: Arc<tokio::sync::Notify>,
+) {
     let host = host_name();
     loop {
         let beat = Heartbeat {
@@ -686,7 +703,10 @@ async fn heartbeat(conn: Conn, id: String, doing: Arc<Mutex<String>>) {
             .workers
             .put(&id, manifest::to_bytes(&beat).into())
             .await;
-        tokio::time::sleep(HEARTBEAT_EVERY).await;
+        tokio::select! {
+            () = tokio::time::sleep(HEARTBEAT_EVERY) => {}
+            () = changed.notified() => {}
+        }
     }
 }
 
