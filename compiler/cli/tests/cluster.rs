@@ -315,3 +315,40 @@ fn a_chunk_that_does_not_load_is_poison_and_named() {
     assert_eq!(poison[0]["chunk"], 1);
     assert_eq!(poison[0]["failed"], true);
 }
+
+#[test]
+fn a_worker_that_stops_heartbeating_is_stale() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut w = Worker::start(&server, &tmp.path().join("w"), &[]);
+    let status = || {
+        let out = foldc_ok(&[
+            "cluster",
+            "status",
+            "--server",
+            &server.url(),
+            "--format",
+            "json",
+        ]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while status()["workers"].as_array().map_or(0, Vec::len) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker never heartbeat"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(status()["workers"][0]["alive"], true);
+    w.kill();
+    std::thread::sleep(std::time::Duration::from_millis(6_500));
+    let st = status();
+    assert_eq!(st["workers"][0]["alive"], false, "{st}");
+    let text = foldc_ok(&["cluster", "status", "--server", &server.url()]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("no jobs") && text.contains("workers: 0 alive, 1 stale"),
+        "{text}"
+    );
+}
