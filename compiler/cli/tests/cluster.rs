@@ -44,6 +44,31 @@ fn reachability_on(workers: usize, rows: &str, batch: &str) {
         &tmp.path().join("out"),
         "reachability",
     );
+
+    // Collecting a finished job again gives it as an ordinary database.
+    let db = tmp.path().join("db");
+    foldc_ok(&[
+        "collect",
+        "reach",
+        "--server",
+        &server.url(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    let exported = tmp.path().join("exported");
+    foldc_ok(&[
+        "export",
+        prog.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        exported.to_str().unwrap(),
+    ]);
+    assert_same(
+        &tmp.path().join("single"),
+        &exported,
+        "the collected database",
+    );
 }
 
 #[test]
@@ -172,4 +197,158 @@ fn private_input_is_not_submitted_and_a_program_without_input_runs() {
     collect_out(&server, "q", &d.join("out"));
     single_run(&d.join("q.fold"), &[], &d.join("single"));
     assert_same(&d.join("single"), &d.join("out"), "program facts");
+}
+
+#[test]
+fn text_folding_square_found_only_when_two_books_meet_in_a_merge() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let prog = example("text-folding").join("text-folding.fold");
+    let case = example("text-folding").join("cases/merge-both");
+    let input = format!("book={}", case.join("books.csv").display());
+    // One book per chunk and per database: neither database holds the
+    // square; only their merge can find it.
+    foldc_ok(&[
+        "submit",
+        prog.to_str().unwrap(),
+        "--server",
+        &server.url(),
+        "--job",
+        "tf",
+        "--input",
+        &input,
+        "--chunk-rows",
+        "1",
+        "--batch-size",
+        "1",
+        "--batch-count",
+        "1",
+        "--timeout",
+        "200ms",
+    ]);
+    let _w: Vec<Worker> = (0..2)
+        .map(|i| Worker::start(&server, &d.join(format!("w{i}")), &[]))
+        .collect();
+    collect_out(&server, "tf", &d.join("out"));
+    assert_same(
+        &case.join("expected"),
+        &d.join("out"),
+        "text folding, merge-both",
+    );
+    let ortho = std::fs::read_to_string(d.join("out/ortho.csv")).unwrap();
+    assert!(
+        ortho.contains("a\"\", \"\"b\"\", \"\"c\"\", \"\"d"),
+        "the square is missing:\n{ortho}"
+    );
+    let out = foldc_ok(&[
+        "cluster",
+        "status",
+        "tf",
+        "--server",
+        &server.url(),
+        "--format",
+        "json",
+    ]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["jobs"][0]["merges_done"], 1, "{status}");
+    assert_eq!(status["jobs"][0]["chunks"], 2, "{status}");
+}
+
+#[test]
+fn a_chunk_that_does_not_load_is_poison_and_named() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("edge.csv"), "src,dst\n1,2\n2,3\n3,x\n4,5\n").unwrap();
+    let input = format!("edge={}", d.join("edge.csv").display());
+    foldc_ok(&[
+        "submit",
+        reach().to_str().unwrap(),
+        "--server",
+        &server.url(),
+        "--job",
+        "bad",
+        "--input",
+        &input,
+        "--chunk-rows",
+        "2",
+        "--timeout",
+        "200ms",
+    ]);
+    let _w = Worker::start(&server, &d.join("w"), &[]);
+    let out = std::process::Command::new(foldc_path())
+        .args([
+            "collect",
+            "bad",
+            "--server",
+            &server.url(),
+            "--wait",
+            "--out",
+        ])
+        .arg(d.join("out"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("job `bad` cannot finish: poison chunks"),
+        "{err}"
+    );
+    assert!(err.contains("chunk 1:"), "{err}");
+    assert!(
+        !d.join("out").exists(),
+        "nothing is exported from an unfinished job"
+    );
+    let st = foldc_ok(&[
+        "cluster",
+        "status",
+        "bad",
+        "--server",
+        &server.url(),
+        "--format",
+        "json",
+    ]);
+    let status: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    let poison = &status["jobs"][0]["poison"];
+    assert_eq!(poison.as_array().map(Vec::len), Some(1), "{status}");
+    assert_eq!(poison[0]["chunk"], 1);
+    assert_eq!(poison[0]["failed"], true);
+}
+
+#[test]
+fn a_worker_that_stops_heartbeating_is_stale() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut w = Worker::start(&server, &tmp.path().join("w"), &[]);
+    let status = || {
+        let out = foldc_ok(&[
+            "cluster",
+            "status",
+            "--server",
+            &server.url(),
+            "--format",
+            "json",
+        ]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while status()["workers"].as_array().map_or(0, Vec::len) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker never heartbeat"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(status()["workers"][0]["alive"], true);
+    w.kill();
+    std::thread::sleep(std::time::Duration::from_millis(6_500));
+    let st = status();
+    assert_eq!(st["workers"][0]["alive"], false, "{st}");
+    let text = foldc_ok(&["cluster", "status", "--server", &server.url()]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("no jobs") && text.contains("workers: 0 alive, 1 stale"),
+        "{text}"
+    );
 }

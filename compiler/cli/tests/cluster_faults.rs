@@ -17,6 +17,11 @@ use cluster_support::*;
 /// Reachability in 13 chunks, two batches of two per local database: a
 /// few databases, so a few merges.
 fn submit(server: &Server, job: &str) {
+    submit_in(server, job, "30");
+}
+
+/// Reachability in chunks of `rows` records.
+fn submit_in(server: &Server, job: &str, rows: &str) {
     let prog = example("reachability").join("reach.fold");
     foldc_ok(&[
         "submit",
@@ -26,7 +31,7 @@ fn submit(server: &Server, job: &str) {
         "--job",
         job,
         "--chunk-rows",
-        "30",
+        rows,
         "--batch-size",
         "2",
         "--batch-count",
@@ -169,6 +174,10 @@ fn nats_server_killed_and_restarted_on_its_store() {
         .collect();
     let mut collect = spawn_collect(&server, "s", &d.join("out"), None);
     std::thread::sleep(Duration::from_millis(600));
+    assert!(
+        matches!(collect.try_wait(), Ok(None)),
+        "the job ended before the server was killed"
+    );
     server.kill_and_restart(Duration::from_millis(800));
     let ok = wait_for(&mut collect, Duration::from_secs(120), "collect");
     assert!(ok, "collect failed across the server's restart");
@@ -199,7 +208,8 @@ fn workers_killed_at_random_moments() {
     let server = Server::start();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    submit(&server, "r");
+    // Small chunks: the job lasts long enough for the kills to land in it.
+    submit_in(&server, "r", "8");
     let mut started = 0;
     let start = |started: &mut usize| {
         *started += 1;
@@ -208,6 +218,7 @@ fn workers_killed_at_random_moments() {
     let mut workers: Vec<Worker> = (0..3).map(|_| start(&mut started)).collect();
     let mut collect = spawn_collect(&server, "r", &d.join("out"), None);
     // At most four kills within about five seconds.
+    let mut kills = 0;
     for _ in 0..4 {
         std::thread::sleep(Duration::from_millis(150 + rng.next() % 1000));
         if let Ok(Some(_)) = collect.try_wait() {
@@ -215,8 +226,13 @@ fn workers_killed_at_random_moments() {
         }
         let victim = (rng.next() % workers.len() as u64) as usize;
         workers[victim].kill();
+        kills += 1;
         workers[victim] = start(&mut started);
     }
+    assert!(
+        kills > 0,
+        "the job ended before any worker was killed (seed {seed})"
+    );
     let ok = wait_for(&mut collect, Duration::from_secs(120), "collect");
     assert!(ok, "collect failed (seed {seed})");
     single(d);

@@ -21,13 +21,19 @@ pub struct Conn {
     pub workers: kv::Store,
 }
 
-/// Connect to `url` and open the shared buckets.
+/// Connect to `url` (or any of a comma-separated list of server URLs)
+/// and open the shared buckets.
 pub async fn connect(url: &str) -> Result<Conn, String> {
+    let servers: Vec<&str> = url
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     let client = async_nats::ConnectOptions::new()
         .name("foldc")
         .retry_on_initial_connect()
         .connection_timeout(Duration::from_secs(5))
-        .connect(url)
+        .connect(servers)
         .await
         .map_err(|e| format!("cannot connect to the NATS server at `{url}`: {e}"))?;
     let mut js = jetstream::new(client);

@@ -1,7 +1,7 @@
 //! `foldc worker`: an identical, stateless worker. It finds the jobs in the
 //! jobs bucket and for each takes merge tasks first (without waiting),
-//! then batches of chunk events, which it runs into a local database
-//! until a fetch comes back empty or the job's batch count is reached;
+//! then batches of chunk events (the first fetch without waiting), which
+//! it runs into a local database until a fetch comes back empty or the job's batch count is reached;
 //! then it uploads the database and publishes its event, and only then
 //! acks the chunks. While it works, it tells the server the messages it
 //! holds are in progress, and heartbeats in the workers bucket.
@@ -59,12 +59,19 @@ pub fn worker(opts: &WorkerOptions) -> Result<(), String> {
         let conn = nats::connect(&opts.server).await?;
         let id = worker_id();
         let doing = Arc::new(Mutex::new("starting".to_string()));
-        tokio::spawn(heartbeat(conn.clone(), id.clone(), doing.clone()));
+        let changed = Arc::new(tokio::sync::Notify::new());
+        tokio::spawn(heartbeat(
+            conn.clone(),
+            id.clone(),
+            doing.clone(),
+            changed.clone(),
+        ));
         let mut w = Worker {
             conn,
             id,
             opts,
             doing,
+            changed,
             jobs: HashMap::new(),
             serial: 0,
         };
@@ -94,6 +101,8 @@ struct Worker<'a> {
     id: String,
     opts: &'a WorkerOptions,
     doing: Arc<Mutex<String>>,
+    /// Wakes the heartbeat when what the worker does changes.
+    changed: Arc<tokio::sync::Notify>,
     jobs: HashMap<String, Arc<JobCtx>>,
     /// Numbers local directories.
     serial: u64,
@@ -102,7 +111,10 @@ struct Worker<'a> {
 impl Worker<'_> {
     fn set_doing(&self, what: &str) {
         if let Ok(mut d) = self.doing.lock() {
-            what.clone_into(&mut d);
+            if *d != what {
+                what.clone_into(&mut d);
+                self.changed.notify_one();
+            }
         }
     }
 
@@ -234,6 +246,7 @@ impl Worker<'_> {
     }
 
     async fn merge(&mut self, ctx: &Arc<JobCtx>, task: &MergeTask) -> Result<(), String> {
+        let started = std::time::Instant::now();
         let dir = self.local_dir(&ctx.handles.job.name, "merge")?;
         let (a, b, into) = (dir.join("a"), dir.join("b"), dir.join("c"));
         for (db, path) in [(&task.a, &a), (&task.b, &b)] {
@@ -251,6 +264,7 @@ impl Worker<'_> {
                 }
             }
         }
+        let downloaded = started.elapsed();
         fault::point("merge.mid");
         let compiled = ctx.compiled.clone();
         let program = ctx.manifest.program_name.clone();
@@ -270,9 +284,18 @@ impl Worker<'_> {
         })
         .await
         .map_err(|e| format!("the merge stopped: {e}"))??;
+        let merged = started.elapsed() - downloaded;
         let chunks = task.union();
         let from = Some((task.a.object.clone(), task.b.object.clone()));
-        self.publish_db(ctx, &into, chunks, facts, from).await?;
+        let what = format!(
+            "merged {} + {}: download {:.3} s, merge {:.3} s",
+            task.a.object,
+            task.b.object,
+            downloaded.as_secs_f64(),
+            merged.as_secs_f64()
+        );
+        self.publish_db(ctx, &into, chunks, facts, from, &what)
+            .await?;
         let _ = std::fs::remove_dir_all(&dir);
         Ok(())
     }
@@ -284,20 +307,31 @@ impl Worker<'_> {
         let mut session: Option<Session> = None;
         let mut chunks = BTreeSet::new();
         let mut dir: Option<PathBuf> = None;
-        for _ in 0..settings.batch_count.max(1) {
-            let mut batch = ctx
-                .handles
-                .chunks
-                .batch()
-                .max_messages(settings.batch_size.max(1))
-                .expires(Duration::from_millis(settings.timeout_ms.max(100)))
-                .messages()
-                .await
-                .map_err(|e| format!("cannot fetch chunks: {e}"))?;
+        let mut fetching = Duration::ZERO;
+        let mut running = Duration::ZERO;
+        for i in 0..settings.batch_count.max(1) {
+            let fetch_started = std::time::Instant::now();
+            // The first fetch does not wait, so that a worker passes over
+            // the jobs without work quickly; later ones wait up to the
+            // job's timeout for more before the database is written out.
+            let max = settings.batch_size.max(1);
+            let chunks_consumer = &ctx.handles.chunks;
+            let fetched = if i == 0 {
+                chunks_consumer.fetch().max_messages(max).messages().await
+            } else {
+                chunks_consumer
+                    .batch()
+                    .max_messages(max)
+                    .expires(Duration::from_millis(settings.timeout_ms.max(100)))
+                    .messages()
+                    .await
+            };
+            let mut batch = fetched.map_err(|e| format!("cannot fetch chunks: {e}"))?;
             let mut msgs = Vec::new();
             while let Some(m) = batch.next().await {
                 msgs.push(m.map_err(|e| format!("cannot fetch chunks: {e}"))?);
             }
+            fetching += fetch_started.elapsed();
             if msgs.is_empty() {
                 break;
             }
@@ -316,7 +350,9 @@ impl Worker<'_> {
             ));
             let h = held.get_or_insert_with(|| Held::new(Vec::new(), &ctx.manifest));
             h.add(&msgs);
+            let run_started = std::time::Instant::now();
             let (s, taken) = self.run_batch(ctx, &d, session.take(), &msgs).await?;
+            running += run_started.elapsed();
             session = Some(s);
             chunks.extend(taken);
             fault::point("worker.after-fetch");
@@ -340,7 +376,13 @@ impl Worker<'_> {
             .await
             .map_err(|e| format!("the read-back check stopped: {e}"))??;
         if !chunks.is_empty() {
-            self.publish_db(ctx, &db_dir, chunks, facts, None).await?;
+            let what = format!(
+                "fetch {:.3} s, download and run {:.3} s",
+                fetching.as_secs_f64(),
+                running.as_secs_f64()
+            );
+            self.publish_db(ctx, &db_dir, chunks, facts, None, &what)
+                .await?;
         }
         ack_all(&held.stop()).await?;
         if let Some(local) = db_dir.parent() {
@@ -462,11 +504,13 @@ impl Worker<'_> {
         chunks: BTreeSet<u32>,
         facts: u64,
         from: Option<(String, String)>,
+        what: &str,
     ) -> Result<(), String> {
         self.set_doing(&format!(
             "uploading a database of job {}",
             ctx.handles.job.name
         ));
+        let started = std::time::Instant::now();
         let d = dir.to_path_buf();
         let bytes = tokio::task::spawn_blocking(move || pack::pack(&d))
             .await
@@ -478,6 +522,7 @@ impl Worker<'_> {
             .put(object.as_str(), &mut reader)
             .await
             .map_err(|e| format!("cannot upload `{object}`: {e}"))?;
+        let uploaded = started.elapsed();
         fault::point("worker.after-upload");
         let event = DbEvent {
             db: DbRef {
@@ -498,11 +543,14 @@ impl Worker<'_> {
         )
         .await?;
         eprintln!(
-            "worker {}: job {}: published `{object}` ({} chunks, {} bytes)",
+            "worker {}: job {}: published `{object}` ({} chunks, {} bytes; {}, pack and \
+             upload {:.3} s)",
             self.id,
             ctx.handles.job.name,
             event.db.chunks.len(),
-            event.db.bytes
+            event.db.bytes,
+            what,
+            uploaded.as_secs_f64()
         );
         fault::point("worker.after-publish");
         Ok(())
@@ -636,7 +684,12 @@ pub(crate) async fn download(
     Ok(Some(bytes))
 }
 
-async fn heartbeat(conn: Conn, id: String, doing: Arc<Mutex<String>>) {
+async fn heartbeat(
+    conn: Conn,
+    id: String,
+    doing: Arc<Mutex<String>>,
+    changed: Arc<tokio::sync::Notify>,
+) {
     let host = host_name();
     loop {
         let beat = Heartbeat {
@@ -650,7 +703,10 @@ async fn heartbeat(conn: Conn, id: String, doing: Arc<Mutex<String>>) {
             .workers
             .put(&id, manifest::to_bytes(&beat).into())
             .await;
-        tokio::time::sleep(HEARTBEAT_EVERY).await;
+        tokio::select! {
+            () = tokio::time::sleep(HEARTBEAT_EVERY) => {}
+            () = changed.notified() => {}
+        }
     }
 }
 
