@@ -158,9 +158,12 @@ fn sigterm_lets_a_running_insert_finish_and_loses_nothing() {
             body.as_bytes(),
         )
     });
-    // A subscriber does not hold the service open.
+    // A subscriber that keeps reading does not hold the service open.
+    // (One that stops reading would: the server waits for it up to its
+    // drain time, so the stream is read on its own thread throughout.)
     let mut follower = crate::client::Events::open(port, "/categories/path/changes");
     assert!(follower.next().is_some());
+    let reader = std::thread::spawn(move || while follower.next().is_some() {});
     std::thread::sleep(Duration::from_millis(150));
     let asked = Instant::now();
     assert_eq!(s.terminate(), Some(0));
@@ -170,7 +173,7 @@ fn sigterm_lets_a_running_insert_finish_and_loses_nothing() {
         asked.elapsed()
     );
     // Its stream ends.
-    while follower.next().is_some() {}
+    reader.join().expect("the subscriber's stream ends");
     let r = insert.join().expect("insert");
     assert_eq!(r.status, 200, "{}", r.body);
     let s = Server::start(d, "tc.fold", &[]);
