@@ -53,7 +53,7 @@ fn verdict(name: &str, src: &str, dir: Option<&Path>, key: &str) -> Result<Strin
     let checked = &compiled.checked;
     let split = match parse_key(checked, key) {
         Ok(k) => k,
-        Err(why) => return Ok(format!("split on `{key}`: refused: {why}\n")),
+        Err(why) => return Ok(format!("split on `{key}`: refused: [E0800] {why}\n")),
     };
     Ok(match analyze(checked, split) {
         Ok(placed) => {
