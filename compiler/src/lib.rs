@@ -99,19 +99,7 @@ pub fn compile_souffle(src: &str, dir: Option<&Path>) -> Compiled {
     for d in diags {
         sink.push(d);
     }
-    let parsed = Instant::now();
-    let checked = check::check(&ast, text, None, &mut sink);
-    let lowering = Instant::now();
-    let plan = if syntax_ok && !sink.has_errors() {
-        lower::lower(&checked)
-    } else {
-        None
-    };
-    let timings = Timings {
-        parse: parsed - start,
-        check: lowering - parsed,
-        lower: lowering.elapsed(),
-    };
+    let (checked, plan, timings) = check_and_lower(&ast, text, None, &mut sink, syntax_ok, start);
     Compiled {
         ast,
         checked,
@@ -153,19 +141,8 @@ pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
         sink.push(syntax_diagnostic(e, src));
     }
 
-    let parsed = Instant::now();
-    let checked = check::check(&ast, src, dir, &mut sink);
-
-    let lowering = Instant::now();
-    // A syntax error leaves holes in the AST; never hand out a plan then.
-    let sound = parse_errors.is_empty() && !sink.has_errors();
-    let plan = if sound { lower::lower(&checked) } else { None };
-
-    let timings = Timings {
-        parse: parsed - start,
-        check: lowering - parsed,
-        lower: lowering.elapsed(),
-    };
+    let syntax_ok = parse_errors.is_empty();
+    let (checked, plan, timings) = check_and_lower(&ast, src, dir, &mut sink, syntax_ok, start);
     Compiled {
         ast,
         checked,
@@ -175,6 +152,34 @@ pub fn compile(src: &str, dir: Option<&Path>) -> Compiled {
         souffle: None,
         expanded_source: None,
     }
+}
+
+/// The stages after parsing, shared by both dialects: check `ast` (whose
+/// spans point into `text`), and lower it when there was no error; a
+/// syntax error leaves holes in the AST, so there is never a plan then.
+/// `start` is when parsing began (for the timings).
+fn check_and_lower(
+    ast: &ast::Program,
+    text: &str,
+    dir: Option<&Path>,
+    sink: &mut Sink,
+    syntax_ok: bool,
+    start: Instant,
+) -> (check::Checked, Option<Plan>, Timings) {
+    let parsed = Instant::now();
+    let checked = check::check(ast, text, dir, sink);
+    let lowering = Instant::now();
+    let plan = if syntax_ok && !sink.has_errors() {
+        lower::lower(&checked)
+    } else {
+        None
+    };
+    let timings = Timings {
+        parse: parsed - start,
+        check: lowering - parsed,
+        lower: lowering.elapsed(),
+    };
+    (checked, plan, timings)
 }
 
 /// A fact written on its own, as `foldc explain` takes it (`reach(1, 9)`),

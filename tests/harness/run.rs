@@ -20,7 +20,7 @@ use std::sync::Arc;
 use fold_runtime::native::Natives;
 use fold_runtime::plan::Plan;
 use fold_runtime::{Engine, RunOptions};
-use fold_tests::{program_of, relative, root, run_cases, workspace};
+use fold_tests::{compare_dirs, program_of, relative, root, run_cases, workspace};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 const THREADS: [usize; 2] = [1, 4];
@@ -148,29 +148,4 @@ fn run_case(case: &Path, threads: usize, backend: Backend) -> Result<(), Failed>
     let out = tempfile::tempdir()?;
     engine.write_outputs(out.path(), &plan.outputs)?;
     compare_dirs(&case.join("expected"), out.path())
-}
-
-/// Every file in `expected` exists in `actual` with the same bytes, and
-/// `actual` has no other files.
-fn compare_dirs(expected: &Path, actual: &Path) -> Result<(), Failed> {
-    let names = |dir: &Path| -> Result<Vec<String>, Failed> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)?
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        Ok(v)
-    };
-    let (want, got) = (names(expected)?, names(actual)?);
-    if want != got {
-        return Err(format!("output files differ\n  want: {want:?}\n  got:  {got:?}").into());
-    }
-    for name in want {
-        let w = std::fs::read_to_string(expected.join(&name))?;
-        let g = std::fs::read_to_string(actual.join(&name))?;
-        if w != g {
-            return Err(format!("{name} differs\n--- want ---\n{w}--- got ---\n{g}").into());
-        }
-    }
-    Ok(())
 }

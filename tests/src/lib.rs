@@ -104,3 +104,28 @@ pub fn program_of(case: &Path) -> Result<PathBuf, String> {
         )),
     }
 }
+
+/// Every file in `expected` exists in `actual` with the same bytes, and
+/// `actual` has no other files.
+pub fn compare_dirs(expected: &Path, actual: &Path) -> Result<(), libtest_mimic::Failed> {
+    let names = |dir: &Path| -> Result<Vec<String>, libtest_mimic::Failed> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        Ok(v)
+    };
+    let (want, got) = (names(expected)?, names(actual)?);
+    if want != got {
+        return Err(format!("output files differ\n  want: {want:?}\n  got:  {got:?}").into());
+    }
+    for name in want {
+        let w = std::fs::read_to_string(expected.join(&name))?;
+        let g = std::fs::read_to_string(actual.join(&name))?;
+        if w != g {
+            return Err(format!("{name} differs\n--- want ---\n{w}--- got ---\n{g}").into());
+        }
+    }
+    Ok(())
+}

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use clap::ValueEnum;
+
+use crate::out::{errln, out};
 use fold_runtime::native::Natives;
 use fold_runtime::plan::{HandlerId, Plan};
 
@@ -96,6 +98,26 @@ pub fn compile(plan: &Plan, backend: Backend) -> (Natives, Installed) {
 }
 
 /// The `--timings` line: each stage in milliseconds, and parse to native.
+/// After a run: `--stats` prints the lifecycle counters and what ran
+/// natively, `--timings` the time of each stage.
+pub fn after_run(
+    stats: bool,
+    timings_too: bool,
+    engine: &fold_runtime::Engine,
+    plan: &Plan,
+    installed: &Installed,
+    compiled: &fold_compiler::Timings,
+    evaluation: Duration,
+) {
+    if stats {
+        out!("{}", engine.stats().render_table(plan));
+        out!("{}", installed.render(plan));
+    }
+    if timings_too {
+        errln!("{}", timings(compiled, installed.codegen, evaluation));
+    }
+}
+
 pub fn timings(t: &fold_compiler::Timings, codegen: Duration, evaluation: Duration) -> String {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     format!(

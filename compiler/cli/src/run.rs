@@ -11,7 +11,7 @@ use fold_runtime::{Engine, RunOptions};
 
 use crate::backend::{self, Backend};
 use crate::db_run::{self, DbArgs};
-use crate::out::{errln, out, outln};
+use crate::out::{errln, outln};
 use crate::source::{DialectArg, Program};
 use crate::Outcome;
 
@@ -148,17 +148,15 @@ pub fn run(args: Args) -> Outcome {
             errln!("{line}");
         }
     }
-    if args.stats {
-        out!("{}", engine.stats().render_table(&plan));
-        out!("{}", installed.render(&plan));
-    }
-    if args.timings {
-        let t = &program.compiled.timings;
-        errln!(
-            "{}",
-            backend::timings(t, installed.codegen, summary.elapsed)
-        );
-    }
+    backend::after_run(
+        args.stats,
+        args.timings,
+        &engine,
+        &plan,
+        &installed,
+        &program.compiled.timings,
+        summary.elapsed,
+    );
     Ok(ExitCode::SUCCESS)
 }
 

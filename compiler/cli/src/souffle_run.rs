@@ -89,16 +89,14 @@ pub fn run(args: &SouffleArgs, program: &Program, plan: Plan, io: &SouffleIo) ->
             }
         );
     }
-    if args.stats {
-        out!("{}", engine.stats().render_table(&plan));
-        out!("{}", installed.render(&plan));
-    }
-    if args.timings {
-        let t = &program.compiled.timings;
-        errln!(
-            "{}",
-            backend::timings(t, installed.codegen, summary.elapsed)
-        );
-    }
+    backend::after_run(
+        args.stats,
+        args.timings,
+        &engine,
+        &plan,
+        &installed,
+        &program.compiled.timings,
+        summary.elapsed,
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -7,12 +7,14 @@
 //! first and its second reaching.
 
 mod cluster_support;
+mod common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cluster_support::*;
+use common::Rng;
 
 /// Reachability in 13 chunks, two batches of two per local database: a
 /// few databases, so a few merges.
@@ -183,19 +185,6 @@ fn nats_server_killed_and_restarted_on_its_store() {
     assert!(ok, "collect failed across the server's restart");
     single(d);
     assert_same(&d.join("single"), &d.join("out"), "server restart");
-}
-
-/// A small generator, seeded (`FOLD_CLUSTER_SEED`, default 17).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
 }
 
 #[test]

@@ -22,7 +22,7 @@ use std::process::Command;
 
 mod common;
 
-use common::dir_texts;
+use common::{dir_texts, Rng};
 use fold_tests::{program_of, relative, run_cases, workspace};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -52,19 +52,6 @@ fn corpus() -> Vec<PathBuf> {
     let mut cases = run_cases();
     cases.retain(|c| !c.join("expected/error.txt").exists());
     cases
-}
-
-/// SplitMix64: a reproducible stream of random words from a seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
 }
 
 fn seed_of(name: &str, seed: u64) -> u64 {

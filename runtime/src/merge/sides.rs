@@ -188,8 +188,9 @@ mod tests {
     use crate::plan::{Category, Field, Keep};
     use crate::value::{from_int, Type};
 
-    #[test]
-    fn dead_rows_are_counted_in_any_range() {
+    /// `k(a, b) key(a) keep min(b)` with `keys` keys, each given 9 and
+    /// then 3: rows 2i are superseded, rows 2i+1 live.
+    fn superseded_halves(keys: i64) -> Relation {
         let cat = Category {
             name: "k".into(),
             fields: ["a", "b"]
@@ -204,11 +205,17 @@ mod tests {
             indexes: Vec::new(),
         };
         let mut rel = Relation::new(&cat);
-        // Key i gets 9, then 3: rows 2i die, rows 2i+1 live.
-        for i in 0..100 {
+        for i in 0..keys {
             rel.insert(&[from_int(i), from_int(9)]);
             rel.insert(&[from_int(i), from_int(3)]);
         }
+        rel
+    }
+
+    #[test]
+    fn dead_rows_are_counted_in_any_range() {
+        let rel = superseded_halves(100);
+        // Key i gets 9, then 3: rows 2i die, rows 2i+1 live.
         assert_eq!(dead_in(&rel, 0, 200), 100);
         assert_eq!(dead_in(&rel, 1, 130), 64);
         assert_eq!(dead_in(&rel, 64, 64), 0);
@@ -217,25 +224,8 @@ mod tests {
 
     #[test]
     fn base_only_rows_exclude_dead_and_shared_ones() {
-        let cat = Category {
-            name: "k".into(),
-            fields: ["a", "b"]
-                .map(|n| Field {
-                    name: n.into(),
-                    ty: Type::Int,
-                })
-                .to_vec(),
-            key: Some(vec![0]),
-            keep: Keep::Min(1),
-            private: false,
-            indexes: Vec::new(),
-        };
-        let mut rel = Relation::new(&cat);
+        let rel = superseded_halves(70);
         // 70 keys, each 9 then 3: 140 rows, the 70 odd ones live.
-        for i in 0..70 {
-            rel.insert(&[from_int(i), from_int(9)]);
-            rel.insert(&[from_int(i), from_int(3)]);
-        }
         let store_len = rel.len() as u32;
         let mut sides = Sides {
             cats: vec![CatSides {
