@@ -481,3 +481,50 @@ fn explain_names_a_wrong_field_count_without_drawing_on_the_program() {
     );
     assert_eq!(err.matches('╰').count(), 1, "one label, on the fact: {err}");
 }
+
+/// `check --split`: the placements on a key that decomposes (exit 0, also
+/// as JSON), the rule that breaks one that does not (exit 1, E0801), and
+/// a key naming no input field (exit 2, E0800).
+#[test]
+fn check_split_gives_placements_or_the_rule_that_breaks_them() {
+    let dir = tc_dir();
+    let d = dir.path();
+    std::fs::write(d.join("seed.csv"), "s\n1\n").expect("write seeds");
+    let program = format!(
+        "{TC}data seed(s: int)\ndata reach(s: int, x: int)\ninput seed from \"seed.csv\"\n\
+         output reach\nreach(s, s) :- seed(s).\nreach(s, y) :- reach(s, x), edge(x, y).\n"
+    );
+    std::fs::write(d.join("reach.fold"), program).expect("write program");
+    let out = text(&ok(&["check", "reach.fold", "--split", "seed.s"], d).stdout);
+    assert!(out.contains("reach  split on s"), "{out}");
+    assert!(out.contains("edge   whole on every shard"), "{out}");
+    assert!(out.contains("path   whole on every shard"), "{out}");
+    let json = text(
+        &ok(
+            &[
+                "check",
+                "reach.fold",
+                "--split",
+                "seed.s",
+                "--format",
+                "json",
+            ],
+            d,
+        )
+        .stdout,
+    );
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("one JSON object");
+    assert_eq!(v["decomposes"], true);
+    assert_eq!(v["categories"][3]["category"], "reach", "{v}");
+    assert_eq!(v["categories"][3]["fields"][0], "s", "{v}");
+
+    let broken = foldc(&["check", "reach.fold", "--split", "edge.src"], d);
+    assert_eq!(broken.status.code(), Some(1));
+    let err = text(&broken.stderr);
+    assert!(err.contains("[E0801]") && err.contains("path@"), "{err}");
+    assert!(err.contains("does not decompose on `edge.src`"), "{err}");
+
+    let bad = foldc(&["check", "reach.fold", "--split", "reach.s"], d);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("error[E0800]"));
+}
