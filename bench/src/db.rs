@@ -58,11 +58,6 @@ pub(crate) struct Bench {
 impl Bench {
     /// Run foldc once in the work dir; its stdout on success.
     pub(crate) fn foldc(&self, args: &[&str]) -> Result<String, String> {
-        self.foldc_out(args).map(|(out, _)| out)
-    }
-
-    /// Run foldc once in the work dir; its stdout and stderr on success.
-    pub(crate) fn foldc_out(&self, args: &[&str]) -> Result<(String, String), String> {
         let threads: &[&str] = match args.first() {
             Some(&"run") | Some(&"merge") => &["--threads", &self.threads],
             _ => &[],
@@ -81,10 +76,7 @@ impl Bench {
                 String::from_utf8_lossy(&out.stderr)
             ));
         }
-        Ok((
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        ))
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// The median time of `step`, after `prepare` (untimed) each time; the
@@ -94,25 +86,16 @@ impl Bench {
         prepare: &dyn Fn() -> Result<(), String>,
         step: &[&str],
     ) -> Result<(f64, String), String> {
-        self.median_out(prepare, step).map(|(t, out, _)| (t, out))
-    }
-
-    /// As [`Bench::median`], with the last run's stderr too.
-    pub(crate) fn median_out(
-        &self,
-        prepare: &dyn Fn() -> Result<(), String>,
-        step: &[&str],
-    ) -> Result<(f64, String, String), String> {
         let mut times = Vec::new();
-        let mut last = (String::new(), String::new());
+        let mut last = String::new();
         for _ in 0..self.runs {
             prepare()?;
             let t = Instant::now();
-            last = self.foldc_out(step)?;
+            last = self.foldc(step)?;
             times.push(t.elapsed().as_secs_f64());
         }
         times.sort_by(f64::total_cmp);
-        Ok((times[times.len() / 2], last.0, last.1))
+        Ok((times[times.len() / 2], last))
     }
 
     pub(crate) fn path(&self, name: &str) -> PathBuf {
