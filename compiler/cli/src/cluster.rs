@@ -51,6 +51,27 @@ pub struct SubmitArgs {
     /// Deliveries of a chunk at most; past it, the chunk is poison.
     #[arg(long, value_name = "N", default_value_t = 10)]
     max_deliver: i64,
+    /// Run as a sharded job: hash-partition input CAT by FIELD into
+    /// --shards chunks and give every other input whole to each shard.
+    /// The program must decompose on the key (`foldc check --split`);
+    /// `collect --out` then merges the shards' sorted exports, with no
+    /// database merge.
+    #[arg(long, value_name = "CAT.FIELD")]
+    split: Option<String>,
+    /// Shards of a sharded job (a worker takes them one at a time).
+    #[arg(long, value_name = "N", default_value_t = 16, requires = "split",
+          value_parser = clap::value_parser!(u32).range(1..=4096))]
+    shards: u32,
+    /// With --split: run a program that does not decompose on the key as
+    /// a general job (databases merged) instead of refusing it.
+    #[arg(long, requires = "split")]
+    general: bool,
+    /// With --split: workers upload their databases too, so that
+    /// `collect --db` can build one database through the general merge
+    /// (without it, only sorted exports of public categories leave a
+    /// worker).
+    #[arg(long, requires = "split")]
+    databases: bool,
 }
 
 pub fn run_submit(args: SubmitArgs) -> Outcome {
@@ -60,6 +81,10 @@ pub fn run_submit(args: SubmitArgs) -> Outcome {
         job: args.job,
         inputs: args.inputs,
         chunk_rows: args.chunk_rows,
+        split: args.split,
+        shards: args.shards,
+        general: args.general,
+        databases: args.databases,
         settings: Settings {
             batch_size: args.batch_size,
             batch_count: args.batch_count,
@@ -69,7 +94,19 @@ pub fn run_submit(args: SubmitArgs) -> Outcome {
         },
     };
     let submitted = submit(&opts)?;
+    if let Some(why) = &submitted.general_because {
+        errln!("{why}");
+        errln!("running it as a general job (--general)");
+    }
     let rows: u64 = submitted.chunks.iter().map(|c| c.rows).sum();
+    if submitted.shards > 0 {
+        outln!(
+            "job {}: submitted {} shards ({rows} rows of the split input)",
+            submitted.job,
+            submitted.shards
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     outln!(
         "job {}: {} {} chunks ({rows} rows)",
         submitted.job,
@@ -142,6 +179,20 @@ pub fn run_collect(args: CollectArgs) -> Outcome {
         wait: args.wait,
     })?;
     let s = &collected.state;
+    if let (true, Some((merged, took))) = (collected.finished, &collected.shards_merged) {
+        outln!(
+            "job {}: finished: {} shards in {} exports ({} bytes), k-way merged in {:.3} s: \
+             {} rows read, {} written",
+            args.job,
+            collected.chunks,
+            s.live.len(),
+            collected.bytes,
+            took.as_secs_f64(),
+            merged.rows_in,
+            merged.rows_out
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if collected.finished {
         outln!(
             "job {}: finished: {} chunks, {} merges, {} databases dropped as covered; result {} bytes",

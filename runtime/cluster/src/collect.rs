@@ -51,8 +51,12 @@ pub struct Collected {
     pub state: State,
     /// Chunks in the manifest.
     pub chunks: usize,
-    /// Bytes of the result's object.
+    /// Bytes of the result's object (of every shard's exports, for a
+    /// sharded job collected with `--out`).
     pub bytes: u64,
+    /// For a sharded job collected with `--out`: the k-way merge of the
+    /// shards' exports, and how long downloading and merging took.
+    pub shards_merged: Option<(crate::exports::Merged, Duration)>,
 }
 
 /// Collect a job (see the module docs).
@@ -140,9 +144,26 @@ impl Coordinator {
         {
             self.manifest = m;
         }
-        self.pair().await.map_err(Failed::Retry)?;
+        // A sharded job collected as exports merges no database.
+        let exports_mode = match &self.manifest.split {
+            Some(spec) if opts.db.is_some() && !spec.databases => {
+                return Err(Failed::Fatal(format!(
+                    "job `{}` is sharded and its workers upload sorted exports, not databases: \
+                     collect it with --out DIR, or submit it with --databases to collect a \
+                     database",
+                    self.handles.job.name
+                )))
+            }
+            Some(_) => opts.db.is_none(),
+            None => false,
+        };
+        if !exports_mode {
+            self.pair().await.map_err(Failed::Retry)?;
+        }
         let handled = self.take_events(opts.wait).await.map_err(Failed::Retry)?;
-        self.pair().await.map_err(Failed::Retry)?;
+        if !exports_mode {
+            self.pair().await.map_err(Failed::Retry)?;
+        }
         self.check_poison().await?;
         let all = self.manifest.chunk_set();
         let collected = |bytes, finished, state: &State| Collected {
@@ -150,8 +171,26 @@ impl Coordinator {
             state: state.clone(),
             chunks: all.len(),
             bytes,
+            shards_merged: None,
         };
-        if let Some(result) = self.state.final_db(&all).cloned() {
+        if exports_mode {
+            if let Some(shards) = self.state.exports_cover(&all) {
+                let started = std::time::Instant::now();
+                let (bytes, merged) = self
+                    .merge_exports(&shards, opts)
+                    .await
+                    .map_err(Failed::Fatal)?;
+                let mut done = collected(bytes, true, &self.state);
+                done.shards_merged = Some((merged, started.elapsed()));
+                return Ok(Pass::Finished(done));
+            }
+        }
+        if let Some(result) = self
+            .state
+            .final_db(&all)
+            .filter(|d| !exports_mode || d.exports.is_none())
+            .cloned()
+        {
             let bytes = self
                 .download_result(&result, opts)
                 .await
@@ -302,6 +341,12 @@ impl Coordinator {
         let state = &mut self.state;
         if let Some((a, b)) = &event.from {
             let before = state.merging.len();
+            for t in &state.merging {
+                if &t.a.object == a && &t.b.object == b {
+                    gone.extend(t.a.objects());
+                    gone.extend(t.b.objects());
+                }
+            }
             state
                 .merging
                 .retain(|t| !(&t.a.object == a && &t.b.object == b));
@@ -314,13 +359,13 @@ impl Coordinator {
         let db = &event.db;
         if state.covered(db) {
             state.dropped += 1;
-            gone.push(db.object.clone());
+            gone.extend(db.objects());
         } else {
             let (covered, kept): (Vec<DbRef>, Vec<DbRef>) =
                 state.live.drain(..).partition(|d| db.covers(d));
             state.live = kept;
             state.dropped += covered.len() as u64;
-            gone.extend(covered.into_iter().map(|d| d.object));
+            gone.extend(covered.into_iter().flat_map(|d| d.objects()));
             state.live.push(db.clone());
         }
         gone
@@ -351,6 +396,52 @@ impl Coordinator {
                 failed.join("\n  ")
             )))
         }
+    }
+
+    /// Download the exports of `shards` and merge them k ways into the
+    /// `--out` folder; the bytes downloaded and what the merge did.
+    async fn merge_exports(
+        &self,
+        shards: &[DbRef],
+        opts: &CollectOptions,
+    ) -> Result<(u64, crate::exports::Merged), String> {
+        let out = opts.out.clone().unwrap_or_else(|| PathBuf::from("."));
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let staging = parent.join(format!(".collect-shards-{}", std::process::id()));
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)
+                .map_err(|e| format!("cannot clear `{}`: {e}", staging.display()))?;
+        }
+        let mut dirs = Vec::new();
+        let mut bytes = 0;
+        for (i, shard) in shards.iter().enumerate() {
+            let Some(object) = &shard.exports else {
+                return Err(format!("`{}` has no exports", shard.object));
+            };
+            let Some(packed) = download(&self.handles, object).await? else {
+                return Err(format!(
+                    "the exports `{object}` are missing from the server"
+                ));
+            };
+            bytes += packed.len() as u64;
+            let dir = staging.join(i.to_string());
+            pack::unpack(&packed, &dir)?;
+            dirs.push(dir);
+        }
+        let compiled = program::compile(&self.manifest.source, &self.manifest.program_name)?;
+        let result = tokio::task::spawn_blocking(move || {
+            let plan = &compiled.plan;
+            let merged = crate::exports::merge(plan, &plan.outputs, &dirs, &out);
+            let _ = std::fs::remove_dir_all(&staging);
+            merged
+        })
+        .await
+        .map_err(|e| format!("merging the shards' exports stopped: {e}"))??;
+        Ok((bytes, result))
     }
 
     async fn download_result(&self, result: &DbRef, opts: &CollectOptions) -> Result<u64, String> {

@@ -24,12 +24,14 @@
 //! at any point loses nothing ([`fault`] names the points).
 
 pub mod collect;
+pub mod exports;
 pub mod fault;
 mod layout;
 pub mod manifest;
 mod nats;
 mod pack;
 mod program;
+mod shard;
 mod split;
 pub mod status;
 pub mod submit;

@@ -42,6 +42,35 @@ pub struct Chunk {
     pub bytes: u64,
     /// CRC-32 of its CSV text.
     pub checksum: u32,
+    /// In a sharded job: the inputs every shard gets whole, loaded once
+    /// into each local database along with its first shard.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub whole: Vec<WholeInput>,
+}
+
+/// An input file given whole to every shard of a sharded job.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WholeInput {
+    pub category: String,
+    /// The object holding its CSV text.
+    pub object: String,
+    /// The file it was read from.
+    pub file: String,
+    pub bytes: u64,
+    /// CRC-32 of its CSV text.
+    pub checksum: u32,
+}
+
+/// How a sharded job is split: one input's facts hash-partitioned by one
+/// field into `shards` chunks (one per shard), every other input whole.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SplitSpec {
+    /// `CAT.FIELD`, as given to `submit --split`.
+    pub key: String,
+    pub shards: u32,
+    /// Whether workers upload their databases too (so that `collect --db`
+    /// can merge them); without it they upload sorted exports only.
+    pub databases: bool,
 }
 
 /// A job: the program, its fingerprint, the settings and every chunk
@@ -56,6 +85,9 @@ pub struct Manifest {
     pub fingerprint: String,
     pub settings: Settings,
     pub chunks: Vec<Chunk>,
+    /// Present for a sharded job (`submit --split`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitSpec>,
 }
 
 impl Manifest {
@@ -72,12 +104,24 @@ pub struct DbRef {
     pub chunks: BTreeSet<u32>,
     /// The packed size (the cost of a merge follows the smaller side).
     pub bytes: u64,
+    /// In a sharded job: the object holding the sorted exports of its
+    /// public categories (what `collect --out` merges without a database
+    /// merge). When the job uploads no databases, `object` names it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exports: Option<String>,
 }
 
 impl DbRef {
     /// Whether this database holds every chunk `other` holds.
     pub fn covers(&self, other: &DbRef) -> bool {
         other.chunks.is_subset(&self.chunks)
+    }
+
+    /// The objects it consists of on the server.
+    pub fn objects(&self) -> Vec<String> {
+        let mut names = vec![self.object.clone()];
+        names.extend(self.exports.iter().filter(|e| **e != self.object).cloned());
+        names
     }
 }
 
@@ -91,6 +135,11 @@ pub fn db_object(chunks: &BTreeSet<u32>) -> String {
     let digest = hash.finalize();
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     format!("db.{hex}")
+}
+
+/// The object name of the sorted exports of the shards in `chunks`.
+pub fn exports_object(chunks: &BTreeSet<u32>) -> String {
+    format!("exports.{}", &db_object(chunks)["db.".len()..])
 }
 
 /// A database written and uploaded: the message on `fold.<J>.db`.
@@ -141,11 +190,23 @@ pub struct State {
 impl State {
     /// Whether `object` is still needed (live or an input of a merge).
     pub fn references(&self, object: &str) -> bool {
-        self.live.iter().any(|d| d.object == object)
-            || self
-                .merging
-                .iter()
-                .any(|t| t.a.object == object || t.b.object == object)
+        let holds = |d: &DbRef| d.object == object || d.exports.as_deref() == Some(object);
+        self.live.iter().any(holds) || self.merging.iter().any(|t| holds(&t.a) || holds(&t.b))
+    }
+
+    /// Live databases with exports that together hold every chunk of
+    /// `all` (a sharded job's shards, ready for the k-way merge), in
+    /// object order.
+    pub fn exports_cover(&self, all: &BTreeSet<u32>) -> Option<Vec<DbRef>> {
+        let mut with: Vec<DbRef> = self
+            .live
+            .iter()
+            .filter(|d| d.exports.is_some())
+            .cloned()
+            .collect();
+        with.sort_by(|a, b| a.object.cmp(&b.object));
+        let held: BTreeSet<u32> = with.iter().flat_map(|d| d.chunks.iter().copied()).collect();
+        (!with.is_empty() && all.is_subset(&held)).then_some(with)
     }
 
     /// Whether a live database or a pending merge's result already holds

@@ -9,10 +9,14 @@
 use std::path::{Path, PathBuf};
 
 use crate::layout::Job;
-use crate::manifest::{self, Chunk, Manifest, Settings};
+use fold_compiler::check::split::SplitKey;
+use fold_runtime::plan::{CatId, Plan};
+
+use crate::manifest::{self, Chunk, Manifest, Settings, SplitSpec, WholeInput};
 use crate::nats::{self, Conn};
 use crate::program;
-use crate::split::split_csv;
+use crate::shard;
+use crate::split::{split_csv, Piece};
 
 /// What to submit.
 pub struct SubmitOptions {
@@ -25,6 +29,16 @@ pub struct SubmitOptions {
     /// Records per chunk at most.
     pub chunk_rows: usize,
     pub settings: Settings,
+    /// `CAT.FIELD`: run as a sharded job split on this key.
+    pub split: Option<String>,
+    /// Shards of a sharded job.
+    pub shards: u32,
+    /// Run a program that does not decompose on `split` as a general job
+    /// instead of refusing it.
+    pub general: bool,
+    /// In a sharded job, upload each worker's database too (for
+    /// `collect --db`).
+    pub databases: bool,
 }
 
 /// What a submit did.
@@ -35,6 +49,11 @@ pub struct Submitted {
     pub chunks: Vec<Chunk>,
     /// Whether the job existed (this submit added input to it).
     pub extended: bool,
+    /// The job's shards (0: a general job).
+    pub shards: u32,
+    /// Why a program submitted with `--split --general` runs as a general
+    /// job.
+    pub general_because: Option<String>,
 }
 
 /// Submit a job (see the module docs).
@@ -48,14 +67,28 @@ pub fn submit(opts: &SubmitOptions) -> Result<Submitted, String> {
         }
     });
     let located = fold_compiler::compile(&source, dir);
-    let Some(plan) = located.plan else {
+    let Some(plan) = &located.plan else {
         // Compile again without a folder for the same error list.
         return Err(program::compile(&source, &name)
             .err()
             .unwrap_or_else(|| format!("`{name}` has errors; nothing was submitted")));
     };
     let compiled = program::compile(&source, &name)?;
-    let inputs = inputs(&plan, &opts.inputs)?;
+    let mut general_because = None;
+    let split = match &opts.split {
+        None => None,
+        Some(key) => match shard::check(&located, &source, &name, key) {
+            Ok(k) => Some((key.clone(), k)),
+            Err(shard::Refused::NotDecomposable(why)) if opts.general => {
+                general_because = Some(why);
+                None
+            }
+            Err(shard::Refused::NotDecomposable(why) | shard::Refused::BadKey(why)) => {
+                return Err(why)
+            }
+        },
+    };
+    let inputs = inputs(plan, &opts.inputs)?;
     let job_name = match &opts.job {
         Some(j) => j.clone(),
         None => opts
@@ -70,8 +103,6 @@ pub fn submit(opts: &SubmitOptions) -> Result<Submitted, String> {
             .unwrap_or_else(|| "job".to_string()),
     };
     let job = Job::new(&job_name)?;
-    // Cut every file before anything goes to the server.
-    let mut pieces = Vec::new();
     for (cat, path) in &inputs {
         let category = plan.category(*cat);
         if category.private {
@@ -82,15 +113,25 @@ pub fn submit(opts: &SubmitOptions) -> Result<Submitted, String> {
                 path.display()
             ));
         }
-        let data =
-            std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        for piece in split_csv(&data, opts.chunk_rows, &path.display().to_string())? {
-            pieces.push((category.name.clone(), path.clone(), piece));
-        }
     }
+    // Cut every file before anything goes to the server.
+    let (pieces, whole) = match &split {
+        None => (chunk_pieces(plan, &inputs, opts.chunk_rows)?, Vec::new()),
+        Some((_, key)) => shard_pieces(plan, &inputs, *key, opts.shards)?,
+    };
     crate::block_on(async {
         let conn = nats::connect(&opts.server).await?;
         let existing = nats::manifest(&conn, &job).await?;
+        if let Some((m, _)) = &existing {
+            if m.split.is_some() || split.is_some() {
+                return Err(format!(
+                    "job `{}` exists; a sharded job takes all its input at once (every \
+                     record of one key must land on one shard), so it cannot be extended \
+                     and a job cannot become sharded: name a new job with --job",
+                    job.name
+                ));
+            }
+        }
         let settings = match &existing {
             Some((m, _)) => {
                 if m.fingerprint != compiled.fingerprint {
@@ -109,6 +150,23 @@ pub fn submit(opts: &SubmitOptions) -> Result<Submitted, String> {
             .as_ref()
             .and_then(|(m, _)| m.chunks.iter().map(|c| c.n + 1).max())
             .unwrap_or(0);
+        let mut whole_refs = Vec::new();
+        for (i, (category, path, bytes)) in whole.iter().enumerate() {
+            let object = format!("whole.{i}");
+            let mut reader: &[u8] = bytes;
+            handles
+                .objects
+                .put(object.as_str(), &mut reader)
+                .await
+                .map_err(|e| format!("cannot store `{}`: {e}", path.display()))?;
+            whole_refs.push(WholeInput {
+                category: category.clone(),
+                object,
+                file: path.display().to_string(),
+                bytes: bytes.len() as u64,
+                checksum: crc32fast::hash(bytes),
+            });
+        }
         let mut chunks = Vec::new();
         for (i, (category, path, piece)) in pieces.iter().enumerate() {
             let n = first + i as u32;
@@ -118,15 +176,16 @@ pub fn submit(opts: &SubmitOptions) -> Result<Submitted, String> {
                 .objects
                 .put(object.as_str(), &mut reader)
                 .await
-                .map_err(|e| format!("cannot store chunk {n} of `{}`: {e}", path.display()))?;
+                .map_err(|e| format!("cannot store chunk {n} of `{path}`: {e}"))?;
             chunks.push(Chunk {
                 n,
                 category: Some(category.clone()),
                 object: Some(object),
-                file: path.display().to_string(),
+                file: path.clone(),
                 rows: piece.rows,
                 bytes: piece.bytes.len() as u64,
                 checksum: crc32fast::hash(&piece.bytes),
+                whole: whole_refs.clone(),
             });
         }
         if chunks.is_empty() && existing.is_none() {
@@ -139,9 +198,15 @@ pub fn submit(opts: &SubmitOptions) -> Result<Submitted, String> {
                 rows: 0,
                 bytes: 0,
                 checksum: 0,
+                whole: Vec::new(),
             });
         }
         let extended = existing.is_some();
+        let spec = split.as_ref().map(|(key, _)| SplitSpec {
+            key: key.clone(),
+            shards: opts.shards.max(1),
+            databases: opts.databases,
+        });
         record_manifest(
             &conn,
             &job,
@@ -151,6 +216,7 @@ pub fn submit(opts: &SubmitOptions) -> Result<Submitted, String> {
             &compiled.fingerprint,
             settings,
             &chunks,
+            spec.clone(),
         )
         .await?;
         for chunk in &chunks {
@@ -166,6 +232,8 @@ pub fn submit(opts: &SubmitOptions) -> Result<Submitted, String> {
             job: job.name.clone(),
             chunks,
             extended,
+            shards: spec.map(|s| s.shards).unwrap_or(0),
+            general_because,
         })
     })
 }
@@ -180,6 +248,7 @@ async fn record_manifest(
     fingerprint: &str,
     settings: Settings,
     chunks: &[Chunk],
+    split: Option<SplitSpec>,
 ) -> Result<(), String> {
     match existing {
         None => {
@@ -190,6 +259,7 @@ async fn record_manifest(
                 fingerprint: fingerprint.to_string(),
                 settings,
                 chunks: chunks.to_vec(),
+                split,
             };
             conn.jobs
                 .create(job.manifest_key(), manifest::to_bytes(&m).into())
@@ -258,4 +328,55 @@ fn inputs(
         .collect();
     out.extend(replaced);
     Ok(out)
+}
+
+/// Pieces to submit: `(category, file, piece)`.
+type Pieces = Vec<(String, String, Piece)>;
+
+/// A general job's chunks: every input file cut into pieces of at most
+/// `rows` records.
+fn chunk_pieces(plan: &Plan, inputs: &[(CatId, PathBuf)], rows: usize) -> Result<Pieces, String> {
+    let mut pieces = Vec::new();
+    for (cat, path) in inputs {
+        let data =
+            std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        for piece in split_csv(&data, rows, &path.display().to_string())? {
+            pieces.push((
+                plan.category(*cat).name.clone(),
+                path.display().to_string(),
+                piece,
+            ));
+        }
+    }
+    Ok(pieces)
+}
+
+/// A sharded job's chunks, one per shard of the split input, and the
+/// other inputs' files, given whole to every shard: `(category, file,
+/// bytes)`.
+#[allow(clippy::type_complexity)]
+fn shard_pieces(
+    plan: &Plan,
+    inputs: &[(CatId, PathBuf)],
+    key: SplitKey,
+    shards: u32,
+) -> Result<(Pieces, Vec<(String, PathBuf, Vec<u8>)>), String> {
+    let split_files: Vec<PathBuf> = inputs
+        .iter()
+        .filter(|(c, _)| *c == key.cat)
+        .map(|(_, p)| p.clone())
+        .collect();
+    let name = plan.category(key.cat).name.clone();
+    let pieces = shard::partition(plan, key.cat, key.field, &split_files, shards)?
+        .into_iter()
+        .enumerate()
+        .map(|(s, piece)| (name.clone(), shard::shard_file(&name, s as u32), piece))
+        .collect();
+    let mut whole = Vec::new();
+    for (cat, path) in inputs.iter().filter(|(c, _)| *c != key.cat) {
+        let data =
+            std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        whole.push((plan.category(*cat).name.clone(), path.clone(), data));
+    }
+    Ok((pieces, whole))
 }

@@ -25,7 +25,7 @@ use fold_runtime::RunOptions;
 
 use crate::fault;
 use crate::layout::{self, Job};
-use crate::manifest::{self, Chunk, DbEvent, DbRef, Heartbeat, Manifest, MergeTask};
+use crate::manifest::{self, Chunk, DbEvent, DbRef, Heartbeat, Manifest, MergeTask, WholeInput};
 use crate::nats::{self, Conn, JobHandles};
 use crate::pack;
 use crate::program::{self, Compiled};
@@ -294,7 +294,11 @@ impl Worker<'_> {
             downloaded.as_secs_f64(),
             merged.as_secs_f64()
         );
-        self.publish_db(ctx, &into, chunks, facts, from, &what)
+        let upload = Upload {
+            db: Some(&into),
+            exports: None,
+        };
+        self.publish_db(ctx, upload, chunks, facts, from, &what)
             .await?;
         let _ = std::fs::remove_dir_all(&dir);
         Ok(())
@@ -307,6 +311,8 @@ impl Worker<'_> {
         let mut session: Option<Session> = None;
         let mut chunks = BTreeSet::new();
         let mut dir: Option<PathBuf> = None;
+        // The whole inputs of a sharded job already in the local database.
+        let mut loaded_whole = BTreeSet::new();
         let mut fetching = Duration::ZERO;
         let mut running = Duration::ZERO;
         for i in 0..settings.batch_count.max(1) {
@@ -316,7 +322,10 @@ impl Worker<'_> {
             // job's timeout for more before the database is written out.
             let max = settings.batch_size.max(1);
             let chunks_consumer = &ctx.handles.chunks;
-            let fetched = if i == 0 {
+            // A sharded job's chunks are all published before any is
+            // taken and never extended: an empty queue means every shard
+            // is taken, so waiting for more would only delay the upload.
+            let fetched = if i == 0 || ctx.manifest.split.is_some() {
                 chunks_consumer.fetch().max_messages(max).messages().await
             } else {
                 chunks_consumer
@@ -351,7 +360,9 @@ impl Worker<'_> {
             let h = held.get_or_insert_with(|| Held::new(Vec::new(), &ctx.manifest));
             h.add(&msgs);
             let run_started = std::time::Instant::now();
-            let (s, taken) = self.run_batch(ctx, &d, session.take(), &msgs).await?;
+            let (s, taken) = self
+                .run_batch(ctx, &d, session.take(), &msgs, &mut loaded_whole)
+                .await?;
             running += run_started.elapsed();
             session = Some(s);
             chunks.extend(taken);
@@ -371,7 +382,21 @@ impl Worker<'_> {
             plan.outputs.iter().map(|&c| engine.count(c) as u64).sum()
         };
         let db_dir = session.dir().to_path_buf();
-        let (_engine, read_back) = session.close();
+        let (engine, read_back) = session.close();
+        // A sharded job's result is the union of its shards' facts: the
+        // public categories, sorted, are what collect needs.
+        let exports = match &ctx.manifest.split {
+            Some(_) => {
+                let plan = ctx.compiled.plan.clone();
+                let dir = db_dir.with_file_name("exports");
+                let d = dir.clone();
+                tokio::task::spawn_blocking(move || crate::exports::write(&engine, &plan, &d))
+                    .await
+                    .map_err(|e| format!("writing the exports stopped: {e}"))??;
+                Some(dir)
+            }
+            None => None,
+        };
         tokio::task::spawn_blocking(move || read_back.wait())
             .await
             .map_err(|e| format!("the read-back check stopped: {e}"))??;
@@ -381,8 +406,19 @@ impl Worker<'_> {
                 fetching.as_secs_f64(),
                 running.as_secs_f64()
             );
-            self.publish_db(ctx, &db_dir, chunks, facts, None, &what)
-                .await?;
+            let upload_db = ctx.manifest.split.as_ref().is_none_or(|s| s.databases);
+            self.publish_db(
+                ctx,
+                Upload {
+                    db: upload_db.then_some(db_dir.as_path()),
+                    exports: exports.as_deref(),
+                },
+                chunks,
+                facts,
+                None,
+                &what,
+            )
+            .await?;
         }
         ack_all(&held.stop()).await?;
         if let Some(local) = db_dir.parent() {
@@ -400,9 +436,11 @@ impl Worker<'_> {
         dir: &Path,
         session: Option<Session>,
         msgs: &[jetstream::Message],
+        loaded_whole: &mut BTreeSet<String>,
     ) -> Result<(Session, Vec<u32>), String> {
         let plan = ctx.compiled.plan.clone();
         let mut inputs: Vec<(u32, Option<(CatId, PathBuf)>)> = Vec::new();
+        let mut whole: Vec<(CatId, PathBuf)> = Vec::new();
         for msg in msgs {
             let chunk: Chunk = match manifest::parse(&msg.payload, "a chunk event") {
                 Ok(c) => c,
@@ -460,14 +498,30 @@ impl Worker<'_> {
                 }
                 _ => None,
             };
+            for w in &chunk.whole {
+                if loaded_whole.contains(&w.object) {
+                    continue;
+                }
+                match self.whole_input(ctx, dir, w).await? {
+                    Ok(input) => {
+                        loaded_whole.insert(w.object.clone());
+                        whole.push(input);
+                    }
+                    Err(why) => {
+                        // Every shard needs it: no shard of this job can run.
+                        self.poison(ctx, chunk.n, &why, true).await;
+                    }
+                }
+            }
             inputs.push((chunk.n, file));
         }
+
         let compiled = ctx.compiled.clone();
         let program = ctx.manifest.program_name.clone();
         let db_dir = dir.join("db-dir");
         let opts = self.run_options();
         let (session, taken, refused) = tokio::task::spawn_blocking(move || {
-            run_chunks(&compiled, &program, &db_dir, session, inputs, &opts)
+            run_chunks(&compiled, &program, &db_dir, session, inputs, whole, &opts)
         })
         .await
         .map_err(|e| format!("the run stopped: {e}"))??;
@@ -496,11 +550,12 @@ impl Worker<'_> {
             .await;
     }
 
-    /// Pack the database at `dir`, upload it and publish its event.
+    /// Pack and upload what a local database or merge hands back (see
+    /// [`Upload`]) and publish its event.
     async fn publish_db(
         &self,
         ctx: &Arc<JobCtx>,
-        dir: &Path,
+        upload: Upload<'_>,
         chunks: BTreeSet<u32>,
         facts: u64,
         from: Option<(String, String)>,
@@ -511,24 +566,39 @@ impl Worker<'_> {
             ctx.handles.job.name
         ));
         let started = std::time::Instant::now();
-        let d = dir.to_path_buf();
-        let bytes = tokio::task::spawn_blocking(move || pack::pack(&d))
-            .await
-            .map_err(|e| format!("packing stopped: {e}"))??;
-        let object = manifest::db_object(&chunks);
-        let mut reader: &[u8] = &bytes;
-        ctx.handles
-            .objects
-            .put(object.as_str(), &mut reader)
-            .await
-            .map_err(|e| format!("cannot upload `{object}`: {e}"))?;
+        let put = |name: String, dir: PathBuf| async move {
+            let bytes = tokio::task::spawn_blocking(move || pack::pack(&dir))
+                .await
+                .map_err(|e| format!("packing stopped: {e}"))??;
+            let mut reader: &[u8] = &bytes;
+            ctx.handles
+                .objects
+                .put(name.as_str(), &mut reader)
+                .await
+                .map_err(|e| format!("cannot upload `{name}`: {e}"))?;
+            Ok::<(String, u64), String>((name, bytes.len() as u64))
+        };
+        let exports = match upload.exports {
+            Some(dir) => Some(put(manifest::exports_object(&chunks), dir.to_path_buf()).await?),
+            None => None,
+        };
+        let db = match upload.db {
+            Some(dir) => Some(put(manifest::db_object(&chunks), dir.to_path_buf()).await?),
+            None => None,
+        };
         let uploaded = started.elapsed();
         fault::point("worker.after-upload");
+        // Without a database, the exports stand for it (a sharded job
+        // whose databases stay home).
+        let Some((object, bytes)) = db.clone().or_else(|| exports.clone()) else {
+            return Err("nothing to upload".to_string());
+        };
         let event = DbEvent {
             db: DbRef {
                 object: object.clone(),
                 chunks,
-                bytes: bytes.len() as u64,
+                bytes,
+                exports: exports.map(|(name, _)| name),
             },
             fingerprint: ctx.manifest.fingerprint.clone(),
             from,
@@ -555,12 +625,50 @@ impl Worker<'_> {
         fault::point("worker.after-publish");
         Ok(())
     }
+
+    /// Download a sharded job's whole input into `dir`, checked against
+    /// its record: `Ok(Err(why))` when the object is missing or damaged.
+    async fn whole_input(
+        &self,
+        ctx: &Arc<JobCtx>,
+        dir: &Path,
+        w: &WholeInput,
+    ) -> Result<Result<(CatId, PathBuf), String>, String> {
+        let Some(cat) = ctx.compiled.plan.category_named(&w.category) else {
+            return Ok(Err(format!("no category `{}` in the program", w.category)));
+        };
+        let Some(bytes) = download(&ctx.handles, &w.object).await? else {
+            return Ok(Err(format!("its whole input `{}` is missing", w.object)));
+        };
+        if crc32fast::hash(&bytes) != w.checksum || bytes.len() as u64 != w.bytes {
+            return Ok(Err(format!(
+                "its whole input `{}` does not match its checksum",
+                w.object
+            )));
+        }
+        let stem = Path::new(&w.file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let path = dir.join(format!("{}-{stem}.csv", w.object));
+        std::fs::write(&path, &bytes)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        Ok(Ok((cat, path)))
+    }
 }
 
-/// Run `inputs` into the session (opening it at `db_dir` if `None`): all
-/// in one update, or when that fails, one chunk at a time so that only
-/// the chunks that do not load are refused. Returns the session, the
-/// chunks taken, and the refused ones with the reason.
+/// What a worker uploads: a database (packed without its cache), and for
+/// a sharded job, its public categories' sorted exports.
+struct Upload<'a> {
+    db: Option<&'a Path>,
+    exports: Option<&'a Path>,
+}
+
+/// Run `inputs` (and `whole`, a sharded job's inputs of every shard) into
+/// the session (opening it at `db_dir` if `None`): all in one update, or
+/// when that fails, one chunk at a time so that only the chunks that do
+/// not load are refused. Returns the session, the chunks taken, and the
+/// refused ones with the reason.
 #[allow(clippy::type_complexity)]
 fn run_chunks(
     compiled: &Compiled,
@@ -568,6 +676,7 @@ fn run_chunks(
     db_dir: &Path,
     session: Option<Session>,
     inputs: Vec<(u32, Option<(CatId, PathBuf)>)>,
+    whole: Vec<(CatId, PathBuf)>,
     opts: &RunOptions,
 ) -> Result<(Session, Vec<u32>, Vec<(u32, String)>), String> {
     let mut session = match session {
@@ -584,7 +693,8 @@ fn run_chunks(
             .0
         }
     };
-    let files: Vec<(CatId, PathBuf)> = inputs.iter().filter_map(|(_, f)| f.clone()).collect();
+    let mut files: Vec<(CatId, PathBuf)> = whole.clone();
+    files.extend(inputs.iter().filter_map(|(_, f)| f.clone()));
     match session.update(&files, opts) {
         Ok(_) => Ok((
             session,
@@ -592,6 +702,10 @@ fn run_chunks(
             Vec::new(),
         )),
         Err(fold_runtime::db::SessionError::Input(_)) => {
+            if !whole.is_empty() {
+                // What every shard reads must load, or no shard can run.
+                session.update(&whole, opts).map_err(|e| e.to_string())?;
+            }
             let mut taken = Vec::new();
             let mut refused = Vec::new();
             for (n, file) in inputs {
