@@ -5,6 +5,7 @@
 //! `fold-bench [OPTIONS]` runs the benchmark; `fold-bench gen` writes a
 //! generated input; `fold-bench peer` (hidden) is the child that runs one peer.
 
+mod cluster;
 mod csv_io;
 mod dataset;
 mod db;
@@ -49,6 +50,9 @@ enum Cmd {
     /// The database on tc: --db against in-memory, size, adding 10 edges,
     /// and `foldc merge` against a fresh run (1% new edges; random halves).
     Db(db::DbArgs),
+    /// Sharded jobs (`foldc submit --split`) with 1, 2 and 4 workers against
+    /// one run: multi-source reachability and spelling suggestions.
+    Cluster(cluster::ClusterArgs),
     /// Run one peer engine on one input directory (used by the harness itself).
     #[command(hide = true)]
     Peer(peer::PeerArgs),
@@ -145,6 +149,7 @@ fn main() -> ExitCode {
         Some(Cmd::Peer(args)) => peer::main(args),
         Some(Cmd::Gen(args)) => generate(args),
         Some(Cmd::Db(args)) => db::main(args, &workspace_root()),
+        Some(Cmd::Cluster(args)) => cluster::main(args, &workspace_root()),
         Some(Cmd::Measure(args)) => measure::wrapper_main(args),
         None => bench(&cli.run),
     };

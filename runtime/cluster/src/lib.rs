@@ -27,6 +27,7 @@ pub mod collect;
 pub mod exports;
 pub mod fault;
 mod layout;
+mod local;
 pub mod manifest;
 mod nats;
 mod pack;

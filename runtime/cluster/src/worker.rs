@@ -18,13 +18,13 @@ use async_nats::jetstream::{self, AckKind};
 use futures::StreamExt;
 use tokio::io::AsyncReadExt;
 
-use fold_runtime::db::{Session, SessionOptions};
 use fold_runtime::merge::merge_databases;
 use fold_runtime::plan::CatId;
 use fold_runtime::RunOptions;
 
 use crate::fault;
 use crate::layout::{self, Job};
+use crate::local::{self, Local};
 use crate::manifest::{self, Chunk, DbEvent, DbRef, Heartbeat, Manifest, MergeTask, WholeInput};
 use crate::nats::{self, Conn, JobHandles};
 use crate::pack;
@@ -308,7 +308,7 @@ impl Worker<'_> {
     async fn take_chunks(&mut self, ctx: &Arc<JobCtx>) -> Result<bool, String> {
         let settings = &ctx.manifest.settings;
         let mut held: Option<Held> = None;
-        let mut session: Option<Session> = None;
+        let mut session: Option<Local> = None;
         let mut chunks = BTreeSet::new();
         let mut dir: Option<PathBuf> = None;
         // The whole inputs of a sharded job already in the local database.
@@ -381,36 +381,37 @@ impl Worker<'_> {
             let engine = session.engine();
             plan.outputs.iter().map(|&c| engine.count(c) as u64).sum()
         };
-        let db_dir = session.dir().to_path_buf();
-        let (engine, read_back) = session.close();
+        let Some(local_dir) = dir else {
+            return Err("a local state without its folder".to_string());
+        };
         // A sharded job's result is the union of its shards' facts: the
         // public categories, sorted, are what collect needs.
-        let exports = match &ctx.manifest.split {
-            Some(_) => {
-                let plan = ctx.compiled.plan.clone();
-                let dir = db_dir.with_file_name("exports");
-                let d = dir.clone();
-                tokio::task::spawn_blocking(move || crate::exports::write(&engine, &plan, &d))
-                    .await
-                    .map_err(|e| format!("writing the exports stopped: {e}"))??;
-                Some(dir)
+        let exports = ctx
+            .manifest
+            .split
+            .as_ref()
+            .map(|_| local_dir.join("exports"));
+        let plan = ctx.compiled.plan.clone();
+        let to = exports.clone();
+        let db_dir = tokio::task::spawn_blocking(move || -> Result<Option<PathBuf>, String> {
+            let (engine, db_dir) = session.finish()?;
+            if let Some(to) = &to {
+                crate::exports::write(&engine, &plan, to)?;
             }
-            None => None,
-        };
-        tokio::task::spawn_blocking(move || read_back.wait())
-            .await
-            .map_err(|e| format!("the read-back check stopped: {e}"))??;
+            Ok(db_dir)
+        })
+        .await
+        .map_err(|e| format!("closing the local database stopped: {e}"))??;
         if !chunks.is_empty() {
             let what = format!(
                 "fetch {:.3} s, download and run {:.3} s",
                 fetching.as_secs_f64(),
                 running.as_secs_f64()
             );
-            let upload_db = ctx.manifest.split.as_ref().is_none_or(|s| s.databases);
             self.publish_db(
                 ctx,
                 Upload {
-                    db: upload_db.then_some(db_dir.as_path()),
+                    db: db_dir.as_deref(),
                     exports: exports.as_deref(),
                 },
                 chunks,
@@ -421,9 +422,7 @@ impl Worker<'_> {
             .await?;
         }
         ack_all(&held.stop()).await?;
-        if let Some(local) = db_dir.parent() {
-            let _ = std::fs::remove_dir_all(local);
-        }
+        let _ = std::fs::remove_dir_all(&local_dir);
         Ok(true)
     }
 
@@ -434,10 +433,10 @@ impl Worker<'_> {
         &mut self,
         ctx: &Arc<JobCtx>,
         dir: &Path,
-        session: Option<Session>,
+        session: Option<Local>,
         msgs: &[jetstream::Message],
         loaded_whole: &mut BTreeSet<String>,
-    ) -> Result<(Session, Vec<u32>), String> {
+    ) -> Result<(Local, Vec<u32>), String> {
         let plan = ctx.compiled.plan.clone();
         let mut inputs: Vec<(u32, Option<(CatId, PathBuf)>)> = Vec::new();
         let mut whole: Vec<(CatId, PathBuf)> = Vec::new();
@@ -520,8 +519,12 @@ impl Worker<'_> {
         let program = ctx.manifest.program_name.clone();
         let db_dir = dir.join("db-dir");
         let opts = self.run_options();
+        // Without a database to upload, the state stays in memory.
+        let in_memory = ctx.manifest.split.as_ref().is_some_and(|s| !s.databases);
         let (session, taken, refused) = tokio::task::spawn_blocking(move || {
-            run_chunks(&compiled, &program, &db_dir, session, inputs, whole, &opts)
+            local::run_chunks(
+                &compiled, &program, &db_dir, in_memory, session, inputs, whole, &opts,
+            )
         })
         .await
         .map_err(|e| format!("the run stopped: {e}"))??;
@@ -662,64 +665,6 @@ impl Worker<'_> {
 struct Upload<'a> {
     db: Option<&'a Path>,
     exports: Option<&'a Path>,
-}
-
-/// Run `inputs` (and `whole`, a sharded job's inputs of every shard) into
-/// the session (opening it at `db_dir` if `None`): all in one update, or
-/// when that fails, one chunk at a time so that only the chunks that do
-/// not load are refused. Returns the session, the chunks taken, and the
-/// refused ones with the reason.
-#[allow(clippy::type_complexity)]
-fn run_chunks(
-    compiled: &Compiled,
-    program: &str,
-    db_dir: &Path,
-    session: Option<Session>,
-    inputs: Vec<(u32, Option<(CatId, PathBuf)>)>,
-    whole: Vec<(CatId, PathBuf)>,
-    opts: &RunOptions,
-) -> Result<(Session, Vec<u32>, Vec<(u32, String)>), String> {
-    let mut session = match session {
-        Some(s) => s,
-        None => {
-            Session::open(
-                db_dir,
-                compiled.plan.clone(),
-                compiled.natives(),
-                program,
-                &SessionOptions::default(),
-            )
-            .map_err(|e| e.to_string())?
-            .0
-        }
-    };
-    let mut files: Vec<(CatId, PathBuf)> = whole.clone();
-    files.extend(inputs.iter().filter_map(|(_, f)| f.clone()));
-    match session.update(&files, opts) {
-        Ok(_) => Ok((
-            session,
-            inputs.iter().map(|(n, _)| *n).collect(),
-            Vec::new(),
-        )),
-        Err(fold_runtime::db::SessionError::Input(_)) => {
-            if !whole.is_empty() {
-                // What every shard reads must load, or no shard can run.
-                session.update(&whole, opts).map_err(|e| e.to_string())?;
-            }
-            let mut taken = Vec::new();
-            let mut refused = Vec::new();
-            for (n, file) in inputs {
-                let files: Vec<_> = file.into_iter().collect();
-                match session.update(&files, opts) {
-                    Ok(_) => taken.push(n),
-                    Err(fold_runtime::db::SessionError::Input(e)) => refused.push((n, e)),
-                    Err(e) => return Err(e.to_string()),
-                }
-            }
-            Ok((session, taken, refused))
-        }
-        Err(e) => Err(e.to_string()),
-    }
 }
 
 /// Messages a worker holds: the server is told they are in progress every
