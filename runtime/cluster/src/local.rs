@@ -14,7 +14,7 @@ use crate::program::Compiled;
 
 /// The local state (see the module docs).
 pub(crate) enum Local {
-    Db(Session),
+    Db(Box<Session>),
     Mem(Box<Engine>),
 }
 
@@ -46,7 +46,7 @@ impl Local {
             &SessionOptions::default(),
         )
         .map_err(|e| e.to_string())?;
-        Ok(Local::Db(session))
+        Ok(Local::Db(Box::new(session)))
     }
 
     /// Load `files` (all or nothing) and run to the fixpoint.
@@ -83,7 +83,7 @@ impl Local {
         match self {
             Local::Db(s) => {
                 let dir = s.dir().to_path_buf();
-                let (engine, read_back) = s.close();
+                let (engine, read_back) = (*s).close();
                 read_back.wait()?;
                 Ok((engine, Some(dir)))
             }
