@@ -264,3 +264,54 @@ fn server_objects(url: &str, bucket: &str) -> Vec<(String, Vec<u8>)> {
         out
     })
 }
+
+#[test]
+fn a_sharded_worker_killed_at_any_point_loses_nothing() {
+    let prog = spelling();
+    let tmp = tempfile::tempdir().unwrap();
+    single_run(&prog, &[], &tmp.path().join("single"));
+    // A worker fetches shard by shard but uploads once, when the queue
+    // is empty: the second fetch is reachable, a second upload is not.
+    let faults = [
+        ("worker.after-fetch", 1),
+        ("worker.after-fetch", 2),
+        ("worker.after-upload", 1),
+        ("worker.after-publish", 1),
+    ];
+    for (point, count) in faults {
+        let fault = format!("{point}:{count}");
+        let server = Server::start();
+        let d = tmp.path().join(fault.replace([':', '.'], "-"));
+        let url = server.url();
+        foldc_ok(&[
+            "submit",
+            prog.to_str().unwrap(),
+            "--server",
+            &url,
+            "--job",
+            "f",
+            "--split",
+            "typo.w",
+            "--shards",
+            "5",
+            "--batch-size",
+            "1",
+            "--ack-wait",
+            "1s",
+        ]);
+        let mut faulty = Worker::start(&server, &d.join("faulty"), &[("FOLD_FAULT", &fault)]);
+        // The faulty worker takes work first; the healthy one joins
+        // after its crash (or after a while, when it never crashes).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !faulty.exited() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        assert!(
+            faulty.exited(),
+            "{fault}: the fault point was never reached"
+        );
+        let _healthy = Worker::start(&server, &d.join("healthy"), &[]);
+        collect_out(&server, "f", &d.join("out"));
+        assert_same(&tmp.path().join("single"), &d.join("out"), &fault);
+    }
+}
