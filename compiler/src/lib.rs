@@ -21,6 +21,7 @@
 pub mod check;
 pub mod codegen;
 pub mod diag;
+pub mod fmt;
 pub mod lower;
 pub mod souffle;
 pub mod verdict;

@@ -13,6 +13,7 @@ mod doc;
 mod emit;
 mod explain;
 mod export;
+mod fmt;
 mod merge;
 mod out;
 mod report;
@@ -48,6 +49,9 @@ enum Command {
     Test(test::Args),
     /// Print the standard library reference (every builtin, with examples).
     Doc(doc::Args),
+    /// Rewrite programs in the canonical layout (`--check`: only list
+    /// the files that are not).
+    Fmt(fmt::Args),
     /// Write a database's output categories as sorted CSV.
     Export(export::Args),
     /// Print a database's lifecycle counters per rule and trigger position.
@@ -87,6 +91,7 @@ fn cli_main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Test(args) => test::run(args),
         Command::Doc(args) => doc::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Export(args) => export::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Explain(args) => explain::run(args),
