@@ -183,7 +183,8 @@ pub struct Node {
     pub superseded: bool,
     /// Explained earlier in the tree (then it has no reason here).
     pub explained_above: bool,
-    /// Why it holds, in words (empty when explained above).
+    /// Why it holds, in words (`found by rule ...`; empty when explained
+    /// above).
     pub why: String,
     /// Why it holds, as data: `kind` is `program`, `input`, `merged` or
     /// `rule`, with that kind's fields.
@@ -217,7 +218,10 @@ impl Node {
             ));
             return;
         }
-        text.push_str(&format!("{lead}{role}{}  {}{note}\n", self.fact, self.why));
+        text.push_str(&format!(
+            "{lead}{role}{}  — {}{note}\n",
+            self.fact, self.why
+        ));
         if self.truncated {
             text.push_str(&format!("{indent}└─ …\n"));
             return;
@@ -286,7 +290,7 @@ impl Tree<'_> {
             return Ok(node);
         }
         let reason = ex.reason(fact)?;
-        node.why = self.describe(&reason);
+        node.why = self.describe(&reason).trim_start_matches("— ").to_string();
         node.reason = Some(self.data(&reason));
         let Reason::Rule { event, friends, .. } = reason else {
             return Ok(node);
