@@ -6,7 +6,7 @@ use std::time::Duration;
 use fold_runtime::plan::Plan;
 use fold_runtime::{Engine, RunSummary};
 
-use crate::backend::{Backend, Installed};
+use fold_compiler::backend::{Backend, Installed};
 
 /// The summary, facts per category, timings (milliseconds), the backend
 /// and the counters of a finished run; `database` holds the lines that
