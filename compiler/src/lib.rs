@@ -12,16 +12,25 @@
 //!
 //! Diagnostics of every stage collect in one [`diag::Sink`] and come back
 //! sorted by position; [`diag::render`] prints them.
+//!
+//! To run programs from Rust (native handlers installed, facts inserted
+//! and read back as typed values, in memory or in a database), use
+//! [`embed`]: [`embed::Program::compile`], [`embed::Program::start`],
+//! [`embed::Run::insert`], [`embed::Run::run`], [`embed::Run::facts`],
+//! [`embed::Program::run_in_database`]. [`backend::natives`] installs
+//! native code for a plan used with the runtime directly.
 
 // `unsafe` lives only at the JIT boundary: `codegen::jit` (and the
 // runtime's `native` module).
 #![deny(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod backend;
 pub mod check;
 pub mod codegen;
 pub mod diag;
 pub mod fmt;
+pub mod embed;
 pub mod lower;
 pub mod souffle;
 pub mod verdict;

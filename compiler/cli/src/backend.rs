@@ -1,18 +1,15 @@
-//! Which backend runs the handlers: native code from the Cranelift JIT
-//! (the default) or the reference interpreter (`--backend interp`). A
-//! handler the JIT declines runs on the interpreter; `--stats` says how
-//! many did and why.
+//! `--backend`: which backend runs the handlers, native code from the
+//! Cranelift JIT (the default) or the reference interpreter. Installing
+//! native code lives in the library ([`fold_compiler::backend`]); here
+//! are the option and what `--stats` and `--timings` print.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use clap::ValueEnum;
 
 use crate::out::{errln, out};
 use fold_runtime::native::Natives;
-use fold_runtime::plan::{HandlerId, Plan};
-
-use fold_compiler::codegen;
+use fold_runtime::plan::Plan;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Backend {
@@ -24,77 +21,22 @@ pub enum Backend {
     Interp,
 }
 
-/// What [`install`] did.
-#[derive(Debug)]
-pub struct Installed {
-    pub backend: Backend,
-    pub handlers: usize,
-    /// Handlers running as native code.
-    pub native: usize,
-    /// Handlers the JIT left to the interpreter, with the reason.
-    pub declined: Vec<(HandlerId, String)>,
-    /// Time spent generating and compiling native code.
-    pub codegen: Duration,
-}
-
-impl Installed {
-    /// Handlers that fell back to the interpreter under the JIT.
-    pub fn fell_back(&self) -> usize {
-        match self.backend {
-            Backend::Jit => self.handlers - self.native,
-            Backend::Interp => 0,
-        }
-    }
-
-    /// The backend lines of `foldc run --stats`.
-    pub fn render(&self, plan: &Plan) -> String {
-        let mut out = String::new();
-        match self.backend {
-            Backend::Interp => {
-                let _ = writeln!(out, "backend: interpreter ({} handlers)", self.handlers);
-            }
-            Backend::Jit => {
-                let _ = writeln!(
-                    out,
-                    "backend: jit, {} of {} handlers native, {} fell back to the interpreter",
-                    self.native,
-                    self.handlers,
-                    self.fell_back()
-                );
-                for (h, why) in &self.declined {
-                    let handler = plan.handler(*h);
-                    let _ = writeln!(
-                        out,
-                        "  interpreted: handler {} (rule {} position {}): {why}",
-                        h.0,
-                        plan.rule(handler.rule).name,
-                        handler.position
-                    );
-                }
-            }
-        }
-        out
-    }
-}
+pub use fold_compiler::backend::Installed;
 
 /// The native code `plan`'s handlers run as on `backend` (none for the
-/// interpreter), and what compiling it did.
+/// interpreter), and what compiling it did
+/// ([`fold_compiler::backend::natives`]).
 pub fn compile(plan: &Plan, backend: Backend) -> (Natives, Installed) {
-    let mut installed = Installed {
-        backend,
-        handlers: plan.handlers.len(),
-        native: 0,
-        declined: Vec::new(),
-        codegen: Duration::ZERO,
-    };
-    if backend == Backend::Interp {
-        return (Natives::none(), installed);
+    fold_compiler::backend::natives(plan, backend.into())
+}
+
+impl From<Backend> for fold_compiler::backend::Backend {
+    fn from(b: Backend) -> Self {
+        match b {
+            Backend::Jit => fold_compiler::backend::Backend::Jit,
+            Backend::Interp => fold_compiler::backend::Backend::Interp,
+        }
     }
-    let jit = codegen::compile_or_interpret(plan, codegen::Options::default());
-    installed.codegen = jit.elapsed;
-    installed.native = jit.compiled();
-    installed.declined = jit.declined;
-    (jit.natives, installed)
 }
 
 /// The `--timings` line: each stage in milliseconds, and parse to native.

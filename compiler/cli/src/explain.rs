@@ -16,7 +16,7 @@ use fold_runtime::explain::{Explainer, FactRef, Reason};
 use fold_runtime::plan::Plan;
 use fold_runtime::value;
 
-use crate::out::out;
+use crate::out::{out, outln};
 use crate::source::{self, Program};
 use crate::Outcome;
 
@@ -34,6 +34,15 @@ pub struct Args {
     /// input records and program facts).
     #[arg(long, value_name = "N")]
     depth: Option<usize>,
+    /// The tree for people, or as one JSON object (`schemas/explain.json`).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 pub fn run(args: Args) -> Outcome {
@@ -55,7 +64,7 @@ pub fn run(args: Args) -> Outcome {
         restored,
     } = snapshot;
     engine.catch_up_indexes();
-    let text = tree(
+    let root = build(
         &plan,
         &program.display_name(),
         &engine,
@@ -69,7 +78,22 @@ pub fn run(args: Args) -> Outcome {
     if !restored.complete {
         crate::db_run::warn_unfinished(&args.db, "explaining");
     }
-    out!("{text}");
+    match args.format {
+        Format::Text => {
+            let mut text = String::new();
+            root.write_text(&mut text, "", "");
+            out!("{text}");
+        }
+        Format::Json => {
+            let value = serde_json::json!({
+                "program": program.display_name(),
+                "database": args.db.display().to_string(),
+                "complete": restored.complete,
+                "tree": root,
+            });
+            outln!("{value}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -85,6 +109,22 @@ pub fn tree(
     tuple: &[u64],
     depth: Option<usize>,
 ) -> Result<String, String> {
+    let root = build(plan, program, engine, db, cat, tuple, depth)?;
+    let mut text = String::new();
+    root.write_text(&mut text, "", "");
+    Ok(text)
+}
+
+/// [`tree`] as data: the root node, for text or JSON.
+pub fn build(
+    plan: &Plan,
+    program: &str,
+    engine: &fold_runtime::Engine,
+    db: &mut fold_runtime::db::Db,
+    cat: fold_runtime::plan::CatId,
+    tuple: &[u64],
+    depth: Option<usize>,
+) -> Result<Node, String> {
     let merges: Vec<(String, String)> = db
         .merges()
         .iter()
@@ -115,14 +155,104 @@ pub fn tree(
         merges,
         depth,
         seen: HashSet::new(),
-        text: String::new(),
     };
-    tree.node(&mut explainer, root, "", "", "", 0)
-        .map_err(|e| e.to_string())?;
-    Ok(tree.text)
+    tree.node(&mut explainer, root, Role::Root, 0)
+        .map_err(|e| e.to_string())
 }
 
-/// The tree as text, built depth first.
+/// What a node's fact is to its parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The fact asked about.
+    Root,
+    /// The event fact its parent was found on.
+    Event,
+    /// A friend of the combination that found its parent.
+    Friend,
+}
+
+/// One fact of the tree and why it holds.
+#[derive(Debug, serde::Serialize)]
+pub struct Node {
+    pub role: Role,
+    /// The fact as the program writes it.
+    pub fact: String,
+    pub category: String,
+    /// Superseded since by a better fact of its key.
+    pub superseded: bool,
+    /// Explained earlier in the tree (then it has no reason here).
+    pub explained_above: bool,
+    /// Why it holds, in words (`found by rule ...`; empty when explained
+    /// above).
+    pub why: String,
+    /// Why it holds, as data: `kind` is `program`, `input`, `merged` or
+    /// `rule`, with that kind's fields.
+    pub reason: Option<serde_json::Value>,
+    /// The event and friends it was found with (rules only).
+    pub children: Vec<Node>,
+    /// Running the event again finds it no more: its friends are unknown.
+    pub friends_unknown: bool,
+    /// `--depth` stopped here: it has support not shown.
+    pub truncated: bool,
+}
+
+impl Node {
+    /// The text form: this node after `lead`, its children below, each
+    /// child line starting with `indent`.
+    fn write_text(&self, text: &mut String, lead: &str, indent: &str) {
+        let role = match self.role {
+            Role::Root => "",
+            Role::Event => "event: ",
+            Role::Friend => "friend: ",
+        };
+        let note = if self.superseded {
+            "  (superseded since by a better fact of its key)"
+        } else {
+            ""
+        };
+        if self.explained_above {
+            text.push_str(&format!(
+                "{lead}{role}{}  (explained above){note}\n",
+                self.fact
+            ));
+            return;
+        }
+        text.push_str(&format!(
+            "{lead}{role}{}  — {}{note}\n",
+            self.fact, self.why
+        ));
+        if self.truncated {
+            text.push_str(&format!("{indent}└─ …\n"));
+            return;
+        }
+        let lines = self.children.len() + usize::from(self.friends_unknown);
+        for (i, child) in self.children.iter().enumerate() {
+            let (branch, more) = branch(i + 1 == lines);
+            child.write_text(
+                text,
+                &format!("{indent}{branch}"),
+                &format!("{indent}{more}"),
+            );
+        }
+        if self.friends_unknown {
+            text.push_str(&format!(
+                "{indent}└─ (running the event again finds it no more)\n"
+            ));
+        }
+    }
+}
+
+/// The drawing before a child, and before the lines below it.
+fn branch(last: bool) -> (&'static str, &'static str) {
+    if last {
+        ("└─ ", "   ")
+    } else {
+        ("├─ ", "│  ")
+    }
+}
+
+/// Builds the tree depth first.
 struct Tree<'p> {
     plan: &'p Plan,
     program: &'p str,
@@ -131,66 +261,86 @@ struct Tree<'p> {
     depth: Option<usize>,
     /// Facts explained already.
     seen: HashSet<FactRef>,
-    text: String,
 }
 
 impl Tree<'_> {
-    /// Write `fact` after `lead` (the branch drawing and role), then its
-    /// support below it, each child line starting with `indent`.
+    /// `fact` and its support below it.
     fn node(
         &mut self,
         ex: &mut Explainer<'_>,
         fact: FactRef,
-        lead: &str,
-        role: &str,
-        indent: &str,
+        role: Role,
         level: usize,
-    ) -> Result<(), DbError> {
+    ) -> Result<Node, DbError> {
         let category = self.plan.category(fact.cat);
-        let shown = value::display_fact(&category.name, &category.types(), ex.tuple(fact));
-        let note = if ex.is_superseded(fact) {
-            "  (superseded since by a better fact of its key)"
-        } else {
-            ""
+        let mut node = Node {
+            role,
+            fact: value::display_fact(&category.name, &category.types(), ex.tuple(fact)),
+            category: category.name.clone(),
+            superseded: ex.is_superseded(fact),
+            explained_above: false,
+            why: String::new(),
+            reason: None,
+            children: Vec::new(),
+            friends_unknown: false,
+            truncated: false,
         };
         if !self.seen.insert(fact) {
-            self.text
-                .push_str(&format!("{lead}{role}{shown}  (explained above){note}\n"));
-            return Ok(());
+            node.explained_above = true;
+            return Ok(node);
         }
         let reason = ex.reason(fact)?;
-        let why = self.describe(&reason);
-        self.text
-            .push_str(&format!("{lead}{role}{shown}  {why}{note}\n"));
+        node.why = self.describe(&reason).trim_start_matches("— ").to_string();
+        node.reason = Some(self.data(&reason));
         let Reason::Rule { event, friends, .. } = reason else {
-            return Ok(());
+            return Ok(node);
         };
         if self.depth.is_some_and(|d| level >= d) {
-            self.text.push_str(&format!("{indent}└─ …\n"));
-            return Ok(());
+            node.truncated = true;
+            return Ok(node);
         }
-        let mut children = vec![("event: ", Some(event))];
+        node.children
+            .push(self.node(ex, event, Role::Event, level + 1)?);
         match friends {
-            Some(friends) => children.extend(friends.into_iter().map(|f| ("friend: ", Some(f)))),
-            None => children.push(("", None)),
+            Some(friends) => {
+                for f in friends {
+                    node.children
+                        .push(self.node(ex, f, Role::Friend, level + 1)?);
+                }
+            }
+            None => node.friends_unknown = true,
         }
-        let last = children.len() - 1;
-        for (i, (role, child)) in children.into_iter().enumerate() {
-            let (branch, more) = if i == last {
-                ("└─ ", "   ")
-            } else {
-                ("├─ ", "│  ")
-            };
-            let lead = format!("{indent}{branch}");
-            let below = format!("{indent}{more}");
-            match child {
-                Some(child) => self.node(ex, child, &lead, role, &below, level + 1)?,
-                None => self.text.push_str(&format!(
-                    "{lead}(running the event again finds it no more)\n"
-                )),
+        Ok(node)
+    }
+
+    /// The reason as JSON.
+    fn data(&self, reason: &Reason) -> serde_json::Value {
+        match reason {
+            Reason::Program { line } => serde_json::json!({ "kind": "program", "line": line }),
+            Reason::Input { file, line } => serde_json::json!({
+                "kind": "input", "file": file.display().to_string(), "line": line,
+            }),
+            Reason::Merged { merge, row } => {
+                let (base, other) = self
+                    .merges
+                    .get(*merge as usize)
+                    .map_or((None, None), |(b, o)| (Some(b), Some(o)));
+                serde_json::json!({
+                    "kind": "merged", "merge": merge, "row": row, "base": base, "other": other,
+                })
+            }
+            Reason::Rule { handler, .. } => {
+                let h = &self.plan.handlers[handler.0 as usize];
+                let rule = &self.plan.rules[h.rule.0 as usize];
+                serde_json::json!({
+                    "kind": "rule",
+                    "rule": rule.name,
+                    "line": rule.line,
+                    "handler": handler.0,
+                    "position": h.position,
+                })
             }
         }
-        Ok(())
     }
 
     fn describe(&self, reason: &Reason) -> String {

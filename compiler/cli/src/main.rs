@@ -12,6 +12,7 @@ mod db_run;
 mod doc;
 mod emit;
 mod explain;
+mod explain_code;
 mod export;
 mod fmt;
 mod merge;
@@ -62,6 +63,9 @@ enum Command {
     /// Draw a database's work as one HTML page: facts per category, and
     /// per rule and trigger position what its events did and found.
     Report(report::Args),
+    /// Explain a diagnostic code (`E0304`) at length, with an example that
+    /// triggers it and the fix; without a code, list them all.
+    ExplainCode(explain_code::Args),
     /// Keep a database open behind HTTP: count, query and insert facts
     /// (each insert runs the rules and is durable when answered).
     Serve(serve::Args),
@@ -96,6 +100,7 @@ fn cli_main() -> ExitCode {
         Command::Stats(args) => stats::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Report(args) => report::run(args),
+        Command::ExplainCode(args) => explain_code::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Bench(args) => bench::run(args),

@@ -16,7 +16,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use fold_runtime::merge::merge_databases;
-use fold_runtime::stats::labels;
+use fold_runtime::merge::MergeRecord;
+use fold_runtime::stats::{labels, HandlerLabel};
 use fold_runtime::RunOptions;
 
 use crate::backend::{self, Backend};
@@ -46,6 +47,36 @@ pub struct Args {
     /// runs on the reference interpreter).
     #[arg(long, value_enum, default_value_t = Backend::Jit)]
     backend: Backend,
+    /// The report for people, or one JSON object (`schemas/merge.json`).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// A merge record as JSON, each handler's counters labelled with its
+/// rule, trigger position and trigger category (as `foldc stats` labels
+/// the run's counters).
+pub(crate) fn record_json(record: &MergeRecord, labels: &[HandlerLabel]) -> serde_json::Value {
+    let mut value = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
+    if let Some(handlers) = value
+        .get_mut("handlers")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for (i, (h, l)) in handlers.iter_mut().zip(labels).enumerate() {
+            if let Some(h) = h.as_object_mut() {
+                h.insert("handler".into(), i.into());
+                h.insert("rule".into(), l.rule.clone().into());
+                h.insert("position".into(), l.position.into());
+                h.insert("trigger".into(), l.trigger.clone().into());
+            }
+        }
+    }
+    value
 }
 
 pub fn run(args: Args) -> Outcome {
@@ -68,6 +99,21 @@ pub fn run(args: Args) -> Outcome {
     )?;
     for note in &merged.notes {
         errln!("note: {note}");
+    }
+    if args.format == Format::Json {
+        let p = &merged.phases;
+        let value = serde_json::json!({
+            "database": args.into.display().to_string(),
+            "program": program.display_name(),
+            "seconds": started.elapsed().as_secs_f64(),
+            "phases": {
+                "copy": p.copy, "read": p.read, "resume": p.resume, "merge": p.merge, "save": p.save,
+            },
+            "notes": merged.notes,
+            "record": record_json(&merged.record, &labels(&plan)),
+        });
+        outln!("{value}");
+        return Ok(ExitCode::SUCCESS);
     }
     if !args.quiet {
         out!("{}", merged.record.render(&labels(&plan)));

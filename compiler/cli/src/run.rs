@@ -15,6 +15,8 @@ use crate::out::{errln, outln};
 use crate::source::{DialectArg, Program};
 use crate::Outcome;
 
+mod json;
+
 #[derive(clap::Args)]
 pub struct Args {
     /// The program to run.
@@ -66,6 +68,19 @@ pub struct Args {
     /// `-` prints them to standard output).
     #[arg(short = 'D', long = "output-dir", value_name = "DIR")]
     output_dir: Option<PathBuf>,
+    /// `json`: instead of the rows of each output (without --out), the
+    /// --stats table and the --timings line, print one JSON object
+    /// (`schemas/run.json`): the summary, facts per category, timings and
+    /// counters. Progress and the database lines stay on stderr.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// How `foldc run` reports on standard output.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 /// Rows shown per output category when there is no `--out`.
@@ -75,6 +90,9 @@ pub fn run(args: Args) -> Outcome {
     let mut program = Program::load_as(&args.program, args.dialect)?;
     let plan = program.checked_plan("nothing was run")?;
     if let Some(io) = program.compiled.souffle.take() {
+        if args.format == Format::Json {
+            return Err("`--format json` is for fold programs; a Soufflé program writes its `.output` files".into());
+        }
         return crate::souffle_run::run(&args_souffle(&args), &program, plan, &io);
     }
     if args.fact_dir.is_some() || args.output_dir.is_some() {
@@ -116,9 +134,23 @@ pub fn run(args: Args) -> Outcome {
                 .write_outputs(dir, &plan.outputs)
                 .map_err(|e| e.to_string())?;
         }
+        None if args.format == Format::Json => {}
         None => preview(&engine, &plan),
     }
     read_back.wait()?;
+    if args.format == Format::Json {
+        let report = json::report(
+            &program.display_name(),
+            &engine,
+            &plan,
+            &summary,
+            &installed,
+            &program.compiled.timings,
+            &db_lines,
+        );
+        outln!("{report}");
+        return Ok(ExitCode::SUCCESS);
+    }
     if !args.quiet {
         let counts: Vec<String> = plan
             .outputs

@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Outcome {
                 "complete": state.complete,
                 "rows": facts.iter().map(|(c, n)| (c.clone(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
                 "stats": state.stats.to_json_labeled(&program.handlers),
-                "merges": db.merges(),
+                "merges": db.merges().iter().map(|m| crate::merge::record_json(m, &program.handlers)).collect::<Vec<_>>(),
             });
             outln!("{value}");
         }

@@ -2,6 +2,7 @@
 //! [`Diagnostic`] with a stable [`Code`], pushed to a [`Sink`]. Nothing is
 //! printed here; `render.rs` is the one place that formats them.
 
+pub mod explain;
 pub mod render;
 pub mod suggest;
 mod syntax;
@@ -38,6 +39,15 @@ macro_rules! codes {
             /// A one-line description, for `foldc explain-code` and docs.
             pub fn title(self) -> &'static str {
                 match self { $(Code::$name => $title),* }
+            }
+
+            /// The long explanation (Markdown): what the code means, an
+            /// example that triggers it and the fix, from
+            /// `compiler/src/diag/codes/CODE.md` (see [`explain`]).
+            pub fn explanation(self) -> &'static str {
+                match self {
+                    $(Code::$name => include_str!(concat!("codes/", $code, ".md"))),*
+                }
             }
 
             /// Whether the parser reported it (the program's text does not

@@ -6,7 +6,7 @@
 use ariadne::{Config, IndexType, Label as ALabel, Report, ReportKind, Source};
 use fold_grammar::print::LineIndex;
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Label, Severity};
 
 /// Render diagnostics for a human. `color` only on terminals (never in
 /// snapshots).
@@ -71,16 +71,39 @@ fn clamp(src: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
     range.start.min(end)..end
 }
 
-/// One JSON object per line per diagnostic.
+/// One JSON object per line per diagnostic (`schemas/diagnostic.json`).
+///
+/// The flat fields (`code`, `severity`, `file`, `line`, `column`,
+/// `end_line`, `end_column`, `label`, `help`, `note`) describe the primary
+/// span, as earlier versions printed them. Beside them, in rustc's shape:
+/// `level`, `spans` (the primary span and every secondary label, each
+/// with `is_primary`) and `children` (the help and the note as entries of
+/// their own), so tools written for rustc's JSON read these too.
 pub fn json(file: &str, src: &str, diagnostics: &[Diagnostic]) -> String {
     let index = LineIndex::new(src);
     let mut out = String::new();
     for d in diagnostics {
         let (line, column) = index.line_col(d.primary.span.start as usize);
         let (end_line, end_column) = index.line_col(d.primary.span.end as usize);
+        let mut spans = vec![span(&index, file, &d.primary, true)];
+        spans.extend(d.secondary.iter().map(|l| span(&index, file, l, false)));
+        let children: Vec<serde_json::Value> = [("help", &d.help), ("note", &d.note)]
+            .into_iter()
+            .filter_map(|(level, text)| {
+                text.as_ref().map(|message| {
+                    serde_json::json!({
+                        "message": message,
+                        "level": level,
+                        "spans": [],
+                        "children": [],
+                    })
+                })
+            })
+            .collect();
         let value = serde_json::json!({
             "code": d.code.as_str(),
             "severity": d.severity(),
+            "level": d.severity(),
             "message": d.message,
             "file": file,
             "line": line,
@@ -89,11 +112,32 @@ pub fn json(file: &str, src: &str, diagnostics: &[Diagnostic]) -> String {
             "end_column": end_column,
             "label": d.primary.message,
             "help": d.help,
+            "note": d.note,
+            "spans": spans,
+            "children": children,
         });
         out.push_str(&value.to_string());
         out.push('\n');
     }
     out
+}
+
+/// One labelled span in rustc's shape: byte offsets, 1-based lines and
+/// columns (columns count characters).
+fn span(index: &LineIndex, file: &str, label: &Label, primary: bool) -> serde_json::Value {
+    let (line_start, column_start) = index.line_col(label.span.start as usize);
+    let (line_end, column_end) = index.line_col(label.span.end as usize);
+    serde_json::json!({
+        "file_name": file,
+        "byte_start": label.span.start,
+        "byte_end": label.span.end,
+        "line_start": line_start,
+        "line_end": line_end,
+        "column_start": column_start,
+        "column_end": column_end,
+        "is_primary": primary,
+        "label": if label.message.is_empty() { None } else { Some(&label.message) },
+    })
 }
 
 /// `N errors, M warnings` (or nothing when clean).

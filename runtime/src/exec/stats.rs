@@ -118,6 +118,20 @@ pub fn labels(plan: &Plan) -> Vec<HandlerLabel> {
         .collect()
 }
 
+/// A handler's faults as an object keyed by [`Fault::key`].
+pub fn faults_by_kind(stats: &HandlerStats) -> serde_json::Value {
+    Fault::ALL
+        .iter()
+        .map(|&f| {
+            (
+                f.key().to_string(),
+                serde_json::Value::from(stats.faults_of(f)),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
 /// All counters of an engine (cumulative over its runs).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
@@ -184,7 +198,20 @@ impl Stats {
             handlers,
             strata: &self.strata,
         };
-        serde_json::to_value(named).unwrap_or(serde_json::Value::Null)
+        let mut value = serde_json::to_value(named).unwrap_or(serde_json::Value::Null);
+        // The stored counters keep faults as an array by fault code; in
+        // JSON for people and tools each count is named by its kind.
+        if let Some(handlers) = value
+            .get_mut("handlers")
+            .and_then(serde_json::Value::as_array_mut)
+        {
+            for (h, stats) in handlers.iter_mut().zip(&self.handlers) {
+                if let Some(h) = h.as_object_mut() {
+                    h.insert("faults_by_kind".into(), faults_by_kind(stats));
+                }
+            }
+        }
+        value
     }
 
     /// The table `foldc run --stats` prints: one line per handler, in plan

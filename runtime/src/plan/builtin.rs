@@ -48,6 +48,18 @@ impl Fault {
         }
     }
 
+    /// A stable snake_case name for the fault: the key of its counter in
+    /// JSON (`faults_by_kind`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Fault::DivisionByZero => "division_by_zero",
+            Fault::Overflow => "overflow",
+            Fault::BadConversion => "bad_conversion",
+            Fault::IndexOutOfRange => "index_out_of_range",
+            Fault::InvalidArgument => "invalid_argument",
+        }
+    }
+
     /// The fault whose [`Fault::code`] is `code`, if any.
     pub fn from_code(code: u32) -> Option<Fault> {
         Fault::ALL.into_iter().find(|f| f.code() == code)
