@@ -30,6 +30,9 @@ pub(super) fn supported(p: &Handler) -> Result<(), String> {
     if why.is_none() {
         why = unsupported_aggregate(&p.body);
     }
+    if why.is_none() {
+        why = too_big(p);
+    }
     why.map_or(Ok(()), Err)
 }
 
@@ -98,49 +101,212 @@ fn bad_cache(ops: &[Op], hits: usize) -> Option<String> {
     None
 }
 
-/// Whether evaluating `e` can fault.
+/// Whether evaluating `e` can fault: one walk over it.
 pub(super) fn expr_can_fault(e: &Expr) -> bool {
+    let mut any = false;
+    walk_expr(e, &mut |e| any |= faults_here(e));
+    any
+}
+
+/// Whether `e` itself (not counting its operands) can fault.
+fn faults_here(e: &Expr) -> bool {
     match e {
-        Expr::Const(..) | Expr::Slot(_) => false,
         Expr::Unary(UnOp::NegInt, _) => true,
-        Expr::Unary(_, a) => expr_can_fault(a),
-        Expr::Binary(op, a, b) => {
-            matches!(
-                op,
-                BinOp::AddInt
-                    | BinOp::SubInt
-                    | BinOp::MulInt
-                    | BinOp::DivInt
-                    | BinOp::RemInt
-                    | BinOp::DivFloat
-                    | BinOp::RemFloat
-            ) || expr_can_fault(a)
-                || expr_can_fault(b)
-        }
-        Expr::And(a, b) | Expr::Or(a, b) => expr_can_fault(a) || expr_can_fault(b),
+        Expr::Binary(op, ..) => matches!(
+            op,
+            BinOp::AddInt
+                | BinOp::SubInt
+                | BinOp::MulInt
+                | BinOp::DivInt
+                | BinOp::RemInt
+                | BinOp::DivFloat
+                | BinOp::RemFloat
+        ),
         Expr::Call { .. } | Expr::Index(..) | Expr::Slice { .. } => true,
-        Expr::List(items) => items.iter().any(expr_can_fault),
+        _ => false,
     }
 }
 
-/// Whether running `ops` can fault (and so needs a mark to roll back to).
-pub(super) fn ops_can_fault(ops: &[Op]) -> bool {
-    let mut any = false;
-    walk_ops(ops, &mut |e| any |= expr_can_fault(e));
-    any || ops.iter().any(|op| match op {
-        Op::Aggregate {
+/// Which steps of a handler can fault, themselves or anything nested in
+/// them, found in one pass: asking each nested body separately would
+/// walk a body `d` deep `d` times over.
+#[derive(Default)]
+pub(super) struct Faults(std::collections::HashSet<*const Op>);
+
+impl Faults {
+    /// The steps of `body` (and all nested in them) that can fault.
+    pub fn of(body: &[Op]) -> Faults {
+        let mut found = Faults::default();
+        found.body(body);
+        found
+    }
+
+    /// Whether running `ops` (a body this was made for) can fault, and so
+    /// needs a mark to roll back to.
+    pub fn ops(&self, ops: &[Op]) -> bool {
+        ops.iter().any(|op| self.0.contains(&(op as *const Op)))
+    }
+
+    fn body(&mut self, ops: &[Op]) -> bool {
+        let mut any = false;
+        for op in ops {
+            if self.op(op) {
+                self.0.insert(op as *const Op);
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Whether `op` can fault; its nested bodies are recorded on the way.
+    fn op(&mut self, op: &Op) -> bool {
+        let mut here = false;
+        own_exprs(op, &mut |e| here |= expr_can_fault(e));
+        if let Op::Aggregate {
             kind: AggKind::Sum,
             ty,
             ..
-        } => *ty != Type::Float,
-        Op::Join { body, .. }
-        | Op::Search { body }
-        | Op::For { body, .. }
-        | Op::ForRange { body, .. } => ops_can_fault(body),
-        Op::If { then, els, .. } => ops_can_fault(then) || ops_can_fault(els),
-        _ => false,
-    })
+        } = op
+        {
+            here |= *ty != Type::Float;
+        }
+        let nested = match op {
+            Op::Join { body, .. }
+            | Op::Search { body }
+            | Op::For { body, .. }
+            | Op::ForRange { body, .. } => self.body(body),
+            Op::If { then, els, .. } => {
+                let t = self.body(then);
+                self.body(els) || t
+            }
+            _ => false,
+        };
+        here || nested
+    }
 }
+
+/// Call `f` on each expression `op` itself holds, not those of the steps
+/// nested in it (`walk_ops` on the op alone would descend into them).
+fn own_exprs(op: &Op, f: &mut dyn FnMut(&Expr)) {
+    let key = |source: &Source, f: &mut dyn FnMut(&Expr)| {
+        if let Source::Index(k) = source {
+            k.exprs.iter().for_each(&mut *f);
+        }
+    };
+    let binds = |bind: &[(usize, Bind)], f: &mut dyn FnMut(&Expr)| {
+        for (_, b) in bind {
+            if let Bind::Check(e) = b {
+                f(e);
+            }
+        }
+    };
+    match op {
+        Op::Join { source, bind, .. } => {
+            key(source, f);
+            binds(bind, f);
+        }
+        Op::Aggregate {
+            source,
+            bind,
+            value,
+            ..
+        } => {
+            key(source, f);
+            binds(bind, f);
+            if let Some(v) = value {
+                f(v);
+            }
+        }
+        Op::Categorical { key: k, .. } => k.exprs.iter().for_each(f),
+        Op::NotExists { source, .. } => key(source, f),
+        Op::Abort { cond, .. } | Op::If { cond, .. } => f(cond),
+        Op::Let { expr, .. } => f(expr),
+        Op::For { list, .. } => f(list),
+        Op::ForRange { lo, hi, .. } => {
+            f(lo);
+            f(hi);
+        }
+        Op::Find { args, .. } => args.iter().for_each(f),
+        Op::Search { .. } => {}
+    }
+}
+
+/// How much compiling a handler costs beyond its size, kept under a
+/// budget: past it the handler is declined to the interpreter (which runs
+/// any size in time linear in it), so compile time and memory stay linear
+/// in the program. Register allocation grows faster than the function
+/// on long ones, so its size is bounded; and Cranelift's SSA construction makes a value read inside
+/// `d` nested loops a block parameter of each of their headers, and keeps
+/// one table per variable over the blocks up to its last use; so the cost
+/// is the sum, over reads of a variable, of the loops around the read,
+/// plus the variables times the steps.
+pub(super) fn too_big(p: &Handler) -> Option<String> {
+    struct Cost {
+        reads_in_loops: u64,
+        steps: u64,
+        nodes: u64,
+    }
+    fn walk(ops: &[Op], depth: u64, c: &mut Cost) {
+        for op in ops {
+            c.steps += 1;
+            own_exprs(op, &mut |e| {
+                walk_expr(e, &mut |e| {
+                    c.nodes += 1;
+                    if let Expr::Slot(_) = e {
+                        c.reads_in_loops += depth;
+                    }
+                })
+            });
+            match op {
+                Op::Join { body, .. } | Op::For { body, .. } | Op::ForRange { body, .. } => {
+                    walk(body, depth + 1, c)
+                }
+                Op::Search { body } => walk(body, depth, c),
+                Op::If { then, els, .. } => {
+                    walk(then, depth, c);
+                    walk(els, depth, c);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut c = Cost {
+        reads_in_loops: 0,
+        steps: 0,
+        nodes: 0,
+    };
+    walk(&p.body, 0, &mut c);
+    for b in &p.bind {
+        if let Bind::Check(e) = b {
+            walk_expr(e, &mut |_| c.nodes += 1);
+        }
+    }
+    let size = c.steps + c.nodes;
+    let tables = c.steps.saturating_mul(u64::from(p.slots));
+    if size > MAX_SIZE {
+        Some(format!(
+            "it has {size} steps and expressions, more than native code is made for ({MAX_SIZE})"
+        ))
+    } else if c.reads_in_loops > MAX_READS_IN_LOOPS {
+        Some(format!(
+            "it reads variables inside nested loops {} times over (counting each loop around a read), more than native code is made for ({MAX_READS_IN_LOOPS})",
+            c.reads_in_loops
+        ))
+    } else if tables > MAX_STEPS_BY_VARIABLES {
+        Some(format!(
+            "its {} steps times its {} variables ({tables}) exceed what native code is made for ({MAX_STEPS_BY_VARIABLES})",
+            c.steps, p.slots
+        ))
+    } else {
+        None
+    }
+}
+
+/// The budgets of [`too_big`]: each about a quarter of a second and some
+/// tens of megabytes of compiling at most.
+pub const MAX_SIZE: u64 = 6_000;
+pub const MAX_READS_IN_LOOPS: u64 = 200_000;
+pub const MAX_STEPS_BY_VARIABLES: u64 = 4_000_000;
 
 /// Whether binding a row's fields can fault.
 pub(super) fn bind_can_fault(bind: &[(usize, Bind)]) -> bool {

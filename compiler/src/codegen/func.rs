@@ -61,6 +61,8 @@ pub(super) struct Fx<'a, 'f> {
     refs: HashMap<FuncId, FuncRef>,
     callees: Vec<(FuncId, String)>,
     pub plan: &'a Plan,
+    /// Which steps can fault (see [`analysis::Faults`]).
+    pub faults: analysis::Faults,
     pub ptr: types::Type,
     /// The context pointer (first parameter).
     pub ctx: Value,
@@ -121,6 +123,7 @@ pub(super) fn build(
         refs: HashMap::new(),
         callees: Vec::new(),
         plan,
+        faults: analysis::Faults::of(&p.body),
         ptr,
         ctx,
         slots,
@@ -140,7 +143,7 @@ pub(super) fn build(
         fx.hit_views.push(slot);
     }
     let exit = fx.b.create_block();
-    let can_fault = analysis::ops_can_fault(&p.body)
+    let can_fault = fx.faults.ops(&p.body)
         || p.bind.iter().any(|b| match b {
             Bind::Check(e) => analysis::expr_can_fault(e),
             _ => false,
@@ -411,7 +414,7 @@ impl Fx<'_, '_> {
 
     // ---- stack memory ----
 
-    fn stack_slot(&mut self, bytes: u32) -> StackSlot {
+    pub fn stack_slot(&mut self, bytes: u32) -> StackSlot {
         self.b
             .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, bytes, 3))
     }

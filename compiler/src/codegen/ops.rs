@@ -10,7 +10,6 @@ use fold_runtime::native::{ctx_offset, sym};
 use fold_runtime::plan::{Bind, CatId, Stage};
 use fold_runtime::plan::{Op, Source};
 
-use super::analysis;
 use super::func::{frozen, Fx, Gen, ScopeKind};
 
 impl Fx<'_, '_> {
@@ -134,7 +133,8 @@ impl Fx<'_, '_> {
             }
             Op::Search { body } => {
                 self.store_flag(ctx_offset::PASSED_DATA);
-                self.open(ScopeKind::Search, analysis::ops_can_fault(body));
+                let can_fault = self.faults.ops(body);
+                self.open(ScopeKind::Search, can_fault);
                 self.ops(body)?;
                 self.store_flag(ctx_offset::SEARCHED);
                 let cont = self.b.create_block();
@@ -176,8 +176,7 @@ impl Fx<'_, '_> {
                 let var = self.slot_var(slot.index())?;
                 let lo = self.expr(lo)?;
                 let hi = self.expr(hi)?;
-                let i = self.b.declare_var(types::I64);
-                self.b.def_var(i, lo);
+                let i = self.loop_counter(lo);
                 let (header, inner, after) = (
                     self.b.create_block(),
                     self.b.create_block(),
@@ -185,16 +184,16 @@ impl Fx<'_, '_> {
                 );
                 self.b.ins().jump(header, &[]);
                 self.b.switch_to_block(header);
-                let iv = self.b.use_var(i);
+                let iv = self.b.ins().stack_load(self.ptr, types::I64, i, 0);
                 let more = self.b.ins().icmp(IntCC::SignedLessThan, iv, hi);
                 self.b.ins().brif(more, inner, &[], after, &[]);
                 self.b.switch_to_block(inner);
                 self.b.def_var(var, iv);
                 self.ops(body)?;
                 // `i < hi <= i64::MAX`, so `i + 1` cannot overflow.
-                let iv = self.b.use_var(i);
+                let iv = self.b.ins().stack_load(self.ptr, types::I64, i, 0);
                 let next = self.b.ins().iadd_imm_s(iv, 1);
-                self.b.def_var(i, next);
+                self.b.ins().stack_store(self.ptr, next, i, 0);
                 self.b.ins().jump(header, &[]);
                 self.b.switch_to_block(after);
             }
@@ -251,15 +250,26 @@ impl Fx<'_, '_> {
         Ok((items, len))
     }
 
+    /// A loop's counter, set to `start`: kept in a stack slot of its own
+    /// rather than an SSA variable, since a variable live across `d`
+    /// nested loops becomes a block parameter of every loop header inside
+    /// it, so IR and compile time would grow with the square of the
+    /// nesting depth (1,000 nested `for` loops took seconds and hundreds
+    /// of megabytes to compile).
+    fn loop_counter(&mut self, start: Value) -> cranelift_codegen::ir::StackSlot {
+        let slot = self.stack_slot(8);
+        self.b.ins().stack_store(self.ptr, start, slot, 0);
+        slot
+    }
+
     /// `for i in 0..n { body(i) }` (unsigned), continuing after the loop.
     pub fn counted_loop(
         &mut self,
         n: Value,
         mut body: impl FnMut(&mut Self, Value) -> Gen<()>,
     ) -> Gen<()> {
-        let i = self.b.declare_var(types::I64);
         let zero = self.b.ins().iconst(types::I64, 0);
-        self.b.def_var(i, zero);
+        let i = self.loop_counter(zero);
         let (header, inner, after) = (
             self.b.create_block(),
             self.b.create_block(),
@@ -267,14 +277,14 @@ impl Fx<'_, '_> {
         );
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
-        let iv = self.b.use_var(i);
+        let iv = self.b.ins().stack_load(self.ptr, types::I64, i, 0);
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, iv, n);
         self.b.ins().brif(more, inner, &[], after, &[]);
         self.b.switch_to_block(inner);
         body(self, iv)?;
-        let iv = self.b.use_var(i);
+        let iv = self.b.ins().stack_load(self.ptr, types::I64, i, 0);
         let next = self.b.ins().iadd_imm_s(iv, 1);
-        self.b.def_var(i, next);
+        self.b.ins().stack_store(self.ptr, next, i, 0);
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(after);
         Ok(())

@@ -39,7 +39,7 @@ impl Fx<'_, '_> {
         self.store_flag(ctx_offset::PASSED_DATA);
         let after = self.b.create_block();
         let rows = self.select(cat, source, true, after)?;
-        let can_fault = analysis::bind_can_fault(bind) || analysis::ops_can_fault(body);
+        let can_fault = analysis::bind_can_fault(bind) || self.faults.ops(body);
         self.for_each_row(&rows, after, |fx, row, next| {
             fx.open(ScopeKind::Row { next }, can_fault);
             fx.bind_row(bind, row, rows.arity, next)?;

@@ -2,6 +2,7 @@
 //! [`Diagnostic`] with a stable [`Code`], pushed to a [`Sink`]. Nothing is
 //! printed here; `render.rs` is the one place that formats them.
 
+mod excerpt;
 pub mod explain;
 pub mod render;
 pub mod suggest;

@@ -6,6 +6,9 @@
 use ariadne::{Config, IndexType, Label as ALabel, Report, ReportKind, Source};
 use fold_grammar::print::LineIndex;
 
+use std::ops::Range;
+
+use crate::diag::excerpt;
 use crate::diag::{Diagnostic, Label, Severity};
 
 /// Render diagnostics for a human. `color` only on terminals (never in
@@ -14,54 +17,113 @@ pub fn human(file: &str, src: &str, diagnostics: &[Diagnostic], color: bool) -> 
     let mut out = Vec::new();
     // Indexed once: thousands of diagnostics must not each index the file.
     let source = Source::from(src);
+    let lines = excerpt::Lines::new(src);
+    // The column last counted on a long line: (line start, byte, column),
+    // so diagnostics along one line count its characters once.
+    let mut counted = (usize::MAX, 0, 0);
     for d in diagnostics {
-        let kind = match d.severity() {
-            Severity::Error => ReportKind::Error,
-            Severity::Warning => ReportKind::Warning,
-        };
-        let range = clamp(src, d.primary.span.range());
-        let mut report = Report::build(kind, (file, range.clone()))
-            .with_config(
-                Config::default()
-                    .with_index_type(IndexType::Byte)
-                    .with_color(color),
-            )
-            .with_code(d.code.as_str())
-            .with_message(&d.message);
-        // Labels in the order of their lines: ariadne starts a new snippet,
-        // under a header that repeats the primary location, whenever a
-        // label lies above the one before it.
-        let line_of = |at: usize| {
-            let line = source
-                .get_byte_line(at)
-                .map_or(usize::MAX, |(_, line, _)| line);
-            i32::try_from(line).unwrap_or(i32::MAX)
-        };
-        let primary = ALabel::new((file, range.clone())).with_order(line_of(range.start));
-        report = report.with_label(if d.primary.message.is_empty() {
-            primary
-        } else {
-            primary.with_message(&d.primary.message)
-        });
-        for l in &d.secondary {
-            let range = clamp(src, l.span.range());
-            let order = line_of(range.start);
-            report = report.with_label(
-                ALabel::new((file, range))
-                    .with_message(&l.message)
-                    .with_order(order),
-            );
+        let spans: Vec<Range<usize>> = std::iter::once(&d.primary)
+            .chain(&d.secondary)
+            .map(|l| clamp(src, l.span.range()))
+            .collect();
+        match excerpt::excerpt(src, &lines, &spans) {
+            None => write_one(file, &source, d, &spans, None, color, &mut out),
+            Some(e) => {
+                // Blank lines before the excerpt keep the line numbers of
+                // the file (ariadne's display offset moves only the header).
+                let padded = "\n".repeat(e.first_line) + &e.text;
+                let cut = Source::from(padded.as_str());
+                let pad = e.first_line;
+                let primary = spans[0].start;
+                let start = lines.range(lines.line_of(primary)).start;
+                if counted.0 != start || counted.1 > primary {
+                    counted = (start, start, 1);
+                }
+                counted.2 += src[counted.1..primary].chars().count();
+                counted.1 = primary;
+                let column = counted.2;
+                let spans: Vec<Range<usize>> = spans
+                    .iter()
+                    .map(|r| {
+                        let m = e.map_range(r);
+                        m.start + pad..m.end + pad
+                    })
+                    .collect();
+                let note = format!(
+                    "line{} {} {} long: shown only around the problem (column {column})",
+                    if e.cut.len() == 1 { "" } else { "s" },
+                    e.cut
+                        .iter()
+                        .map(|n| n.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if e.cut.len() == 1 { "is" } else { "are" },
+                );
+                write_one(file, &cut, d, &spans, Some(note), color, &mut out)
+            }
         }
-        if let Some(help) = &d.help {
-            report = report.with_help(help);
-        }
-        if let Some(note) = &d.note {
-            report = report.with_note(note);
-        }
-        // Writing into a Vec cannot fail.
-        let _ = report.finish().write((file, &source), &mut out);
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Write diagnostic `d` with its labels at `spans` (primary first) of
+/// `source`, and an extra note.
+fn write_one(
+    file: &str,
+    source: &Source<&str>,
+    d: &Diagnostic,
+    spans: &[Range<usize>],
+    extra: Option<String>,
+    color: bool,
+    out: &mut Vec<u8>,
+) {
+    let kind = match d.severity() {
+        Severity::Error => ReportKind::Error,
+        Severity::Warning => ReportKind::Warning,
+    };
+    let range = spans.first().cloned().unwrap_or(0..0);
+    let mut report = Report::build(kind, (file, range.clone()))
+        .with_config(
+            Config::default()
+                .with_index_type(IndexType::Byte)
+                .with_color(color),
+        )
+        .with_code(d.code.as_str())
+        .with_message(&d.message);
+    // Labels in the order of their lines: ariadne starts a new snippet,
+    // under a header that repeats the primary location, whenever a
+    // label lies above the one before it.
+    let line_of = |at: usize| {
+        let line = source
+            .get_byte_line(at)
+            .map_or(usize::MAX, |(_, line, _)| line);
+        i32::try_from(line).unwrap_or(i32::MAX)
+    };
+    let primary = ALabel::new((file, range.clone())).with_order(line_of(range.start));
+    report = report.with_label(if d.primary.message.is_empty() {
+        primary
+    } else {
+        primary.with_message(&d.primary.message)
+    });
+    for (l, range) in d.secondary.iter().zip(spans.iter().skip(1)) {
+        let order = line_of(range.start);
+        report = report.with_label(
+            ALabel::new((file, range.clone()))
+                .with_message(&l.message)
+                .with_order(order),
+        );
+    }
+    if let Some(help) = &d.help {
+        report = report.with_help(help);
+    }
+    if let Some(note) = &d.note {
+        report = report.with_note(note);
+    }
+    if let Some(note) = extra {
+        report = report.with_note(note);
+    }
+    // Writing into a Vec cannot fail.
+    let _ = report.finish().write((file, source), out);
 }
 
 /// Spans from the parser always lie inside the source; clamp anyway so a
