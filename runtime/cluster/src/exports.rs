@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value::{compare_tuples, Word};
 use fold_runtime::Engine;
+use rayon::prelude::*;
 
 /// The categories a sharded job's workers upload: the public ones.
 pub fn public_categories(plan: &Plan) -> Vec<CatId> {
@@ -57,19 +58,20 @@ pub fn merge(
     for &cat in cats {
         let category = plan.category(cat);
         let file = format!("{}.csv", category.name);
-        let mut parts = Vec::with_capacity(shards.len());
-        for dir in shards {
-            let path = dir.join(&file);
-            let bytes = std::fs::read(&path).map_err(|e| {
-                format!(
-                    "a shard's exports lack `{file}` (`{}`): {e}",
-                    path.display()
-                )
-            })?;
-            let words =
-                fold_runtime::csv::parse(&path, &bytes, category).map_err(|e| e.to_string())?;
-            parts.push(words);
-        }
+        // Parsing is most of the work; the shards' files are independent.
+        let parts = shards
+            .par_iter()
+            .map(|dir| {
+                let path = dir.join(&file);
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    format!(
+                        "a shard's exports lack `{file}` (`{}`): {e}",
+                        path.display()
+                    )
+                })?;
+                fold_runtime::csv::parse(&path, &bytes, category).map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<Vec<Word>>, String>>()?;
         let types = category.types();
         let names: Vec<String> = category.fields.iter().map(|f| f.name.clone()).collect();
         let arity = category.arity();
