@@ -227,6 +227,19 @@ enum ClusterCommand {
     /// Chunks pending, in flight and redelivered, live databases, merges,
     /// poison chunks, and workers alive or stale.
     Status(StatusArgs),
+    /// Delete everything a job keeps on the server (its manifest, state,
+    /// queued events, chunks, databases and exports); its name is free
+    /// again. Collect its result first: nothing of it is left.
+    Remove(RemoveArgs),
+}
+
+#[derive(clap::Args)]
+struct RemoveArgs {
+    /// The job.
+    job: String,
+    /// The NATS server (`nats://host:4222`).
+    #[arg(long, value_name = "URL")]
+    server: String,
 }
 
 #[derive(clap::Args)]
@@ -249,6 +262,21 @@ enum Format {
 
 pub fn run_cluster(args: ClusterArgs) -> Outcome {
     match args.command {
+        ClusterCommand::Remove(a) => {
+            let removed = fold_cluster::remove::remove(&a.server, &a.job)?;
+            outln!(
+                "job {}: removed {} records, {} objects{}",
+                a.job,
+                removed.records,
+                removed.objects,
+                if removed.stream {
+                    " and its stream"
+                } else {
+                    ""
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         ClusterCommand::Status(a) => {
             let st = status(&a.server, a.job.as_deref())?;
             match a.format {

@@ -352,3 +352,60 @@ fn a_worker_that_stops_heartbeating_is_stale() {
         "{text}"
     );
 }
+
+#[test]
+fn a_removed_job_leaves_nothing_and_its_name_is_free() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let prog = reach();
+    let submit = || {
+        foldc_ok(&[
+            "submit",
+            prog.to_str().unwrap(),
+            "--server",
+            &server.url(),
+            "--job",
+            "gone",
+            "--chunk-rows",
+            "100",
+            "--timeout",
+            "300ms",
+        ]);
+    };
+    submit();
+    let _w = Worker::start(&server, &d.join("w"), &[]);
+    collect_out(&server, "gone", &d.join("out1"));
+    let out = foldc_ok(&["cluster", "remove", "gone", "--server", &server.url()]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("job gone: removed") && said.contains("and its stream"),
+        "{said}"
+    );
+    let status = foldc_ok(&[
+        "cluster",
+        "status",
+        "--server",
+        &server.url(),
+        "--format",
+        "json",
+    ]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["jobs"].as_array().map(Vec::len), Some(0), "{status}");
+    // Removing it again says there is no such job.
+    let again = std::process::Command::new(foldc_path())
+        .args(["cluster", "remove", "gone", "--server", &server.url()])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("no job `gone`"));
+    // The name is free: a new job under it runs from scratch.
+    submit();
+    collect_out(&server, "gone", &d.join("out2"));
+    single_run(&prog, &[], &d.join("single"));
+    assert_same(
+        &d.join("single"),
+        &d.join("out2"),
+        "the job submitted again",
+    );
+}

@@ -32,6 +32,7 @@ pub mod manifest;
 mod nats;
 mod pack;
 mod program;
+pub mod remove;
 mod shard;
 mod split;
 pub mod status;
