@@ -163,6 +163,7 @@ impl Program {
             Engine::new(self.plan.clone(), natives).map_err(|e| Error::Run(e.to_string()))?;
         engine.insert_program_facts();
         // A library prints nothing: no progress line.
+        engine.set_progress(false);
         let options = RunOptions {
             quiet: true,
             ..RunOptions::default()

@@ -20,6 +20,7 @@ mod out;
 mod report;
 mod run;
 mod serve;
+mod shell;
 mod souffle_run;
 mod source;
 mod split;
@@ -85,6 +86,10 @@ enum Command {
     Collect(cluster::CollectArgs),
     /// The cluster's jobs and workers (`foldc cluster status`).
     Cluster(cluster::ClusterArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff): `foldc man > foldc.1; man ./foldc.1`.
+    Man(shell::ManArgs),
 }
 
 fn cli_main() -> ExitCode {
@@ -108,6 +113,8 @@ fn cli_main() -> ExitCode {
         Command::Worker(args) => cluster::run_worker(args),
         Command::Collect(args) => cluster::run_collect(args),
         Command::Cluster(args) => cluster::run_cluster(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     };
     match result {
         Ok(code) => code,

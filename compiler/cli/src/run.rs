@@ -111,6 +111,7 @@ pub fn run(args: Args) -> Outcome {
     let (engine, summary, db_lines, read_back) = match &args.db {
         None => {
             let mut engine = Engine::new(plan.clone(), natives).map_err(|e| e.to_string())?;
+            engine.set_progress(!args.quiet);
             engine
                 .load_inputs(&inputs)
                 .map_err(|e| format!("{e}\nnothing was loaded"))?;

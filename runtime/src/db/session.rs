@@ -103,6 +103,7 @@ impl Session {
         inputs: &[(CatId, PathBuf)],
         opts: &RunOptions,
     ) -> Result<Update, SessionError> {
+        self.engine.set_progress(!opts.quiet);
         let report = self
             .engine
             .load_inputs_observed(inputs, &mut self.db)
@@ -139,6 +140,10 @@ impl Session {
             .run_observed(opts, &mut self.db)
             .map_err(|e| SessionError::Store(e.to_string()))?;
         let finishing = Instant::now();
+        // After a long run the last checkpoint takes a while: say so.
+        let _step = (summary.elapsed >= std::time::Duration::from_secs(1)).then(|| {
+            crate::io::progress::Step::now(opts.quiet, "writing the final checkpoint".into())
+        });
         let saved = self.db.finish(&mut self.engine)?;
         Ok(Update {
             report,

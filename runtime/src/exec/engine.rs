@@ -30,10 +30,13 @@ use crate::exec::scheduler::{self, Ctx, Incremental, Policy};
 use crate::exec::stats::Stats;
 use crate::io::csv_in::{self, CsvError};
 use crate::io::csv_out::{self, OutputError};
-use crate::io::progress::Progress;
+use crate::io::progress::{Progress, Step};
 use crate::plan::{verify, CatId, Plan, VerifyError};
 use crate::store::{Inserted, Store};
 use crate::value::Word;
+
+/// Outputs with at least this many rows show a line while written.
+const BIG_OUTPUT: usize = 1 << 20;
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -117,6 +120,10 @@ pub struct Engine {
     base: BaseLog,
     /// Input files loaded so far; [`Origin::Input`] indexes this.
     files: Vec<PathBuf>,
+    /// Whether loading and writing draw a progress line on a terminal
+    /// ([`Engine::set_progress`]; a run's own line follows
+    /// [`RunOptions::quiet`]).
+    progress: bool,
 }
 
 /// Mutable access to an engine's state, for a database restoring it.
@@ -145,7 +152,20 @@ impl Engine {
             plan,
             store,
             natives,
+            progress: true,
         })
+    }
+
+    /// Whether loading inputs and writing outputs show a progress line
+    /// on stderr when it is a terminal (on by default; `--quiet` and
+    /// libraries turn it off).
+    pub fn set_progress(&mut self, shown: bool) {
+        self.progress = shown;
+    }
+
+    /// Whether loading and writing show progress ([`Engine::set_progress`]).
+    pub fn progress(&self) -> bool {
+        self.progress
     }
 
     /// The input files loaded so far (what [`Origin::Input`] refers to).
@@ -227,7 +247,20 @@ impl Engine {
         for (cat, path) in inputs {
             let mut lines = Vec::new();
             let want = O::PROVENANCE.then_some(&mut lines);
-            let rows = csv_in::read_file_lines(path, self.plan.category(*cat), want)?;
+            let mut step = Step::new(!self.progress);
+            let size = std::fs::metadata(path).map_or(0, |m| m.len()).max(1);
+            let started = std::time::Instant::now();
+            let mut tick = |rows: u64, bytes: u64| {
+                step.update(|| {
+                    let rate = rows as f64 / started.elapsed().as_secs_f64().max(1e-9);
+                    format!(
+                        "loading {}: {rows} rows, {:.0}%, {rate:.0} rows/s",
+                        path.display(),
+                        100.0 * bytes as f64 / size as f64
+                    )
+                })
+            };
+            let rows = csv_in::read_file_ticking(path, self.plan.category(*cat), want, &mut tick)?;
             parsed.push((rows, lines));
         }
         Ok(self.insert_parsed(inputs, parsed, obs))
@@ -383,6 +416,7 @@ impl Engine {
             stats,
             base,
             files,
+            progress: _,
         } = self;
         let mut ctx = Ctx {
             plan,
@@ -413,6 +447,14 @@ impl Engine {
     pub fn write_outputs(&self, dir: &Path, cats: &[CatId]) -> Result<Vec<PathBuf>, OutputError> {
         cats.iter()
             .map(|&cat| {
+                // One call per file: a big one shows its line at once.
+                let rows = self.count(cat);
+                let _step = (rows >= BIG_OUTPUT).then(|| {
+                    Step::now(
+                        !self.progress,
+                        format!("writing {}.csv: {rows} rows", self.plan.category(cat).name),
+                    )
+                });
                 let fields: Vec<String> = self
                     .plan
                     .category(cat)

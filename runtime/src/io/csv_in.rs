@@ -82,7 +82,39 @@ pub fn parse_lines(
     path: &Path,
     bytes: &[u8],
     cat: &Category,
+    lines: Option<&mut Vec<u64>>,
+) -> Result<Vec<Word>, CsvError> {
+    parse_lines_ticking(path, bytes, cat, lines, &mut |_, _| {})
+}
+
+/// Records between two calls of a parse's `tick`.
+const TICK_EVERY: u64 = 1 << 16;
+
+/// [`read_file_lines`], calling `tick(rows, bytes)` with the rows and
+/// bytes read so far every [`TICK_EVERY`] rows (the progress line).
+pub(crate) fn read_file_ticking(
+    path: &Path,
+    cat: &Category,
+    lines: Option<&mut Vec<u64>>,
+    tick: &mut dyn FnMut(u64, u64),
+) -> Result<Vec<Word>, CsvError> {
+    let bytes = std::fs::read(path).map_err(|e| CsvError {
+        path: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        field: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    parse_lines_ticking(path, &bytes, cat, lines, tick)
+}
+
+/// [`parse_lines`] with a `tick` (see [`read_file_ticking`]).
+fn parse_lines_ticking(
+    path: &Path,
+    bytes: &[u8],
+    cat: &Category,
     mut lines: Option<&mut Vec<u64>>,
+    tick: &mut dyn FnMut(u64, u64),
 ) -> Result<Vec<Word>, CsvError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let err = |line: u64, column: u64, field: Option<&str>, message: String| CsvError {
@@ -224,6 +256,10 @@ pub fn parse_lines(
         rows.extend_from_slice(&tuple);
         if let Some(lines) = lines.as_deref_mut() {
             lines.push(line);
+        }
+        let read = (rows.len() / arity) as u64;
+        if read.is_multiple_of(TICK_EVERY) {
+            tick(read, pos.byte());
         }
     }
     Ok(rows)
