@@ -68,7 +68,11 @@ fn every_fold_file_formats_idempotently_and_means_the_same() {
     let (mut formatted, mut plans, mut diagnostics, mut skipped) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     for path in &files {
-        let shown = path.strip_prefix(&root).unwrap_or(path).display().to_string();
+        let shown = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         let src = std::fs::read_to_string(path).expect("readable");
         let once = match format(&src) {
             Ok(text) => text,
@@ -86,7 +90,9 @@ fn every_fold_file_formats_idempotently_and_means_the_same() {
             Ok(twice) => failures.push(format!(
                 "{shown}: not idempotent\n--- once\n{once}--- twice\n{twice}"
             )),
-            Err(e) => failures.push(format!("{shown}: formatted text does not parse: {e:?}\n{once}")),
+            Err(e) => failures.push(format!(
+                "{shown}: formatted text does not parse: {e:?}\n{once}"
+            )),
         }
         let dir = path.parent();
         let before = compile(&src, dir);

@@ -103,8 +103,12 @@ impl Printer<'_> {
     /// balanced, so a `(` right before it and a `)` right after it are a
     /// pair.
     fn parenthesised(&self, span: Span) -> usize {
-        let mut before = self.tokens.partition_point(|(l, _, _)| *l < span.start as usize);
-        let mut after = self.tokens.partition_point(|(l, _, _)| *l < span.end as usize);
+        let mut before = self
+            .tokens
+            .partition_point(|(l, _, _)| *l < span.start as usize);
+        let mut after = self
+            .tokens
+            .partition_point(|(l, _, _)| *l < span.end as usize);
         let mut pairs = 0;
         while before > 0
             && matches!(self.tokens.get(before - 1), Some((_, Tok::LParen, _)))

@@ -172,7 +172,12 @@ impl<'a> Layout<'a> {
     }
 
     fn rule(&mut self, r: &LifecycleRule) {
-        self.push(0, format!("rule {}:", r.name.name), r.name.span.end as usize, Kind::Plain);
+        self.push(
+            0,
+            format!("rule {}:", r.name.name),
+            r.name.span.end as usize,
+            Kind::Plain,
+        );
         for stage in &r.stages {
             let end = stage.span().end as usize;
             let p = &self.printer;
@@ -213,7 +218,10 @@ impl<'a> Layout<'a> {
     /// A block on one line: `{}`, or `{ let ...; }` / `{ find ...; }`
     /// when it holds that one statement and no comment.
     fn inline_block(&self, b: &Block) -> Option<String> {
-        if self.trivia.any_within(b.span.start as usize, b.span.end as usize) {
+        if self
+            .trivia
+            .any_within(b.span.start as usize, b.span.end as usize)
+        {
             return None;
         }
         match b.stmts.as_slice() {
@@ -341,7 +349,12 @@ impl<'a> Layout<'a> {
             let sep = if i == last { "." } else { "," };
             let item_end = item.span().end as usize;
             if i == 0 && under_head {
-                self.push(0, format!("{head} :- {text}{sep}"), item_end, Kind::ClauseStart);
+                self.push(
+                    0,
+                    format!("{head} :- {text}{sep}"),
+                    item_end,
+                    Kind::ClauseStart,
+                );
             } else {
                 self.push(column, format!("{text}{sep}"), item_end, Kind::Continuation);
             }
@@ -353,14 +366,24 @@ impl<'a> Layout<'a> {
     /// given facts do not fit beside it).
     fn example(&mut self, e: &ExampleDecl) {
         let p = &self.printer;
-        let given: Vec<(String, usize)> =
-            e.given.iter().map(|a| (p.atom(a), a.span.end as usize)).collect();
-        let expected: Vec<(String, usize)> =
-            e.expected.iter().map(|a| (p.atom(a), a.span.end as usize)).collect();
+        let given: Vec<(String, usize)> = e
+            .given
+            .iter()
+            .map(|a| (p.atom(a), a.span.end as usize))
+            .collect();
+        let expected: Vec<(String, usize)> = e
+            .expected
+            .iter()
+            .map(|a| (p.atom(a), a.span.end as usize))
+            .collect();
         let target = (self.rename)(&e.rule.name);
         let head = format!("example {target} {}:", e.kind.name);
         let list = |facts: &[(String, usize)]| {
-            facts.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(", ")
+            facts
+                .iter()
+                .map(|(t, _)| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let arrow = if e.arrow.is_some() { " =>" } else { "" };
         let mut one_line = format!("{head} {}", list(&given));
@@ -395,7 +418,12 @@ impl<'a> Layout<'a> {
             let sep = if i + 1 == facts.len() { last } else { "," };
             let piece = format!("{text}{sep}");
             if !line.is_empty() && INDENT + width(&line) + 1 + width(&piece) > WIDTH {
-                self.push(INDENT, std::mem::take(&mut line), line_end, Kind::Continuation);
+                self.push(
+                    INDENT,
+                    std::mem::take(&mut line),
+                    line_end,
+                    Kind::Continuation,
+                );
             }
             if !line.is_empty() {
                 line.push(' ');

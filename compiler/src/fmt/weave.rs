@@ -66,7 +66,11 @@ pub fn weave(lines: &[Line], trivia: &Trivia) -> (String, Vec<usize>) {
             line.indent
         };
         for c in &leading[i] {
-            blank(&mut rows, c.blank_before, may_blank && line.kind != Kind::Continuation);
+            blank(
+                &mut rows,
+                c.blank_before,
+                may_blank && line.kind != Kind::Continuation,
+            );
             rows.push(Some(Row {
                 code: format!("{}{}", " ".repeat(comment_indent), c.text),
                 align: None,
@@ -74,10 +78,17 @@ pub fn weave(lines: &[Line], trivia: &Trivia) -> (String, Vec<usize>) {
             }));
             may_blank = true;
         }
-        blank(&mut rows, trivia.blank_before(line.start), may_blank && !inside);
+        blank(
+            &mut rows,
+            trivia.blank_before(line.start),
+            may_blank && !inside,
+        );
         rows.push(Some(Row {
             code: format!("{}{}", " ".repeat(line.indent), line.text),
-            align: line.align.clone().map(|(at, group)| (at + line.indent, group)),
+            align: line
+                .align
+                .clone()
+                .map(|(at, group)| (at + line.indent, group)),
             comment: trailing[i].first().map(|c| c.text.clone()),
         }));
         landed.push(rows.len());
