@@ -51,6 +51,9 @@ enum Command {
     Test(test::Args),
     /// Print the standard library reference (every builtin, with examples).
     Doc(doc::Args),
+    /// Serve editors over stdio: the fold language server (diagnostics,
+    /// hover, definitions, references, completion, formatting).
+    Lsp,
     /// Rewrite programs in the canonical layout (`--check`: only list
     /// the files that are not).
     Fmt(fmt::Args),
@@ -101,6 +104,7 @@ fn cli_main() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Doc(args) => doc::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Lsp => fold_lsp::run_stdio().map(|()| ExitCode::SUCCESS),
         Command::Export(args) => export::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Explain(args) => explain::run(args),

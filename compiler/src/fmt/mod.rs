@@ -70,5 +70,16 @@ pub fn format(src: &str) -> Result<String, Vec<Diagnostic>> {
     Ok(weave::weave(&lines, &trivia).0)
 }
 
+/// The byte ranges of the comments in `src` (for editors: the lexer
+/// skips them).
+pub fn comment_spans(src: &str) -> Vec<(usize, usize)> {
+    let tokens = lex(src);
+    Trivia::scan(src, &tokens)
+        .comments
+        .iter()
+        .map(|c| (c.start, c.start + c.text.len()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;
