@@ -8,6 +8,7 @@ mod backend;
 mod bench;
 mod check;
 mod cluster;
+mod db_cmd;
 mod db_run;
 mod doc;
 mod emit;
@@ -77,6 +78,9 @@ enum Command {
     Collect(cluster::CollectArgs),
     /// The cluster's jobs and workers (`foldc cluster status`).
     Cluster(cluster::ClusterArgs),
+    /// Check a database against its checksums (`foldc db verify DIR`), or
+    /// rebuild what can be rebuilt (`foldc db repair DIR`).
+    Db(db_cmd::Args),
 }
 
 fn cli_main() -> ExitCode {
@@ -98,6 +102,7 @@ fn cli_main() -> ExitCode {
         Command::Worker(args) => cluster::run_worker(args),
         Command::Collect(args) => cluster::run_collect(args),
         Command::Cluster(args) => cluster::run_cluster(args),
+        Command::Db(args) => db_cmd::run(args),
     };
     match result {
         Ok(code) => code,

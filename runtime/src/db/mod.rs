@@ -105,6 +105,7 @@ pub mod session;
 pub(crate) mod symbols;
 pub(crate) mod tables;
 mod varint;
+pub mod verify;
 
 #[cfg(test)]
 mod resume_tests;
@@ -251,6 +252,11 @@ impl Db {
         }
         db.writer = Writer::new(plan, meta, db.state.as_ref());
         db.tables = vec![None; plan.categories.len()];
+        if access == Access::Read {
+            // A read answers from what it reads; all of it is checked first
+            // (a run reads, and so checks, every block as it resumes).
+            db.verify()?;
+        }
         Ok(db)
     }
 
@@ -264,6 +270,7 @@ impl Db {
                 dir: db.dir.clone(),
             });
         }
+        db.verify()?;
         Ok(db)
     }
 
