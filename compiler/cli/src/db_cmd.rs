@@ -50,7 +50,7 @@ pub fn run(args: Args) -> Outcome {
 }
 
 fn verify(dir: PathBuf) -> Outcome {
-    let db = Db::open_to_check(&dir).map_err(|e| e.to_string())?;
+    let db = Db::open_to_check(&dir, false).map_err(|e| e.to_string())?;
     let (verified, damage) = db.verify_all().map_err(|e| e.to_string())?;
     outln!(
         "database `{}`: {} keys, {} blocks in {} segment files, {} bytes read",
@@ -84,7 +84,7 @@ fn verify(dir: PathBuf) -> Outcome {
 }
 
 fn repair(dir: PathBuf) -> Outcome {
-    let db = Db::open_to_check(&dir).map_err(|e| {
+    let db = Db::open_to_check(&dir, true).map_err(|e| {
         format!("{e}\nnothing can be rebuilt: the store's own records do not read back")
     })?;
     let (_, damage) = db.verify_all().map_err(|e| {

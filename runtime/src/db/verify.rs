@@ -42,10 +42,15 @@ pub struct Damage {
 }
 
 impl Db {
-    /// Open the database at `dir` as it is, to check or repair it: its
-    /// records must read back, nothing else is checked yet.
-    pub fn open_to_check(dir: &std::path::Path) -> Result<Db, DbError> {
-        let db = Db::open_dir(dir, open::Opening::Existing)?;
+    /// Open the database at `dir` as it is, to check it (`write`: false;
+    /// nothing is written in it) or repair it: its records must read
+    /// back, nothing else is checked yet.
+    pub fn open_to_check(dir: &std::path::Path, write: bool) -> Result<Db, DbError> {
+        let db = if write {
+            Db::open_dir(dir, open::Opening::Existing)?
+        } else {
+            Db::open_dir_read_only(dir)?
+        };
         db.check_manifest()?;
         if db.program.is_none() || db.state.is_none() {
             return Err(DbError::Empty {
@@ -163,9 +168,9 @@ impl Db {
         });
         let first = (k.len() == 9).then(|| word(5)).flatten();
         match (k.first().copied(), cat, first) {
-            (Some(keys::FACTS), Some(c), Some(r)) => format!("the block of `{c}` from row {r}"),
+            (Some(keys::FACTS), Some(c), Some(r)) => format!("`{c}` (the block from row {r})"),
             (Some(keys::GIVEN), Some(c), Some(r)) => {
-                format!("the block of given facts of `{c}` from row {r}")
+                format!("`{c}` (the block of given facts from row {r})")
             }
             (Some(keys::STRINGS), ..) => "a block of strings".to_string(),
             (Some(keys::LISTS), ..) => "a block of lists".to_string(),
