@@ -8,6 +8,7 @@ mod backend;
 mod bench;
 mod check;
 mod cluster;
+mod db_cmd;
 mod db_run;
 mod doc;
 mod emit;
@@ -93,6 +94,9 @@ enum Command {
     Completions(shell::CompletionsArgs),
     /// Print the man page (roff): `foldc man > foldc.1; man ./foldc.1`.
     Man(shell::ManArgs),
+    /// Check a database against its checksums (`foldc db verify DIR`), or
+    /// rebuild what can be rebuilt (`foldc db repair DIR`).
+    Db(db_cmd::Args),
 }
 
 fn cli_main() -> ExitCode {
@@ -119,6 +123,7 @@ fn cli_main() -> ExitCode {
         Command::Cluster(args) => cluster::run_cluster(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
+        Command::Db(args) => db_cmd::run(args),
     };
     match result {
         Ok(code) => code,

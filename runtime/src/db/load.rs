@@ -240,6 +240,15 @@ fn load_facts(
             s.record == tables::record(blocks, s.rows as usize)
         });
     if let Some(saved) = saved {
+        // The tables stand for the blocks below their rows, which are not
+        // decoded: their checksums are checked all the same, so damage
+        // under a valid cache is found now, not after the cache is gone.
+        let blocks = db.blocks();
+        stored
+            .par_iter()
+            .filter(|(first, _)| *first < saved.rows as usize)
+            .try_for_each(|(_, v)| blocks.bytes(v).map(|_| ()))
+            .map_err(|e| db.corrupt(format!("`{name}`: {e}")))?;
         let (on_disk, from) = (
             tables::Stamp {
                 rows: saved.rows,

@@ -105,6 +105,7 @@ pub mod session;
 pub(crate) mod symbols;
 pub(crate) mod tables;
 mod varint;
+pub mod verify;
 
 #[cfg(test)]
 mod resume_tests;
@@ -162,6 +163,10 @@ pub struct Db {
     copied: bool,
     symbols: Symbols,
     writer: Writer,
+    /// Where a read-only open copied sled's files to (see
+    /// [`open::open_sled_read_only`]); declared last, so it is removed
+    /// after the store is closed.
+    _scratch: Option<tempfile::TempDir>,
 }
 
 /// What a database is opened for.
@@ -208,7 +213,11 @@ impl Db {
             Access::Run { fresh: false } | Access::Merging => tables::Prefetch::start(dir),
             _ => tables::Prefetch::default(),
         };
-        let mut db = Db::open_dir(dir, opening)?;
+        let mut db = if access == Access::Read {
+            Db::open_dir_read_only(dir)?
+        } else {
+            Db::open_dir(dir, opening)?
+        };
         db.prefetch = prefetch;
         db.copied = access == Access::Merging;
         let meta = ProgramMeta::new(plan, program);
@@ -251,24 +260,46 @@ impl Db {
         }
         db.writer = Writer::new(plan, meta, db.state.as_ref());
         db.tables = vec![None; plan.categories.len()];
+        if access == Access::Read {
+            // A read answers from what it reads; all of it is checked first
+            // (a run reads, and so checks, every block as it resumes).
+            db.verify()?;
+        }
         Ok(db)
     }
 
-    /// Open an existing database without its program (`foldc stats`).
+    /// Open an existing database without its program (`foldc stats`),
+    /// for reading only (see [`open::open_sled_read_only`]); everything
+    /// in it is checked ([`Db::verify`]).
     pub fn open_existing(dir: &Path) -> Result<Db, DbError> {
         refuse_merging(dir)?;
-        let db = Db::open_dir(dir, open::Opening::Existing)?;
+        let db = Db::open_dir_read_only(dir)?;
         db.check_manifest()?;
         if db.program.is_none() || db.state.is_none() {
             return Err(DbError::Empty {
                 dir: db.dir.clone(),
             });
         }
+        db.verify()?;
         Ok(db)
     }
 
     fn open_dir(dir: &Path, opening: open::Opening) -> Result<Db, DbError> {
         let sled = open::open_sled(dir, opening)?;
+        Db::with_store(dir, sled, None)
+    }
+
+    /// [`Db::open_dir`] of an existing database, writing nothing in it.
+    fn open_dir_read_only(dir: &Path) -> Result<Db, DbError> {
+        let (sled, scratch) = open::open_sled_read_only(dir)?;
+        Db::with_store(dir, sled, Some(scratch))
+    }
+
+    fn with_store(
+        dir: &Path,
+        sled: sled::Db,
+        scratch: Option<tempfile::TempDir>,
+    ) -> Result<Db, DbError> {
         let records = open::guarded(dir, "it cannot be opened", || {
             sled.open_tree(RECORDS).map_err(|e| open::map_error(dir, e))
         })?;
@@ -286,6 +317,7 @@ impl Db {
             copied: false,
             symbols: Symbols::default(),
             writer: Writer::default(),
+            _scratch: scratch,
         };
         db.program = db.read_json(keys::PROGRAM, "the program record")?;
         db.segments = db

@@ -47,6 +47,77 @@ pub fn open_sled(dir: &Path, opening: Opening) -> Result<sled::Db, DbError> {
     })
 }
 
+/// Open a snapshot of the store at `dir` for reading only: sled writes
+/// to its files whenever it opens them (and takes a lock), so its files
+/// (a few megabytes at most: the blocks are in segment files) are copied
+/// to a scratch folder and opened there, and nothing in `dir` is written.
+/// So reading works on read-only media, without write permission, on a
+/// full disk, and beside a process writing the database (a copy taken
+/// while it commits is recovered as after a crash, to an earlier
+/// checkpoint; the manifest and the checksums say when that is not the
+/// one finished last). The scratch folder goes when the returned guard
+/// is dropped (after the store).
+pub fn open_sled_read_only(dir: &Path) -> Result<(sled::Db, tempfile::TempDir), DbError> {
+    check_dir(dir, Opening::Existing)?;
+    let io = |what: &str, e: std::io::Error| DbError::Io {
+        dir: dir.to_path_buf(),
+        error: format!("{what}: {e}"),
+    };
+    // Memory first (a full disk holds no copy), else the temporary folder.
+    let shm = Path::new("/dev/shm");
+    let scratch = match shm.is_dir() {
+        true => tempfile::Builder::new()
+            .prefix(".foldc-read-")
+            .tempdir_in(shm)
+            .or_else(|_| tempfile::Builder::new().prefix(".foldc-read-").tempdir()),
+        false => tempfile::Builder::new().prefix(".foldc-read-").tempdir(),
+    }
+    .map_err(|e| io("cannot make a scratch folder to read it in", e))?;
+    copy_store(dir, scratch.path()).map_err(|e| io("cannot copy its store to read it", e))?;
+    let config = sled::Config::new()
+        .path(scratch.path())
+        .cache_capacity(CACHE_BYTES)
+        .flush_every_ms(None)
+        .mode(sled::Mode::HighThroughput);
+    let store = guarded(dir, "it cannot be opened", || {
+        config.open().map_err(|e| map_error(dir, e))
+    })?;
+    Ok((store, scratch))
+}
+
+/// Copy `from` to `to`, writable there (a copy keeps the permissions of
+/// a file the user may only read, and sled opens its files for writing).
+fn copy_writable(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::copy(from, to)?;
+    let mut p = std::fs::metadata(to)?.permissions();
+    #[allow(clippy::permissions_set_readonly_false)] // our own scratch copy
+    p.set_readonly(false);
+    std::fs::set_permissions(to, p)
+}
+
+/// Copy sled's files (not snapshots it never finished) from `dir` to `to`.
+fn copy_store(dir: &Path, to: &Path) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name();
+        let Some(n) = name.to_str() else { continue };
+        let sled_file =
+            SLED_FILES.contains(&n) || (n.starts_with("snap.") && !n.ends_with(".generating"));
+        if sled_file && e.file_type()?.is_file() {
+            copy_writable(&e.path(), &to.join(n))?;
+        } else if n == "blobs" && e.file_type()?.is_dir() {
+            std::fs::create_dir_all(to.join(n))?;
+            for b in std::fs::read_dir(e.path())? {
+                let b = b?;
+                if b.file_type()?.is_file() {
+                    copy_writable(&b.path(), &to.join(n).join(b.file_name()))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A path that sled could open but that is not ours is refused before
 /// sled writes anything into it.
 fn check_dir(dir: &Path, opening: Opening) -> Result<(), DbError> {

@@ -41,6 +41,35 @@ impl std::error::Error for OutputError {}
 /// Bytes formatted before they are handed to the file.
 const FLUSH: usize = 1 << 20;
 
+/// Remove the temporary files `.NAME.csv.tmpPID` that a killed process
+/// left in `dir` (a process that is killed cannot clean up after itself):
+/// those of processes that no longer run. Where that cannot be known
+/// (no `/proc`), they stay. A cleanup: failures are ignored.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let proc_fs = Path::new("/proc/self");
+    if !proc_fs.exists() {
+        return;
+    }
+    let prefix = format!(".{name}.csv.tmp");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let running = Path::new("/proc").join(pid.to_string()).exists();
+        if pid != std::process::id() && !running {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Write `rel` as `dir/NAME.csv` (creating `dir`); returns the path.
 pub fn write_relation(
     dir: &Path,
@@ -59,6 +88,7 @@ pub fn write_relation(
         });
     }
     std::fs::create_dir_all(dir).map_err(fail)?;
+    remove_stale_temps(dir, rel.name());
     let tmp = dir.join(format!(".{}.csv.tmp{}", rel.name(), std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;

@@ -46,6 +46,30 @@ fn write_float(out: &mut String, v: f64) {
     }
 }
 
+/// The special float values, as CSV files and other tools spell them:
+/// `nan`, `inf`, `-inf` (written so, see [`write_float`]), and read in any
+/// case, with a sign, and `infinity` spelled out (`NaN`, `+Inf`,
+/// `-Infinity`), so every value foldc writes or another tool commonly
+/// writes reads back.
+fn special_float(tok: &str) -> Option<f64> {
+    let (negative, word) = match tok.as_bytes().first() {
+        Some(b'-') => (true, &tok[1..]),
+        Some(b'+') => (false, &tok[1..]),
+        _ => (false, tok),
+    };
+    if word.eq_ignore_ascii_case("nan") {
+        Some(f64::NAN)
+    } else if word.eq_ignore_ascii_case("inf") || word.eq_ignore_ascii_case("infinity") {
+        Some(if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        })
+    } else {
+        None
+    }
+}
+
 /// A string literal with `"`, `\` and control characters escaped.
 pub fn write_quoted(out: &mut String, s: &str) {
     out.push('"');
@@ -165,12 +189,10 @@ impl<'a> LiteralReader<'a> {
             }
             Type::Float => {
                 let tok = self.scalar();
-                let v = match tok {
-                    "nan" => Some(f64::NAN),
-                    "inf" => Some(f64::INFINITY),
-                    "-inf" => Some(f64::NEG_INFINITY),
-                    _ if tok.contains(|c: char| c.is_ascii_digit()) => tok.parse::<f64>().ok(),
-                    _ => None,
+                let v = match special_float(tok) {
+                    Some(v) => Some(v),
+                    None if tok.contains(|c: char| c.is_ascii_digit()) => tok.parse::<f64>().ok(),
+                    None => None,
                 };
                 v.map(from_float)
                     .ok_or_else(|| self.error(ty, "not a number"))
@@ -245,5 +267,38 @@ pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(MOST) {
         None => text.into(),
         Some((at, _)) => format!("{}…", &text[..at]).into(),
+    }
+}
+
+#[cfg(test)]
+mod special_float_tests {
+    use super::*;
+    use crate::value::to_float;
+
+    #[test]
+    fn special_floats_read_in_every_common_spelling_and_write_back_the_same() {
+        let read = |t: &str| parse_plain(&Type::Float, t).map(to_float);
+        for t in ["nan", "NaN", "NAN", "-nan", "+NaN"] {
+            assert!(read(t).unwrap().is_nan(), "{t}");
+        }
+        for t in ["inf", "Inf", "+inf", "infinity", "Infinity", "INF"] {
+            assert_eq!(read(t).unwrap(), f64::INFINITY, "{t}");
+        }
+        for t in ["-inf", "-Inf", "-infinity", "-INFINITY"] {
+            assert_eq!(read(t).unwrap(), f64::NEG_INFINITY, "{t}");
+        }
+        for t in ["infinit", "na", "--inf", "in f", ""] {
+            assert!(read(t).is_err(), "{t}");
+        }
+        // What is written reads back to the same value and text.
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1.5] {
+            let mut out = String::new();
+            write_float(&mut out, v);
+            let back = read(&out).unwrap();
+            assert!(
+                back.total_cmp(&v).is_eq() || (v.is_nan() && back.is_nan()),
+                "{out}"
+            );
+        }
     }
 }
