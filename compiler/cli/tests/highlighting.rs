@@ -89,11 +89,11 @@ fn rules(grammar: &Value, patterns: &Value) -> Vec<Rule> {
 }
 
 /// The earliest match of any rule in `line` from `at` (ties: the first rule).
-fn first_match<'r>(
+fn first_match<'r, 'l>(
     rules: &'r [Rule],
-    line: &str,
+    line: &'l str,
     at: usize,
-) -> Option<(&'r Rule, regex::Captures<'_>)> {
+) -> Option<(&'r Rule, regex::Captures<'l>)> {
     rules
         .iter()
         .filter_map(|r| r.regex.captures_at(line, at).map(|c| (r, c)))
