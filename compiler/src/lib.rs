@@ -25,6 +25,13 @@
 #![deny(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+/// The stack foldc runs the compiler on. Its passes recurse over
+/// expressions, which a program may nest thousands deep (up to
+/// `fold_grammar::MAX_NESTING`); a main thread's 8 MiB overflows near
+/// 4,000 levels. Address space only: untouched pages cost nothing. The
+/// fuzz targets use the same, so what they find is what foldc does.
+pub const STACK_BYTES: usize = 256 << 20;
+
 pub mod backend;
 pub mod check;
 pub mod codegen;

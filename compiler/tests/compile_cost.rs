@@ -9,7 +9,7 @@
 use fold_compiler::codegen;
 
 /// What foldc runs the compiler on (`compiler/cli/src/main.rs`).
-const STACK_BYTES: usize = 256 << 20;
+const STACK_BYTES: usize = fold_compiler::STACK_BYTES;
 
 /// A program with one handler whose search holds `body`.
 fn program(body: &str) -> String {

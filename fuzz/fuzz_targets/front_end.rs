@@ -4,9 +4,13 @@
 
 use libfuzzer_sys::fuzz_target;
 
+mod stack;
+
 fuzz_target!(|data: &[u8]| {
-    let src = String::from_utf8_lossy(data);
-    let compiled = fold_compiler::compile(&src, None);
-    let _ = fold_compiler::diag::render::human("fuzz.fold", &src, &compiled.diagnostics, false);
-    let _ = fold_compiler::diag::render::json("fuzz.fold", &src, &compiled.diagnostics);
+    stack::on_foldc_stack(|| {
+        let src = String::from_utf8_lossy(data);
+        let compiled = fold_compiler::compile(&src, None);
+        let _ = fold_compiler::diag::render::human("fuzz.fold", &src, &compiled.diagnostics, false);
+        let _ = fold_compiler::diag::render::json("fuzz.fold", &src, &compiled.diagnostics);
+    });
 });

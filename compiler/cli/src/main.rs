@@ -137,12 +137,8 @@ fn cli_main() -> ExitCode {
 /// A subcommand's outcome: an exit code, or a message for stderr (exit 1).
 pub type Outcome = Result<ExitCode, String>;
 
-/// The compiler's passes recurse over expressions, and a program may nest
-/// them thousands deep (a generated sum of thousands of terms is a tree
-/// that deep). The main thread's 8 MiB would overflow near 4,000 levels;
-/// this much address space (only the pages used are ever touched) takes
-/// the parser's limit (`fold_grammar::MAX_NESTING`) with room to spare.
-const STACK_BYTES: usize = 256 << 20;
+/// The compiler's stack (see [`fold_compiler::STACK_BYTES`]).
+const STACK_BYTES: usize = fold_compiler::STACK_BYTES;
 
 fn main() -> ExitCode {
     fold_runtime::init_global_pool();
