@@ -160,7 +160,12 @@ impl Client {
     fn shutdown(mut self) {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
-        let status = self.child.wait().expect("exits");
+        // As an editor does: the server's reader ends when stdin closes.
+        let Client {
+            mut child, stdin, ..
+        } = self;
+        drop(stdin);
+        let status = child.wait().expect("exits");
         assert!(status.success(), "foldc lsp exited with {status}");
     }
 }

@@ -79,11 +79,8 @@ pub fn hover(a: &Analysis, offset: usize) -> Option<String> {
                 .and_then(|(cat, i)| field_type(a, cat, *i).map(|t| (cat, i, t)));
             let rule = a.symbols.scopes.get(scope).cloned().unwrap_or_default();
             let mut text = format!("variable `{name}` of `{rule}`");
-            match ty {
-                Some((cat, i, t)) => {
-                    text.push_str(&format!(": `{t}` (field {} of `{cat}`)", i + 1))
-                }
-                None => {}
+            if let Some((cat, i, t)) = ty {
+                text.push_str(&format!(": `{t}` (field {} of `{cat}`)", i + 1));
             }
             text.push_str(&format!("\n\nbound in stage `{}`", def.stage));
             text
