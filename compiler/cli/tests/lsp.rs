@@ -357,7 +357,7 @@ fn an_editor_session() {
         json!({"textDocument": {"uri": uri}}),
     );
     let data = tokens["data"].as_array().map_or(0, |d| d.len());
-    assert!(data > 0 && data % 5 == 0, "{tokens}");
+    assert!(data > 0 && data.is_multiple_of(5), "{tokens}");
 
     // Formatting: the edit gives what `foldc fmt` gives.
     let messy = "data e(a:int)\nrule r: on e(x) find e(x)\n";

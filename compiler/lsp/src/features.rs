@@ -377,6 +377,9 @@ pub fn code_actions(
             continue;
         };
         let edit = TextEdit::new(index.range(start, end), fix.clone());
+        // lsp-types' WorkspaceEdit takes a map keyed by Uri (whose lazily
+        // parsed parts are cells); the key is never changed once inserted.
+        #[allow(clippy::mutable_key_type)]
         let mut changes = HashMap::new();
         changes.insert(uri.clone(), vec![edit]);
         out.push(CodeActionOrCommand::CodeAction(CodeAction {
