@@ -28,7 +28,8 @@ fn fold_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for p in entries {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if p.is_dir() {
-            if name != "target" && !name.starts_with('.') {
+            // The fuzz corpus holds inputs for the fuzzer, kept as found.
+            if name != "target" && name != "fuzz" && !name.starts_with('.') {
                 fold_files(&p, out);
             }
         } else if name.ends_with(".fold") {
@@ -38,8 +39,8 @@ fn fold_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The repository's programs are all in the canonical layout. Only the
-/// syntax-error corpus (`tests/ui/syntax`), which cannot be formatted, is
-/// left out.
+/// syntax-error corpus (`tests/ui/syntax`), which cannot be formatted, and
+/// the fuzz corpus (inputs, not programs people read) are left out.
 #[test]
 fn every_repository_program_is_formatted() {
     let root = repo();
