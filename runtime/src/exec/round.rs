@@ -62,7 +62,18 @@ pub struct ChunkResult {
     /// `(event row, end offset in found)` per event that found candidates:
     /// the provenance of each candidate (handler, event fact).
     pub events: Vec<(u32, u32)>,
+    /// Offsets in `found` of recent candidates, by hash ([`RECENT`] of
+    /// them, `u32::MAX` empty; sized on first use): a repeat of one is
+    /// counted known and not buffered.
+    pub(crate) recent: Vec<u32>,
 }
+
+/// Entries of a chunk's table of recent candidates. A find repeated within
+/// a chunk (an enumerating join whose rows all lead to the same fact) is
+/// caught when its earlier copy is still in the table; one that was pushed
+/// out is caught at insert, as before: only memory differs, never a
+/// result or a counter.
+const RECENT: usize = 4096;
 
 /// Cut the work into chunks of at most [`CHUNK`] events.
 fn chunks(work: &[Work]) -> Vec<(usize, &[u32], u32, u32)> {
@@ -163,9 +174,23 @@ pub(crate) fn collect(store: &Store, r: u32, raw: &[Word], res: &mut ChunkResult
         let n = frel.arity();
         let tuple = &raw[i + 1..i + 1 + n];
         let hash = frel.ident_hash(tuple);
-        if prefilter && frel.is_known(hash, tuple) {
+        if res.recent.is_empty() {
+            res.recent.resize(RECENT, u32::MAX);
+        }
+        // The top bits of a multiplicative mix pick the entry.
+        let slot = (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize % RECENT;
+        let prev = res.recent[slot] as usize;
+        let repeat = prev != u32::MAX as usize
+            && res.found[prev] == raw[i]
+            && res.found[prev + 1] == hash
+            && res.found[prev + 2..prev + 2 + n] == *tuple;
+        // A repeat of a candidate this chunk already holds is known once
+        // that one is inserted (the same tuple never wins twice): counting
+        // it now is what insert would count.
+        if repeat || (prefilter && frel.is_known(hash, tuple)) {
             res.stats.found_known += 1;
         } else {
+            res.recent[slot] = res.found.len() as u32;
             res.found.push(raw[i]);
             res.found.push(hash);
             res.found.extend_from_slice(tuple);
