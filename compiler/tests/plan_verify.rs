@@ -163,3 +163,17 @@ fn a_category_that_does_not_exist_is_refused() {
     let e = verify(&plan).expect_err("refused");
     assert!(e.message.contains("category 40 does not exist"), "{e}");
 }
+
+#[test]
+fn an_existence_check_whose_binding_is_read_is_refused() {
+    // `edge(y, z)` binds `z`, which the find reads: every row matters.
+    let e = broken(
+        &|op| matches!(op, Op::Join { exists: false, bind, .. } if !bind.is_empty()),
+        &|op| {
+            if let Op::Join { exists, .. } = op {
+                *exists = true;
+            }
+        },
+    );
+    assert!(e.message.contains("existence check binds slot"), "{e}");
+}

@@ -142,6 +142,7 @@ fn shortest_paths(prioritized: bool) -> (Plan, CatId, CatId) {
         vec![store(0), store(1)],
         prioritized.then(|| sl(1)),
         vec![Op::Join {
+            exists: false,
             cat: edge,
             source: source(vec![0], vec![sl(0)]),
             bind: vec![(1, store(2)), (2, store(3))],
@@ -155,6 +156,7 @@ fn shortest_paths(prioritized: bool) -> (Plan, CatId, CatId) {
         vec![store(0), store(2), store(3)],
         None,
         vec![Op::Join {
+            exists: false,
             cat: dist,
             source: source(vec![0], vec![sl(0)]),
             bind: vec![(1, store(1))],
@@ -678,6 +680,7 @@ fn a_fault_drops_only_its_combination() {
         vec![store(0)],
         None,
         vec![Op::Join {
+            exists: false,
             cat: num,
             source: source(vec![], vec![]),
             bind: vec![(0, store(1))],

@@ -104,7 +104,8 @@ impl Fx<'_, '_> {
                 source,
                 bind,
                 body,
-            } => self.join(*cat, source, bind, body)?,
+                exists,
+            } => self.join(*cat, source, bind, body, *exists)?,
             Op::NotExists { cat, source } => {
                 self.store_flag(ctx_offset::PASSED_DATA);
                 let exists = self.exists(*cat, source)?;

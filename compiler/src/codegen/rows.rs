@@ -28,25 +28,35 @@ struct Rows {
 
 impl Fx<'_, '_> {
     /// `join cat[key](bind) { body }`: every matching current row is a
-    /// combination; a fault in it drops only it.
+    /// combination; a fault in it drops only it. An existence check
+    /// (`exists`) leaves the loop after the first row that matched or
+    /// faulted, as the interpreter does: its combination's drop, fault
+    /// and end of body all go to `done` rather than the next row.
     pub fn join(
         &mut self,
         cat: CatId,
         source: &Source,
         bind: &[(usize, Bind)],
         body: &[Op],
+        exists: bool,
     ) -> Gen<()> {
         self.store_flag(ctx_offset::PASSED_DATA);
         let after = self.b.create_block();
         let rows = self.select(cat, source, true, after)?;
         let can_fault = analysis::bind_can_fault(bind) || self.faults.ops(body);
         self.for_each_row(&rows, after, |fx, row, next| {
-            fx.open(ScopeKind::Row { next }, can_fault);
+            let done = if exists { fx.b.create_block() } else { next };
+            fx.open(ScopeKind::Row { next: done }, can_fault);
+            // A row that does not match is skipped, even by a check.
             fx.bind_row(bind, row, rows.arity, next)?;
             fx.store_flag(ctx_offset::LOADED);
             fx.ops(body)?;
-            fx.b.ins().jump(next, &[]);
+            fx.b.ins().jump(done, &[]);
             fx.close()?;
+            if exists {
+                fx.b.switch_to_block(done);
+                fx.b.ins().jump(after, &[]);
+            }
             Ok(())
         })
     }

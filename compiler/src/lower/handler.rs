@@ -10,6 +10,7 @@
 //! handler checks each friend's index for the data's join key (abort
 //! categorically).
 
+use fold_runtime::plan::slots;
 use fold_runtime::plan::{
     AggKind, BinOp, Bind, CatId, Category, CmpOp, Expr, Handler, Key, Op, Priority, RuleId, Slot,
     Source, Stage,
@@ -353,7 +354,8 @@ impl<'r> HandlerLowering<'r> {
     }
 }
 
-/// Fold steps into nested ops: a join's body is everything after it.
+/// Fold steps into nested ops: a join's body is everything after it, and
+/// a join whose bindings nothing in it reads is an existence check.
 fn nest(steps: Vec<Step>) -> Vec<Op> {
     let mut body: Vec<Op> = Vec::new();
     for step in steps.into_iter().rev() {
@@ -366,11 +368,16 @@ fn nest(steps: Vec<Step>) -> Vec<Op> {
                 bind,
             } => {
                 let inner = std::mem::take(&mut body);
+                // Nothing after the join reads what it binds: every
+                // matching row would find the same facts, so the first
+                // will do (never enumerate atoms of unused variables).
+                let exists = slots::binds_unread(&bind, &inner);
                 body.push(Op::Join {
                     cat,
                     source: source(cols, key),
                     bind,
                     body: inner,
+                    exists,
                 });
             }
         }

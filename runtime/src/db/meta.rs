@@ -104,7 +104,22 @@ pub fn fingerprint(plan: &Plan) -> String {
         strata: plan.strata.clone(),
         ..Plan::default()
     };
-    format!("{:016x}", fnv1a(print_plan(&canonical).as_bytes()))
+    // A join marked `exists` runs its body once instead of once per row:
+    // how facts are found, not which. Printed as a plain join, a program
+    // keeps the fingerprint it had before foldc marked existence checks,
+    // so its databases stay its own.
+    let printed = print_plan(&canonical);
+    let text: String = printed
+        .split_inclusive('\n')
+        .map(|line| {
+            let op = line.trim_start();
+            match op.strip_prefix("exists ") {
+                Some(rest) => format!("{}join {rest}", &line[..line.len() - op.len()]),
+                None => line.to_string(),
+            }
+        })
+        .collect();
+    format!("{:016x}", fnv1a(text.as_bytes()))
 }
 
 /// 64-bit FNV-1a: tiny, and fixed forever (a library hash may change

@@ -3,6 +3,7 @@
 //! and which strata a later run must recompute.
 
 pub mod base;
+pub mod budget;
 pub mod engine;
 pub mod examples;
 pub mod invalidate;

@@ -13,9 +13,12 @@
 //! so the result is the same as checking at insert time, only cheaper
 //! for the one thread that inserts.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 
 use crate::eval::{Code, Frame};
+use crate::exec::budget;
 use crate::exec::observe::Observer;
 use crate::exec::origin::Origin;
 use crate::exec::stats::HandlerStats;
@@ -62,7 +65,18 @@ pub struct ChunkResult {
     /// `(event row, end offset in found)` per event that found candidates:
     /// the provenance of each candidate (handler, event fact).
     pub events: Vec<(u32, u32)>,
+    /// Offsets in `found` of recent candidates, by hash ([`RECENT`] of
+    /// them, `u32::MAX` empty; sized on first use): a repeat of one is
+    /// counted known and not buffered.
+    pub(crate) recent: Vec<u32>,
 }
+
+/// Entries of a chunk's table of recent candidates. A find repeated within
+/// a chunk (an enumerating join whose rows all lead to the same fact) is
+/// caught when its earlier copy is still in the table; one that was pushed
+/// out is caught at insert, as before: only memory differs, never a
+/// result or a counter.
+const RECENT: usize = 4096;
 
 /// Cut the work into chunks of at most [`CHUNK`] events.
 fn chunks(work: &[Work]) -> Vec<(usize, &[u32], u32, u32)> {
@@ -92,13 +106,26 @@ fn chunks(work: &[Work]) -> Vec<(usize, &[u32], u32, u32)> {
 /// handler (worth it only with several threads, for handlers that find
 /// many known facts: otherwise it is a second probe of every new one).
 /// Results and counters are the same either way.
+/// Fails when the round's found facts outgrow [`budget::limit`]: the
+/// error names the category and the rule that found most of them.
 pub(crate) fn evaluate(
     code: Code<'_>,
     store: &Store,
     work: &[Work],
     prefilter: impl Fn(usize) -> bool + Sync,
-) -> Vec<ChunkResult> {
+) -> Result<Vec<ChunkResult>, String> {
     let chunks = chunks(work);
+    let limit = budget::limit();
+    // Bytes of found facts buffered by every chunk so far; past the limit
+    // every chunk stops at its next event.
+    let buffered = AtomicUsize::new(0);
+    let over = AtomicBool::new(false);
+    let watch = |res: &ChunkResult, before: usize| {
+        let grown = (res.found.len() - before) * std::mem::size_of::<Word>();
+        if grown > 0 && buffered.fetch_add(grown, Ordering::Relaxed) + grown > limit {
+            over.store(true, Ordering::Relaxed);
+        }
+    };
     let run = |&(w, list, lo, hi): &(usize, &[u32], u32, u32)| {
         let h = work[w].handler;
         let prefilter = prefilter(h);
@@ -108,22 +135,67 @@ pub(crate) fn evaluate(
         };
         let mut frame = Frame::new();
         let mut raw = Vec::new();
-        if list.is_empty() {
-            for r in lo..hi {
-                one_event(code, h, store, r, &mut frame, &mut raw, &mut res, prefilter);
+        let rows = (lo..hi).chain(list.iter().copied());
+        for r in rows {
+            if over.load(Ordering::Relaxed) {
+                break;
             }
-        } else {
-            for &r in list {
-                one_event(code, h, store, r, &mut frame, &mut raw, &mut res, prefilter);
-            }
+            let before = res.found.len();
+            one_event(code, h, store, r, &mut frame, &mut raw, &mut res, prefilter);
+            watch(&res, before);
         }
         res
     };
-    if chunks.len() <= 1 || rayon::current_num_threads() <= 1 {
+    let results: Vec<ChunkResult> = if chunks.len() <= 1 || rayon::current_num_threads() <= 1 {
         chunks.iter().map(run).collect()
     } else {
         chunks.par_iter().map(run).collect()
+    };
+    if over.load(Ordering::Relaxed) {
+        return Err(too_much(code, &results, buffered.into_inner(), limit));
     }
+    Ok(results)
+}
+
+/// The error of a round that buffered more than `limit` bytes of finds:
+/// which category and which rule grew.
+fn too_much(code: Code<'_>, results: &[ChunkResult], bytes: usize, limit: usize) -> String {
+    let plan = code.plan;
+    let mut by_cat = vec![0usize; plan.categories.len()];
+    let mut by_rule = vec![0usize; plan.rules.len()];
+    for res in results {
+        let rule = plan.handlers[res.handler].rule.index();
+        let mut i = 0;
+        while i < res.found.len() {
+            let cat = res.found[i] as usize;
+            let n = plan.categories[cat].arity();
+            by_cat[cat] += 1;
+            by_rule[rule] += 1;
+            i += 2 + n;
+        }
+    }
+    let most = |counts: &[usize]| {
+        counts
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, &c)| c)
+            .map(|(i, &c)| (i, c))
+            .unwrap_or((0, 0))
+    };
+    let (cat, facts) = most(&by_cat);
+    let (rule, _) = most(&by_rule);
+    let mib = |b: usize| b >> 20;
+    format!(
+        "out of memory budget: one round buffered {} MiB of found facts, past the limit of {} MiB \
+         (set by {} in MiB, else half the machine's memory); category `{}` grew most \
+         ({facts} facts waiting), found by rule `{}` (line {})",
+        mib(bytes),
+        mib(limit),
+        budget::ENV,
+        plan.categories.get(cat).map_or("?", |c| c.name.as_str()),
+        plan.rules.get(rule).map_or("?", |r| r.name.as_str()),
+        plan.rules.get(rule).map_or(0, |r| r.line),
+    )
 }
 
 #[inline]
@@ -163,9 +235,23 @@ pub(crate) fn collect(store: &Store, r: u32, raw: &[Word], res: &mut ChunkResult
         let n = frel.arity();
         let tuple = &raw[i + 1..i + 1 + n];
         let hash = frel.ident_hash(tuple);
-        if prefilter && frel.is_known(hash, tuple) {
+        if res.recent.is_empty() {
+            res.recent.resize(RECENT, u32::MAX);
+        }
+        // The top bits of a multiplicative mix pick the entry.
+        let slot = (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize % RECENT;
+        let prev = res.recent[slot] as usize;
+        let repeat = prev != u32::MAX as usize
+            && res.found[prev] == raw[i]
+            && res.found[prev + 1] == hash
+            && res.found[prev + 2..prev + 2 + n] == *tuple;
+        // A repeat of a candidate this chunk already holds is known once
+        // that one is inserted (the same tuple never wins twice): counting
+        // it now is what insert would count.
+        if repeat || (prefilter && frel.is_known(hash, tuple)) {
             res.stats.found_known += 1;
         } else {
+            res.recent[slot] = res.found.len() as u32;
             res.found.push(raw[i]);
             res.found.push(hash);
             res.found.extend_from_slice(tuple);

@@ -171,7 +171,7 @@ fn run_stratum<O: Observer>(
         let threads = rayon::current_num_threads();
         let hs = &stats.handlers;
         let prefilter = |h: usize| threads > 1 && hs[h].found_known >= hs[h].found_new;
-        let results = round::evaluate(code, store, &work, prefilter);
+        let results = round::evaluate(code, store, &work, prefilter)?;
         drop(work);
         let found = round::insert(store, &results, &mut stats.handlers, obs);
         stats.strata[s].rounds += 1;

@@ -116,6 +116,13 @@ impl Mode for Tracker<'_> {
     fn may_search(&self) -> bool {
         self.base > 0 && self.fresh == 0
     }
+
+    /// Whether a combination searches depends on the sides of its rows:
+    /// an existence check must try every row.
+    #[inline]
+    fn first_row_will_do(&self) -> bool {
+        false
+    }
 }
 
 /// The other database's rows of one handler's trigger.

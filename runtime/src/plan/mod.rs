@@ -10,7 +10,8 @@
 //!    anything;
 //! 2. [`Op::Abort`] with [`Stage::Data`]: *abort data*;
 //! 3. [`Op::Join`] / [`Op::NotExists`]: *friends*, index lookups; a join
-//!    runs its `body` once per matching row;
+//!    runs its `body` once per matching row, or, when nothing after it
+//!    reads what it binds ([`Op::Join`]'s `exists`), once for the first;
 //! 4. [`Op::Abort`] with [`Stage::Friends`]: *abort friends*;
 //! 5. [`Op::Search`]: the event got past its friends: from here on run
 //!    `let`, `if`, `for` and [`Op::Find`], the found facts.
@@ -25,6 +26,7 @@
 
 pub mod builtin;
 pub mod print;
+pub mod slots;
 pub mod typing;
 mod verify;
 
@@ -308,6 +310,12 @@ pub enum Op {
         bind: Vec<(usize, Bind)>,
         /// Run once per matching row.
         body: Vec<Op>,
+        /// An existence check: nothing in `body` reads a slot `bind`
+        /// stores, so every matching row would run `body` alike and find
+        /// the same facts. `body` runs for the first matching row only
+        /// (the first that faults counts as the one): one combination
+        /// stands for all, and its finds and faults count once.
+        exists: bool,
     },
     /// Stratified negation: continue only when the source selects no
     /// current row of `cat` (other fields are wildcards).

@@ -293,9 +293,11 @@ impl Printer<'_> {
                 source,
                 bind,
                 body,
+                exists,
             } => {
                 let (cols, key) = lookup(source);
-                let text = format!("join {}", self.atom(*cat, cols, key, bind));
+                let word = if *exists { "exists" } else { "join" };
+                let text = format!("{word} {}", self.atom(*cat, cols, key, bind));
                 self.line(d, &text);
                 self.ops(body, d + 2);
             }

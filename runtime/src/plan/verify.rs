@@ -9,7 +9,8 @@
 //! area, a cached lookup reuses a categorical check of the same key with
 //! nothing in between that could change it, the counts a handler states
 //! (slots, scratch, cache slots, the indexes it reads) are the ones its
-//! body uses, and every tuple has its category's arity.
+//! body uses, an existence check binds nothing its body reads, and every
+//! tuple has its category's arity.
 
 use std::fmt;
 
@@ -439,7 +440,18 @@ impl<'p> HandlerCheck<'p> {
                     source,
                     bind,
                     body,
+                    exists,
                 } => {
+                    if *exists {
+                        let mut read = Vec::new();
+                        super::slots::ops_read(body, &mut read);
+                        if let Some(s) = super::slots::stored_read(bind, &read) {
+                            return Err(format!(
+                                "an existence check binds slot {}, which its body reads",
+                                s.0
+                            ));
+                        }
+                    }
                     self.joins = true;
                     joined = true;
                     if let Source::Index(key) = source {

@@ -437,6 +437,7 @@ impl Lower {
         let mut body = self.ready_conds(conds, Stage::Friends);
         body.extend(self.joins(atoms, order, negs, conds, head));
         vec![Op::Join {
+            exists: false,
             cat: *cat,
             source: source(cols, key),
             bind,

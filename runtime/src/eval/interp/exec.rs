@@ -63,6 +63,13 @@ pub(crate) trait Mode {
     fn history(&self) -> bool {
         false
     }
+    /// Whether an existence check may stop at its first matching row (the
+    /// plan's `exists`). A mode whose [`Mode::may_search`] depends on
+    /// which rows joined (a merge) needs every row.
+    #[inline(always)]
+    fn first_row_will_do(&self) -> bool {
+        true
+    }
 }
 
 /// A mode borrowed (a merge keeps its tracker's counts after the event).
@@ -87,6 +94,10 @@ impl<M: Mode> Mode for &mut M {
     #[inline]
     fn history(&self) -> bool {
         (**self).history()
+    }
+    #[inline]
+    fn first_row_will_do(&self) -> bool {
+        (**self).first_row_will_do()
     }
 }
 
@@ -327,15 +338,21 @@ impl<'a, M: Mode> Exec<'a, M> {
                 source,
                 bind,
                 body,
+                exists,
             } => {
                 self.passed_data = true;
                 let rel = self.store.relation(*cat);
+                // An existence check stops after the first row that
+                // matched (or faulted): every other would run the same body.
+                let first_only = *exists && self.mode.first_row_will_do();
                 match source {
                     Source::All => {
                         for r in 0..rel.len() as u32 {
                             match self.join_row(rel, *cat, r, bind, body) {
-                                Flow::Next | Flow::Drop => {}
-                                other => return other,
+                                None => {}
+                                Some(Flow::Next | Flow::Drop) if first_only => break,
+                                Some(Flow::Next | Flow::Drop) => {}
+                                Some(other) => return other,
                             }
                         }
                     }
@@ -351,8 +368,10 @@ impl<'a, M: Mode> Exec<'a, M> {
                             let row = rel.row(r);
                             if cols.iter().zip(&words).all(|(&c, &w)| row[c] == w) {
                                 match self.join_row(rel, *cat, r, bind, body) {
-                                    Flow::Next | Flow::Drop => {}
-                                    other => return other,
+                                    None => {}
+                                    Some(Flow::Next | Flow::Drop) if first_only => break,
+                                    Some(Flow::Next | Flow::Drop) => {}
+                                    Some(other) => return other,
                                 }
                             }
                         }
@@ -363,8 +382,10 @@ impl<'a, M: Mode> Exec<'a, M> {
                         };
                         for &r in rows {
                             match self.join_row(rel, *cat, r, bind, body) {
-                                Flow::Next | Flow::Drop => {}
-                                other => return other,
+                                None => {}
+                                Some(Flow::Next | Flow::Drop) if first_only => break,
+                                Some(Flow::Next | Flow::Drop) => {}
+                                Some(other) => return other,
                             }
                         }
                     }
@@ -478,6 +499,8 @@ impl<'a, M: Mode> Exec<'a, M> {
         }
     }
 
+    /// Join row `r` and run `body`: `None` when the row is dead or does not
+    /// match, else the flow of its combination (a fault absorbed).
     #[inline]
     fn join_row(
         &mut self,
@@ -486,13 +509,13 @@ impl<'a, M: Mode> Exec<'a, M> {
         r: u32,
         bind: &[(usize, Bind)],
         body: &[Op],
-    ) -> Flow {
+    ) -> Option<Flow> {
         if rel.has_dead() && rel.is_dead(r) && !self.mode.history() {
-            return Flow::Next;
+            return None;
         }
         let (mark, facts) = (self.out.len(), self.facts);
         let flow = match self.bind_row(bind, rel.row(r)) {
-            Ok(false) => return Flow::Next,
+            Ok(false) => return None,
             Ok(true) => {
                 self.loaded = true;
                 let token = self.mode.enter(cat, r);
@@ -502,7 +525,7 @@ impl<'a, M: Mode> Exec<'a, M> {
             }
             Err(f) => Flow::Fault(f),
         };
-        self.absorb(flow, mark, facts)
+        Some(self.absorb(flow, mark, facts))
     }
 
     fn agg_row(
