@@ -129,3 +129,13 @@ pub fn compare_dirs(expected: &Path, actual: &Path) -> Result<(), libtest_mimic:
     }
     Ok(())
 }
+
+/// The file in a run case's folder that keeps it out of the merge
+/// harnesses, saying why (a known limit of merging, not of running).
+pub const NO_MERGE: &str = "no-merge.txt";
+
+/// Whether a run case is left out of the merge harnesses (`foldc merge`
+/// property, cluster jobs that merge): it has a [`NO_MERGE`] file.
+pub fn merge_excluded(case: &Path) -> bool {
+    case.join(NO_MERGE).is_file()
+}

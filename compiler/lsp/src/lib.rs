@@ -48,12 +48,16 @@ pub fn run_stdio() -> Result<(), String> {
     connection
         .initialize(capabilities)
         .map_err(|e| format!("the editor did not initialize the server: {e}"))?;
-    Server {
+    let served = Server {
         connection: &connection,
         docs: HashMap::new(),
         stale: HashMap::new(),
     }
-    .run()?;
+    .run();
+    // The writer thread ends when the last sender is gone: drop the
+    // connection before waiting for it, or the wait never ends.
+    drop(connection);
+    served?;
     io.join().map_err(|e| format!("stdio: {e}"))
 }
 
