@@ -143,7 +143,9 @@ mod tests {
         assert_eq!(call(&TO_FLOAT_STR, &[s("-1e3")]), Ok(f(-1000.0)));
         assert_eq!(call(&TO_FLOAT_STR, &[s("7")]), Ok(f(7.0)));
         assert_eq!(call(&TO_FLOAT_STR, &[s("inf")]), Ok(f(f64::INFINITY)));
-        for bad in ["", "two", "1.5.2", "infinity", "1,5"] {
+        // The spellings CSV input reads are read here too.
+        assert_eq!(call(&TO_FLOAT_STR, &[s("-Infinity")]), Ok(f(f64::NEG_INFINITY)));
+        for bad in ["", "two", "1.5.2", "infinite", "1,5"] {
             assert_eq!(
                 call(&TO_FLOAT_STR, &[s(bad)]),
                 Err(Fault::BadConversion),
