@@ -144,7 +144,10 @@ mod tests {
         assert_eq!(call(&TO_FLOAT_STR, &[s("7")]), Ok(f(7.0)));
         assert_eq!(call(&TO_FLOAT_STR, &[s("inf")]), Ok(f(f64::INFINITY)));
         // The spellings CSV input reads are read here too.
-        assert_eq!(call(&TO_FLOAT_STR, &[s("-Infinity")]), Ok(f(f64::NEG_INFINITY)));
+        assert_eq!(
+            call(&TO_FLOAT_STR, &[s("-Infinity")]),
+            Ok(f(f64::NEG_INFINITY))
+        );
         for bad in ["", "two", "1.5.2", "infinite", "1,5"] {
             assert_eq!(
                 call(&TO_FLOAT_STR, &[s(bad)]),
