@@ -167,37 +167,14 @@ fn a_sharded_job_with_databases_collects_one_database() {
 #[test]
 fn a_program_that_does_not_decompose_is_refused_or_runs_general() {
     let prog = example("points-to").join("andersen.fold");
-    // Refused before anything reaches a server (none listens here).
-    let out = std::process::Command::new(foldc_path())
-        .args([
-            "submit",
-            prog.to_str().unwrap(),
-            "--server",
-            "nats://127.0.0.1:9",
-        ])
-        .args(["--split", "assign.to"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = refused_split(&prog, "assign.to");
     assert!(err.contains("E0801"), "{err}");
     assert!(err.contains("rule `points_to@30`"), "{err}");
     assert!(err.contains("andersen.fold:30:1"), "{err}");
     assert!(err.contains("does not decompose on `assign.to`"), "{err}");
 
     // A key that names no field is refused too (E0800).
-    let out = std::process::Command::new(foldc_path())
-        .args([
-            "submit",
-            prog.to_str().unwrap(),
-            "--server",
-            "nats://127.0.0.1:9",
-        ])
-        .args(["--split", "assign.nope"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = refused_split(&prog, "assign.nope");
     assert!(
         err.contains("E0800") && err.contains("no field `nope`"),
         "{err}"
@@ -233,6 +210,24 @@ fn a_program_that_does_not_decompose_is_refused_or_runs_general() {
         &tmp.path().join("out"),
         "general andersen",
     );
+}
+
+/// `foldc submit PROG --split KEY`, which must be refused (exit 1) before
+/// anything reaches a server (none listens at the URL given); its stderr.
+fn refused_split(prog: &Path, key: &str) -> String {
+    let out = std::process::Command::new(foldc_path())
+        .args([
+            "submit",
+            prog.to_str().unwrap(),
+            "--server",
+            "nats://127.0.0.1:9",
+        ])
+        .args(["--split", key])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    err
 }
 
 fn names(objects: &[(String, Vec<u8>)]) -> Vec<&str> {
