@@ -128,18 +128,23 @@ impl DbRef {
 /// The object name of the database over `chunks`: two databases over one
 /// chunk set hold the same facts, so they may share a name.
 pub fn db_object(chunks: &BTreeSet<u32>) -> String {
+    format!("db.{}", chunk_set_hash(chunks))
+}
+
+/// A chunk set's name: the first 16 bytes of the SHA-256 of its numbers,
+/// in hex.
+fn chunk_set_hash(chunks: &BTreeSet<u32>) -> String {
     let mut hash = Sha256::new();
     for c in chunks {
         hash.update(c.to_le_bytes());
     }
     let digest = hash.finalize();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("db.{hex}")
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The object name of the sorted exports of the shards in `chunks`.
 pub fn exports_object(chunks: &BTreeSet<u32>) -> String {
-    format!("exports.{}", &db_object(chunks)["db.".len()..])
+    format!("exports.{}", chunk_set_hash(chunks))
 }
 
 /// A database written and uploaded: the message on `fold.<J>.db`.
