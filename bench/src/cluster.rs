@@ -182,9 +182,9 @@ fn job(
         .arg(&out)
         .current_dir(&w.dir))?;
     let wall = t.elapsed().as_secs_f64();
-    // "... k-way merged in 0.123 s: ..."
+    // "... collected in 0.123 s (...): ..."
     let collect_s = said
-        .split("k-way merged in ")
+        .split("collected in ")
         .nth(1)
         .and_then(|r| r.split(' ').next())
         .and_then(|x| x.parse::<f64>().ok())

@@ -51,10 +51,11 @@ pub struct SubmitArgs {
     /// Deliveries of a chunk at most; past it, the chunk is poison.
     #[arg(long, value_name = "N", default_value_t = 10)]
     max_deliver: i64,
-    /// Run as a sharded job: hash-partition input CAT by FIELD into
+    /// Run as a sharded job: partition input CAT by ranges of FIELD into
     /// --shards chunks and give every other input whole to each shard.
     /// The program must decompose on the key (`foldc check --split`);
-    /// `collect --out` then merges the shards' sorted exports, with no
+    /// `collect --out` then joins the shards' sorted exports (concatenated
+    /// per shard where the order allows, else merged k ways), with no
     /// database merge.
     #[arg(long, value_name = "CAT.FIELD")]
     split: Option<String>,
@@ -181,13 +182,15 @@ pub fn run_collect(args: CollectArgs) -> Outcome {
     let s = &collected.state;
     if let (true, Some((merged, took))) = (collected.finished, &collected.shards_merged) {
         outln!(
-            "job {}: finished: {} shards in {} exports ({} bytes), k-way merged in {:.3} s: \
-             {} rows read, {} written",
+            "job {}: finished: {} shards in {} exports ({} bytes), collected in {:.3} s \
+             ({} categories concatenated, {} merged k ways): {} rows read, {} written",
             args.job,
             collected.chunks,
             s.live.len(),
             collected.bytes,
             took.as_secs_f64(),
+            merged.concatenated,
+            merged.merged,
             merged.rows_in,
             merged.rows_out
         );

@@ -1,7 +1,9 @@
 //! Sharded jobs (`foldc submit --split CAT.FIELD`) against a real
-//! nats-server: the k-way merge of the shards' exports equals `foldc run
-//! --out` byte for byte with one and two workers, on multi-source
-//! reachability and on spelling; private shard-local state never leaves a
+//! nats-server: the collected shards' exports equal `foldc run --out`
+//! byte for byte with one and two workers, on multi-source reachability,
+//! on spelling, and on a program with an output of every placement
+//! (concatenated per shard, merged k ways, the same on every shard);
+//! private shard-local state never leaves a
 //! worker; `--databases` still gives one database through the general
 //! merge; a program that does not decompose is refused with the rule
 //! named, or runs as a general job with `--general`.
@@ -14,6 +16,10 @@ use cluster_support::*;
 
 fn reach_seeds() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sharded/reach-seeds.fold")
+}
+
+fn every_placement() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sharded/every-placement.fold")
 }
 
 fn spelling() -> PathBuf {
@@ -45,8 +51,8 @@ fn submit_split(server: &Server, prog: &Path, job: &str, key: &str, extra: &[&st
 }
 
 /// Run `prog` as a sharded job on `key` with `workers` workers and
-/// compare the collected outputs with one run.
-fn sharded_equals_single(prog: &Path, key: &str, workers: usize) {
+/// compare the collected outputs with one run; what collect printed.
+fn sharded_equals_single(prog: &Path, key: &str, workers: usize) -> String {
     let server = Server::start();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
@@ -54,13 +60,14 @@ fn sharded_equals_single(prog: &Path, key: &str, workers: usize) {
     let _w: Vec<Worker> = (0..workers)
         .map(|i| Worker::start(&server, &d.join(format!("w{i}")), &[]))
         .collect();
-    collect_out(&server, "job", &d.join("out"));
+    let said = collect_out(&server, "job", &d.join("out"));
     single_run(prog, &[], &d.join("single"));
     assert_same(
         &d.join("single"),
         &d.join("out"),
         &format!("{key}, {workers} workers"),
     );
+    said
 }
 
 #[test]
@@ -70,11 +77,26 @@ fn sharded_reachability_equals_a_single_run_with_one_and_two_workers() {
 }
 
 #[test]
+fn every_placement_is_collected_as_a_single_run_writes_it() {
+    for workers in [1, 2] {
+        let said = sharded_equals_single(&every_placement(), "seed.s", workers);
+        // `reach` sorts shard by shard and `sink` is the same on every
+        // shard: no row of either is compared; `reached_from`, split on
+        // its second field, is merged.
+        assert!(
+            said.contains("(2 categories concatenated, 1 merged k ways)"),
+            "{said}"
+        );
+    }
+}
+
+#[test]
 fn sharded_spelling_equals_a_single_run_and_private_state_stays_home() {
     sharded_equals_single(&spelling(), "typo.w", 2);
 
-    // What the workers uploaded: exports of public categories only (no
-    // `ed`, which is private and split on the typo), and no database.
+    // What the workers uploaded: exports of public outputs only (no `ed`,
+    // which is private and split on the typo), cut per shard, and no
+    // database.
     let server = Server::start();
     let tmp = tempfile::tempdir().unwrap();
     submit_split(&server, &spelling(), "spell", "typo.w", &[]);
@@ -103,10 +125,9 @@ fn sharded_spelling_equals_a_single_run_and_private_state_stays_home() {
             .map(|e| e.unwrap().path().unwrap().display().to_string())
             .collect();
         assert!(
-            files.iter().any(|f| f == "suggestion.csv"),
+            files.iter().any(|f| f == "suggestion.parts/rows"),
             "{name}: {files:?}"
         );
-        assert!(files.iter().any(|f| f == "typo.csv"), "{name}: {files:?}");
         assert!(
             !files.iter().any(|f| f.starts_with("ed.")),
             "{name} carries private `ed`: {files:?}"

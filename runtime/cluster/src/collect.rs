@@ -28,6 +28,7 @@ use crate::layout::Job;
 use crate::manifest::{self, DbEvent, DbRef, Manifest, MergeTask, State};
 use crate::nats::{self, Conn, JobHandles};
 use crate::pack;
+use crate::parts::ShardLayout;
 use crate::program;
 use crate::worker::download;
 
@@ -275,32 +276,32 @@ impl Coordinator {
     /// `wait`); how many were handled.
     async fn take_events(&mut self, wait: bool) -> Result<usize, String> {
         let consumer = &self.handles.dbs;
-        let msgs: Vec<jetstream::Message> = if wait {
+        let fail = |e: &dyn std::fmt::Display| format!("cannot fetch database events: {e}");
+        // What is waiting, at once; when nothing is and we may wait, the
+        // first event to come (a bigger batch would be answered only when
+        // full or expired, holding a finished job back for the expiry).
+        let mut msgs: Vec<jetstream::Message> = Vec::new();
+        let mut batch = consumer
+            .fetch()
+            .max_messages(64)
+            .messages()
+            .await
+            .map_err(|e| fail(&e))?;
+        while let Some(m) = batch.next().await {
+            msgs.push(m.map_err(|e| fail(&e))?);
+        }
+        if msgs.is_empty() && wait {
             let mut batch = consumer
                 .batch()
-                .max_messages(64)
+                .max_messages(1)
                 .expires(Duration::from_millis(500))
                 .messages()
                 .await
-                .map_err(|e| format!("cannot fetch database events: {e}"))?;
-            let mut v = Vec::new();
+                .map_err(|e| fail(&e))?;
             while let Some(m) = batch.next().await {
-                v.push(m.map_err(|e| format!("cannot fetch database events: {e}"))?);
+                msgs.push(m.map_err(|e| fail(&e))?);
             }
-            v
-        } else {
-            let mut batch = consumer
-                .fetch()
-                .max_messages(64)
-                .messages()
-                .await
-                .map_err(|e| format!("cannot fetch database events: {e}"))?;
-            let mut v = Vec::new();
-            while let Some(m) = batch.next().await {
-                v.push(m.map_err(|e| format!("cannot fetch database events: {e}"))?);
-            }
-            v
-        };
+        }
         let n = msgs.len();
         for msg in msgs {
             let event: DbEvent = match manifest::parse(&msg.payload, "a database event") {
@@ -433,9 +434,15 @@ impl Coordinator {
             dirs.push(dir);
         }
         let compiled = program::compile(&self.manifest.source, &self.manifest.program_name)?;
+        let layout = match &self.manifest.split {
+            Some(spec) if spec.ranged => Some(ShardLayout::new(&self.manifest.source, &spec.key)?),
+            _ => None,
+        };
+        let all = self.manifest.chunk_set();
         let result = tokio::task::spawn_blocking(move || {
             let plan = &compiled.plan;
-            let merged = crate::exports::merge(plan, &plan.outputs, &dirs, &out);
+            let cats = crate::exports::public_outputs(plan);
+            let merged = crate::exports::merge(plan, &cats, &dirs, &out, layout.as_ref(), &all);
             let _ = std::fs::remove_dir_all(&staging);
             merged
         })

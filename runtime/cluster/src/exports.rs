@@ -1,15 +1,17 @@
 //! A sharded job's results as sorted exports, and their k-way merge.
 //!
-//! A worker of a sharded job writes every public category of its local
-//! database as sorted CSV (the bytes `foldc run --out` writes) and uploads
-//! them packed; private categories stay home. Because no fact combines two
-//! shards, the result of the whole job is the union of the shards'
-//! facts: `collect --out` merges the sorted files k ways, dropping the
-//! copies of a fact several shards hold (categories that are the same on
-//! every shard, shards processed twice after a redelivery). No database
-//! is merged.
+//! A worker of a sharded job writes every public output category of its
+//! local database as sorted CSV (the bytes `foldc run --out` writes) and
+//! uploads them packed; private categories stay home. Because no fact
+//! combines two shards, the result of the whole job is the union of the
+//! shards' facts. In a range-split job most categories are cut per shard
+//! and concatenated ([`crate::parts`]), and a category the same on every
+//! shard is taken from one worker; the rest are merged k ways here,
+//! dropping the copies of a fact several shards hold (shards processed
+//! twice after a redelivery). No database is merged.
 
 use std::cmp::Ordering;
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -18,21 +20,37 @@ use fold_runtime::value::{compare_tuples, Word};
 use fold_runtime::Engine;
 use rayon::prelude::*;
 
-/// The categories a sharded job's workers upload: the public ones.
-pub fn public_categories(plan: &Plan) -> Vec<CatId> {
-    (0..plan.categories.len())
-        .map(|c| CatId(c as u32))
+use crate::parts::{self, ShardLayout};
+
+/// The categories a sharded job's workers upload: the public outputs
+/// (what `collect --out` writes).
+pub fn public_outputs(plan: &Plan) -> Vec<CatId> {
+    plan.outputs
+        .iter()
+        .copied()
         .filter(|&c| !plan.category(c).private)
         .collect()
 }
 
-/// Write `engine`'s public categories as sorted CSV into the new folder
-/// `dir`.
-pub fn write(engine: &Engine, plan: &Plan, dir: &Path) -> Result<(), String> {
+/// Write `engine`'s public outputs as sorted CSV into the new folder
+/// `dir`; in a range-split job (`layout`, with the shards this worker
+/// `held`), cut those that sort shard by shard into parts.
+pub fn write(
+    engine: &Engine,
+    plan: &Plan,
+    dir: &Path,
+    layout: Option<(&ShardLayout, &BTreeSet<u32>)>,
+) -> Result<(), String> {
+    let cats = public_outputs(plan);
     engine
-        .write_outputs(dir, &public_categories(plan))
-        .map(drop)
-        .map_err(|e| e.to_string())
+        .write_outputs(dir, &cats)
+        .map_err(|e| e.to_string())?;
+    if let Some((layout, held)) = layout {
+        for &cat in &cats {
+            parts::cut(engine, plan, layout, held, cat, dir)?;
+        }
+    }
+    Ok(())
 }
 
 /// What a k-way merge did.
@@ -42,33 +60,59 @@ pub struct Merged {
     pub rows_in: u64,
     /// Rows written (each fact once).
     pub rows_out: u64,
+    /// Categories written by concatenating per-shard parts or copying one
+    /// worker's file (no rows compared).
+    pub concatenated: usize,
+    /// Categories merged k ways.
+    pub merged: usize,
 }
 
-/// Merge the sorted exports in `shards` (unpacked folders) of each of
-/// `cats` into `out/CAT.csv`, each file written whole under a temporary
-/// name and renamed.
+/// Write each of `cats` into `out/CAT.csv` from the exports in `shards`
+/// (unpacked folders) of a job whose chunks are `all`: concatenated or
+/// copied when the range split allows (`layout`), else merged k ways.
+/// Each file is written whole under a temporary name and renamed.
 pub fn merge(
     plan: &Plan,
     cats: &[CatId],
     shards: &[PathBuf],
     out: &Path,
+    layout: Option<&ShardLayout>,
+    all: &BTreeSet<u32>,
 ) -> Result<Merged, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create `{}`: {e}", out.display()))?;
     let mut merged = Merged::default();
     for &cat in cats {
         let category = plan.category(cat);
         let file = format!("{}.csv", category.name);
+        if let Some(rows) = parts::concatenate(shards, &category.name, all, out)? {
+            merged.rows_in += rows;
+            merged.rows_out += rows;
+            merged.concatenated += 1;
+            continue;
+        }
+        if let (Some(layout), Some(first)) = (layout, shards.first()) {
+            if layout.whole(cat) && first.join(&file).is_file() {
+                let rows = copy_whole(&first.join(&file), &category.types(), out, &file)?;
+                merged.rows_in += rows;
+                merged.rows_out += rows;
+                merged.concatenated += 1;
+                continue;
+            }
+        }
         // Parsing is most of the work; the shards' files are independent.
         let parts = shards
             .par_iter()
             .map(|dir| {
                 let path = dir.join(&file);
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    format!(
-                        "a shard's exports lack `{file}` (`{}`): {e}",
-                        path.display()
-                    )
-                })?;
+                let bytes = match parts::joined(dir, &category.name)? {
+                    Some(text) => text,
+                    None => std::fs::read(&path).map_err(|e| {
+                        format!(
+                            "a shard's exports lack `{file}` (`{}`): {e}",
+                            path.display()
+                        )
+                    })?,
+                };
                 fold_runtime::csv::parse(&path, &bytes, category).map_err(|e| e.to_string())
             })
             .collect::<Result<Vec<Vec<Word>>, String>>()?;
@@ -95,8 +139,30 @@ pub fn merge(
             .map(|p| (p.len() / arity.max(1)) as u64)
             .sum::<u64>();
         merged.rows_out += n;
+        merged.merged += 1;
     }
     Ok(merged)
+}
+
+/// Copy one worker's `from` (a category the same on every shard, of
+/// these field `types`) to `out/FILE` under a temporary name; its rows.
+fn copy_whole(
+    from: &Path,
+    types: &[fold_runtime::value::Type],
+    out: &Path,
+    file: &str,
+) -> Result<u64, String> {
+    let target = out.join(file);
+    let tmp = out.join(format!(".{file}.tmp{}", std::process::id()));
+    let copied = std::fs::copy(from, &tmp).and_then(|_| std::fs::rename(&tmp, &target));
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("cannot write `{}`: {e}", target.display()));
+    }
+    let text =
+        std::fs::read(&target).map_err(|e| format!("cannot read `{}`: {e}", target.display()))?;
+    let records = parts::record_starts(&text, types, &target)?.len();
+    Ok(records.saturating_sub(1) as u64)
 }
 
 /// The union of sorted, duplicate-free row lists (flat words, `arity`

@@ -31,6 +31,7 @@ mod local;
 pub mod manifest;
 mod nats;
 mod pack;
+pub mod parts;
 mod program;
 pub mod remove;
 mod shard;

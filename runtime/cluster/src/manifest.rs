@@ -61,8 +61,9 @@ pub struct WholeInput {
     pub checksum: u32,
 }
 
-/// How a sharded job is split: one input's facts hash-partitioned by one
-/// field into `shards` chunks (one per shard), every other input whole.
+/// How a sharded job is split: one input's facts partitioned by one field
+/// into `shards` chunks (one per shard, chunk `n` is shard `n`), every
+/// other input whole.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SplitSpec {
     /// `CAT.FIELD`, as given to `submit --split`.
@@ -71,6 +72,11 @@ pub struct SplitSpec {
     /// Whether workers upload their databases too (so that `collect --db`
     /// can merge them); without it they upload sorted exports only.
     pub databases: bool,
+    /// Whether shards hold ranges of key values in value order (jobs
+    /// submitted before ranges were hash-partitioned): then workers cut
+    /// their exports per shard and `collect` concatenates them.
+    #[serde(default)]
+    pub ranged: bool,
 }
 
 /// A job: the program, its fingerprint, the settings and every chunk

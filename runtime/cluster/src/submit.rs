@@ -206,6 +206,7 @@ pub fn submit(opts: &SubmitOptions) -> Result<Submitted, String> {
             key: key.clone(),
             shards: opts.shards.max(1),
             databases: opts.databases,
+            ranged: true,
         });
         record_manifest(
             &conn,

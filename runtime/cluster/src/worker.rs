@@ -28,6 +28,7 @@ use crate::local::{self, Local};
 use crate::manifest::{self, Chunk, DbEvent, DbRef, Heartbeat, Manifest, MergeTask, WholeInput};
 use crate::nats::{self, Conn, JobHandles};
 use crate::pack;
+use crate::parts::ShardLayout;
 use crate::program::{self, Compiled};
 
 /// How a worker runs.
@@ -49,6 +50,8 @@ struct JobCtx {
     handles: JobHandles,
     manifest: Manifest,
     compiled: Arc<Compiled>,
+    /// A range-split job's layout (before any shard is loaded).
+    layout: Option<ShardLayout>,
 }
 
 /// Run a worker until it is killed (or idle for `idle_exit`).
@@ -76,6 +79,9 @@ pub fn worker(opts: &WorkerOptions) -> Result<(), String> {
             serial: 0,
         };
         let mut idle_since = tokio::time::Instant::now();
+        // Wakes an idle worker when a job is submitted (or extended), so
+        // that a new job starts at once rather than at the next look.
+        let mut submitted = w.conn.jobs.watch("*.manifest").await.ok();
         loop {
             match w.cycle().await {
                 Ok(true) => idle_since = tokio::time::Instant::now(),
@@ -84,12 +90,20 @@ pub fn worker(opts: &WorkerOptions) -> Result<(), String> {
                     if opts.idle_exit.is_some_and(|d| idle_since.elapsed() >= d) {
                         return Ok(());
                     }
-                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    let pause = tokio::time::sleep(Duration::from_millis(200));
+                    match submitted.as_mut() {
+                        Some(watch) => tokio::select! {
+                            () = pause => {}
+                            seen = watch.next() => if seen.is_none() { submitted = None },
+                        },
+                        None => pause.await,
+                    }
                 }
                 Err(e) => {
                     eprintln!("worker {}: {e}; starting over", w.id);
                     w.jobs.clear();
                     tokio::time::sleep(Duration::from_secs(1)).await;
+                    submitted = w.conn.jobs.watch("*.manifest").await.ok();
                 }
             }
         }
@@ -174,11 +188,16 @@ impl Worker<'_> {
                 compiled.fingerprint, manifest.fingerprint
             ));
         }
+        let layout = match &manifest.split {
+            Some(spec) if spec.ranged => Some(ShardLayout::new(&manifest.source, &spec.key)?),
+            _ => None,
+        };
         let handles = nats::open_job(&self.conn, &job, &manifest.settings).await?;
         let ctx = Arc::new(JobCtx {
             handles,
             manifest,
             compiled: Arc::new(compiled),
+            layout,
         });
         self.jobs.insert(name.to_string(), ctx.clone());
         Ok(ctx)
@@ -313,6 +332,8 @@ impl Worker<'_> {
         let mut dir: Option<PathBuf> = None;
         // The whole inputs of a sharded job already in the local database.
         let mut loaded_whole = BTreeSet::new();
+        // Which shard each key value of a range-split job came from.
+        let mut layout = ctx.layout.clone();
         let mut fetching = Duration::ZERO;
         let mut running = Duration::ZERO;
         for i in 0..settings.batch_count.max(1) {
@@ -361,7 +382,14 @@ impl Worker<'_> {
             h.add(&msgs);
             let run_started = std::time::Instant::now();
             let (s, taken) = self
-                .run_batch(ctx, &d, session.take(), &msgs, &mut loaded_whole)
+                .run_batch(
+                    ctx,
+                    &d,
+                    session.take(),
+                    &msgs,
+                    &mut loaded_whole,
+                    &mut layout,
+                )
                 .await?;
             running += run_started.elapsed();
             session = Some(s);
@@ -393,10 +421,12 @@ impl Worker<'_> {
             .map(|_| local_dir.join("exports"));
         let plan = ctx.compiled.plan.clone();
         let to = exports.clone();
+        let taken = chunks.clone();
         let db_dir = tokio::task::spawn_blocking(move || -> Result<Option<PathBuf>, String> {
             let (engine, db_dir) = session.finish()?;
             if let Some(to) = &to {
-                crate::exports::write(&engine, &plan, to)?;
+                let layout = layout.as_ref().map(|l| (l, &taken));
+                crate::exports::write(&engine, &plan, to, layout)?;
             }
             Ok(db_dir)
         })
@@ -436,6 +466,7 @@ impl Worker<'_> {
         session: Option<Local>,
         msgs: &[jetstream::Message],
         loaded_whole: &mut BTreeSet<String>,
+        layout: &mut Option<ShardLayout>,
     ) -> Result<(Local, Vec<u32>), String> {
         let plan = ctx.compiled.plan.clone();
         let mut inputs: Vec<(u32, Option<(CatId, PathBuf)>)> = Vec::new();
@@ -493,6 +524,12 @@ impl Worker<'_> {
                     let path = dir.join(format!("chunk-{}-{stem}.csv", chunk.n));
                     std::fs::write(&path, &bytes)
                         .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+                    if let Some(layout) = layout.as_mut().filter(|l| l.key.cat == cat_id) {
+                        if let Err(why) = layout.add_shard(&plan, chunk.n, &path, &bytes) {
+                            self.poison(ctx, chunk.n, &why, true).await;
+                            continue;
+                        }
+                    }
                     Some((cat_id, path))
                 }
                 _ => None,

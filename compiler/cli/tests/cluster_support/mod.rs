@@ -229,9 +229,9 @@ impl Drop for Worker {
     }
 }
 
-/// `foldc collect JOB --wait --out OUT`, insisting on success within
-/// `limit`.
-pub fn collect_out(server: &Server, job: &str, out: &Path) {
+/// `foldc collect JOB --wait --out OUT`, insisting on success within two
+/// minutes; what it printed.
+pub fn collect_out(server: &Server, job: &str, out: &Path) -> String {
     let mut child = Command::new(foldc_path())
         .args(["collect", job, "--server", &server.url(), "--wait", "--out"])
         .arg(out)
@@ -256,6 +256,7 @@ pub fn collect_out(server: &Server, job: &str, out: &Path) {
         "collect failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// `foldc run PROG --out OUT` with `extra` arguments.
