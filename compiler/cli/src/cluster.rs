@@ -3,6 +3,7 @@
 //! server. The work lives in `fold_cluster`; these parse arguments and
 //! print.
 
+use crate::format::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -255,12 +256,6 @@ struct StatusArgs {
     /// Text for people or JSON for programs.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run_cluster(args: ClusterArgs) -> Outcome {

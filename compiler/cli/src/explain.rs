@@ -6,6 +6,7 @@
 //! found it (see [`fold_runtime::explain`]). A fact met again is not
 //! explained twice.
 
+use crate::format::Format;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,12 +38,6 @@ pub struct Args {
     /// The tree for people, or as one JSON object (`schemas/explain.json`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(args: Args) -> Outcome {

@@ -16,6 +16,7 @@ mod explain;
 mod explain_code;
 mod export;
 mod fmt;
+mod format;
 mod merge;
 mod out;
 mod report;

@@ -10,6 +10,7 @@
 //! only then renamed to C: C either does not exist or is a finished
 //! database. The report is printed and kept in C (`foldc stats --db C`).
 
+use crate::format::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -50,12 +51,6 @@ pub struct Args {
     /// The report for people, or one JSON object (`schemas/merge.json`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 /// A merge record as JSON, each handler's counters labelled with its

@@ -1,5 +1,6 @@
 //! `foldc run PROG`: load inputs, run to the fixpoint, write outputs.
 
+use crate::format::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -76,13 +77,6 @@ pub struct Args {
     format: Format,
 }
 
-/// How `foldc run` reports on standard output.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
-
 /// Rows shown per output category when there is no `--out`.
 const PREVIEW_ROWS: usize = 20;
 
@@ -153,29 +147,9 @@ pub fn run(args: Args) -> Outcome {
         return Ok(ExitCode::SUCCESS);
     }
     if !args.quiet {
-        let counts: Vec<String> = plan
-            .outputs
-            .iter()
-            .map(|&c| format!("{} {}", engine.count(c), plan.category(c).name))
-            .collect();
         errln!(
-            "{}: {} in {} rounds, {} events, {:.3} s on {} thread{}{}",
-            program.display_name(),
-            if counts.is_empty() {
-                "no outputs".to_string()
-            } else {
-                counts.join(", ")
-            },
-            summary.rounds,
-            summary.events,
-            summary.elapsed.as_secs_f64(),
-            summary.threads,
-            if summary.threads == 1 { "" } else { "s" },
-            if summary.faults > 0 {
-                format!(", {} faults", summary.faults)
-            } else {
-                String::new()
-            }
+            "{}",
+            summary_line(&program.display_name(), &engine, &plan, &summary)
         );
         for line in &db_lines {
             errln!("{line}");
@@ -256,4 +230,37 @@ fn args_souffle(args: &Args) -> crate::souffle_run::SouffleArgs {
         db: args.db.is_some(),
         inputs: !args.inputs.is_empty(),
     }
+}
+
+/// The line a run ends with on stderr: the program, its outputs' counts,
+/// rounds, events, time and threads (and faults, when there were any).
+pub fn summary_line(
+    program: &str,
+    engine: &fold_runtime::Engine,
+    plan: &fold_runtime::plan::Plan,
+    summary: &fold_runtime::RunSummary,
+) -> String {
+    let counts: Vec<String> = plan
+        .outputs
+        .iter()
+        .map(|&c| format!("{} {}", engine.count(c), plan.category(c).name))
+        .collect();
+    format!(
+        "{program}: {} in {} rounds, {} events, {:.3} s on {} thread{}{}",
+        if counts.is_empty() {
+            "no outputs".to_string()
+        } else {
+            counts.join(", ")
+        },
+        summary.rounds,
+        summary.events,
+        summary.elapsed.as_secs_f64(),
+        summary.threads,
+        if summary.threads == 1 { "" } else { "s" },
+        if summary.faults > 0 {
+            format!(", {} faults", summary.faults)
+        } else {
+            String::new()
+        }
+    )
 }

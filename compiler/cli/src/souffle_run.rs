@@ -66,27 +66,8 @@ pub fn run(args: &SouffleArgs, program: &Program, plan: Plan, io: &SouffleIo) ->
     out!("{}", io::printsize(&engine, &plan, io));
     if !args.quiet {
         errln!(
-            "{}: {} in {} rounds, {} events, {:.3} s on {} thread{}{}",
-            program.display_name(),
-            if plan.outputs.is_empty() {
-                "no outputs".to_string()
-            } else {
-                plan.outputs
-                    .iter()
-                    .map(|&c| format!("{} {}", engine.count(c), plan.category(c).name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-            summary.rounds,
-            summary.events,
-            summary.elapsed.as_secs_f64(),
-            summary.threads,
-            if summary.threads == 1 { "" } else { "s" },
-            if summary.faults > 0 {
-                format!(", {} faults", summary.faults)
-            } else {
-                String::new()
-            }
+            "{}",
+            crate::run::summary_line(&program.display_name(), &engine, &plan, &summary)
         );
     }
     backend::after_run(

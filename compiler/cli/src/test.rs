@@ -4,6 +4,7 @@
 //! nothing; a `near_miss` must find nothing but get past loading its
 //! friends (it exercises the late abort).
 
+use crate::format::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,12 +25,6 @@ pub struct Args {
     /// (`schemas/test.json`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(args: Args) -> Outcome {

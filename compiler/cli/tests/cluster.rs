@@ -18,22 +18,21 @@ fn reachability_on(workers: usize, rows: &str, batch: &str) {
     let server = Server::start();
     let tmp = tempfile::tempdir().unwrap();
     let prog = reach();
-    foldc_ok(&[
-        "submit",
-        prog.to_str().unwrap(),
-        "--server",
+    submit(
         &server.url(),
-        "--job",
+        &prog,
         "reach",
-        "--chunk-rows",
-        rows,
-        "--batch-size",
-        batch,
-        "--timeout",
-        "300ms",
-        "--ack-wait",
-        "2s",
-    ]);
+        &[
+            "--chunk-rows",
+            rows,
+            "--batch-size",
+            batch,
+            "--timeout",
+            "300ms",
+            "--ack-wait",
+            "2s",
+        ],
+    );
     let _w: Vec<Worker> = (0..workers)
         .map(|i| Worker::start(&server, &tmp.path().join(format!("w{i}")), &[]))
         .collect();
@@ -95,33 +94,28 @@ fn more_input_to_a_finished_job_is_merged_into_its_result() {
     for (name, part) in [("first.csv", first), ("second.csv", second)] {
         std::fs::write(d.join(name), format!("{header}\n{}\n", part.join("\n"))).unwrap();
     }
-    let submit = |file: &str| {
+    let submit_edges = |file: &str| {
         let input = format!("edge={}", d.join(file).display());
-        foldc_ok(&[
-            "submit",
-            prog.to_str().unwrap(),
-            "--server",
-            &server.url(),
-            "--job",
-            "grow",
+        let settings = [
             "--input",
             &input,
             "--chunk-rows",
             "60",
             "--timeout",
             "300ms",
-        ]);
+        ];
+        submit(&server.url(), &prog, "grow", &settings);
     };
     let _w: Vec<Worker> = (0..2)
         .map(|i| Worker::start(&server, &d.join(format!("w{i}")), &[]))
         .collect();
-    submit("first.csv");
+    submit_edges("first.csv");
     collect_out(&server, "grow", &d.join("out1"));
     let half = format!("edge={}", d.join("first.csv").display());
     single_run(&prog, &["--input".into(), half], &d.join("single1"));
     assert_same(&d.join("single1"), &d.join("out1"), "first half");
 
-    submit("second.csv");
+    submit_edges("second.csv");
     collect_out(&server, "grow", &d.join("out2"));
     single_run(&prog, &[], &d.join("single2"));
     assert_same(&d.join("single2"), &d.join("out2"), "both halves");
@@ -359,21 +353,11 @@ fn a_removed_job_leaves_nothing_and_its_name_is_free() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let prog = reach();
-    let submit = || {
-        foldc_ok(&[
-            "submit",
-            prog.to_str().unwrap(),
-            "--server",
-            &server.url(),
-            "--job",
-            "gone",
-            "--chunk-rows",
-            "100",
-            "--timeout",
-            "300ms",
-        ]);
+    let submit_gone = || {
+        let settings = ["--chunk-rows", "100", "--timeout", "300ms"];
+        submit(&server.url(), &prog, "gone", &settings);
     };
-    submit();
+    submit_gone();
     let _w = Worker::start(&server, &d.join("w"), &[]);
     collect_out(&server, "gone", &d.join("out1"));
     let out = foldc_ok(&["cluster", "remove", "gone", "--server", &server.url()]);
@@ -400,7 +384,7 @@ fn a_removed_job_leaves_nothing_and_its_name_is_free() {
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("no job `gone`"));
     // The name is free: a new job under it runs from scratch.
-    submit();
+    submit_gone();
     collect_out(&server, "gone", &d.join("out2"));
     single_run(&prog, &[], &d.join("single"));
     assert_same(

@@ -84,12 +84,6 @@ fn cluster_case(case: &Path, i: usize) -> Result<(), Failed> {
     let job = format!("case{i}");
     let chunk_rows = (largest / 4).max(1).to_string();
     let mut args: Vec<String> = vec![
-        "submit".into(),
-        prog.display().to_string(),
-        "--server".into(),
-        url.clone(),
-        "--job".into(),
-        job.clone(),
         "--chunk-rows".into(),
         chunk_rows,
         "--batch-size".into(),
@@ -101,7 +95,7 @@ fn cluster_case(case: &Path, i: usize) -> Result<(), Failed> {
     ];
     args.extend(inputs.iter().cloned());
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    foldc_ok(&refs);
+    submit(url, &prog, &job, &refs);
     let out = d.join("out");
     let status = std::process::Command::new(foldc_path())
         .args(["collect", &job, "--server", url, "--wait", "--out"])

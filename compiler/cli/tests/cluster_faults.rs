@@ -25,24 +25,23 @@ fn submit(server: &Server, job: &str) {
 /// Reachability in chunks of `rows` records.
 fn submit_in(server: &Server, job: &str, rows: &str) {
     let prog = example("reachability").join("reach.fold");
-    foldc_ok(&[
-        "submit",
-        prog.to_str().unwrap(),
-        "--server",
+    cluster_support::submit(
         &server.url(),
-        "--job",
+        &prog,
         job,
-        "--chunk-rows",
-        rows,
-        "--batch-size",
-        "2",
-        "--batch-count",
-        "2",
-        "--timeout",
-        "300ms",
-        "--ack-wait",
-        "1s",
-    ]);
+        &[
+            "--chunk-rows",
+            rows,
+            "--batch-size",
+            "2",
+            "--batch-count",
+            "2",
+            "--timeout",
+            "300ms",
+            "--ack-wait",
+            "1s",
+        ],
+    );
 }
 
 fn single(d: &Path) {

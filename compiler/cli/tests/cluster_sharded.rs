@@ -27,14 +27,7 @@ fn spelling() -> PathBuf {
 }
 
 fn submit_split(server: &Server, prog: &Path, job: &str, key: &str, extra: &[&str]) {
-    let url = server.url();
-    let mut args = vec![
-        "submit",
-        prog.to_str().unwrap(),
-        "--server",
-        &url,
-        "--job",
-        job,
+    let mut settings = vec![
         "--split",
         key,
         "--shards",
@@ -44,8 +37,8 @@ fn submit_split(server: &Server, prog: &Path, job: &str, key: &str, extra: &[&st
         "--ack-wait",
         "5s",
     ];
-    args.extend_from_slice(extra);
-    let out = foldc_ok(&args);
+    settings.extend_from_slice(extra);
+    let out = submit(&server.url(), prog, job, &settings);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("submitted 5 shards"), "{text}");
 }

@@ -170,6 +170,21 @@ pub fn foldc_path() -> &'static str {
 }
 
 /// Run foldc and insist on success.
+/// `foldc submit PROG --server URL --job JOB` with `settings` after it,
+/// insisting on success.
+pub fn submit(url: &str, prog: &Path, job: &str, settings: &[&str]) -> Output {
+    let mut args = vec![
+        "submit",
+        prog.to_str().unwrap(),
+        "--server",
+        url,
+        "--job",
+        job,
+    ];
+    args.extend_from_slice(settings);
+    foldc_ok(&args)
+}
+
 pub fn foldc_ok(args: &[&str]) -> Output {
     let out = Command::new(foldc_path())
         .args(args)
