@@ -138,13 +138,13 @@ impl EventGraph {
                 .filter(|f| f.rule == rule)
                 .flat_map(|f| &f.categories)
                 .collect();
-            let split = handlers
-                .iter()
-                .any(|&h| !c.handlers[h].found_into.is_empty());
+            // The split by category covers every new fact only when the
+            // whole history was counted by a foldc that split them.
             let found_new = g.nodes[node].found_new;
+            let split = sum(&|s| s.found_into.iter().sum()) == found_new;
             for name in &found {
                 let Some(to) = category(name) else { continue };
-                let count = if split || found_new == 0 {
+                let count = if split {
                     Some(sum(&|s| s.found_into.get(to).copied().unwrap_or(0)))
                 } else if found.len() == 1 {
                     Some(found_new)

@@ -212,3 +212,28 @@ fn the_drawing_has_a_node_per_category_and_rule_and_every_count() {
     assert!(svg.contains(">5 new<"), "{svg}");
     assert_eq!(svg.matches("class=\"edge ").count(), g.edges.len());
 }
+
+#[test]
+fn a_split_that_misses_earlier_facts_is_not_drawn_as_complete() {
+    let (categories, rows, labels, finds) = program();
+    // `cut` found 7 new facts, only the last 3 split by category.
+    let handlers = vec![
+        stats(3, 3, &[0, 3]),
+        stats(6, 2, &[0, 2]),
+        stats(3, 1, &[0, 1]),
+        stats(2, 0, &[]),
+        stats(2, 0, &[]),
+        stats(3, 7, &[0, 0, 1, 2]),
+    ];
+    let g = EventGraph::build(&Counters {
+        categories: &categories,
+        rows: &rows,
+        labels: &labels,
+        handlers: &handlers,
+        handler_nanos: None,
+        finds: &finds,
+    });
+    let e = edges(&g);
+    assert!(e.contains(&"cut -find-> pair: ? []".to_string()), "{e:?}");
+    assert!(e.contains(&"base -find-> path: 3 []".to_string()), "{e:?}");
+}
