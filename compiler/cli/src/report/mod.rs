@@ -7,6 +7,7 @@
 //! as `foldc stats`; every number is written out, none hides in a
 //! tooltip.
 
+mod extent;
 mod graph;
 mod merges;
 mod svg;
@@ -304,7 +305,7 @@ td.bar{width:30em;min-width:12em}.track{display:flex;height:10px;margin:2px 0;ba
 .legend i.category{background:#eeebfc;border:1px solid #6a5fc8;border-radius:4px}\
 .legend i.rule{background:#e5f3e5;border:1px solid #3f8f3f}\
 #graph{overflow-x:auto;border:1px solid #eee;padding:.5em}\
-#graph svg{max-width:100%;height:auto}\
+#graph svg{display:block;margin:0 auto}\
 #graph text{font-family:system-ui,sans-serif!important;fill:#222;\
 paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}\
 table.summary td{padding-right:1.5em}\

@@ -4,7 +4,6 @@
 //! number is written on the picture; strokes are as wide as their counts,
 //! to the scale of the busiest edge of their kind.
 
-use layout::backends::svg::SVGWriter;
 use layout::core::base::Orientation;
 use layout::core::color::Color;
 use layout::core::geometry::Point;
@@ -12,6 +11,7 @@ use layout::core::style::{LineStyleKind, StyleAttr};
 use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
+use super::extent::Extent;
 use super::graph::{EdgeKind, EventGraph, NodeKind};
 use super::text::{duration, escape, group};
 
@@ -39,7 +39,7 @@ pub fn draw(g: &EventGraph) -> Result<String, String> {
     std::panic::set_hook(Box::new(|_| {}));
     let drawn = [false, true].into_iter().find_map(|plain| {
         std::panic::catch_unwind(|| {
-            let mut svg = SVGWriter::new();
+            let mut svg = Extent::default();
             build(g).do_it(false, false, plain, &mut svg);
             svg.finalize()
         })
@@ -47,15 +47,10 @@ pub fn draw(g: &EventGraph) -> Result<String, String> {
     });
     std::panic::set_hook(hook);
     let drawn = drawn.ok_or_else(|| "the layout failed on this graph".to_string())?;
-    // Inline in HTML: no XML declaration. Arrowheads of one size, a
-    // little wider than the widest stroke (drawn in stroke widths, the
-    // busiest edge's would be the size of a node).
-    let start = drawn.find("<svg").unwrap_or(0);
-    Ok(drawn[start..]
-        .replace(
-            "xmlns=\"http://www.w3.org/2000/svg\"",
-            "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"event graph\"",
-        )
+    // Arrowheads of one size, a little wider than the widest stroke
+    // (drawn in stroke widths, the busiest edge's would be the size of a
+    // node).
+    Ok(drawn
         .replace(
             "markerWidth=\"10\" markerHeight=\"7\"",
             "viewBox=\"0 0 10 7\" markerUnits=\"userSpaceOnUse\" markerWidth=\"17\" markerHeight=\"14\"",
