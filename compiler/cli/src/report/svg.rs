@@ -12,7 +12,7 @@ use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
 use super::extent::Extent;
-use super::graph::{EdgeKind, EventGraph, NodeKind};
+use super::graph::{EdgeKind, EventGraph, Node, NodeKind};
 use super::text::{duration, escape, group};
 
 /// Colours of categories and rules (stroke, fill), and of the two kinds
@@ -31,20 +31,34 @@ pub fn draw(g: &EventGraph) -> Result<String, String> {
         return Err("the program has no categories".to_string());
     }
     // The layout asserts its own invariants, and its last pass (placing
-    // nodes to straighten edges, Brandes-Köpf) trips on some graphs: then
-    // the nodes keep their places in their layers, in the order that
-    // crosses fewest edges. A graph it cannot place at all costs the
-    // picture, never the report. Its panic message is not ours to print.
+    // nodes to straighten edges, Brandes-Köpf) trips on some graphs whose
+    // boxes differ in width or are narrow beside their edges' labels.
+    // Then, in turn: every box as wide as the widest, then wider still;
+    // the layers without the crossing and rank optimizations; the nodes
+    // kept where layering put them. A graph it cannot place at all costs
+    // the picture, never the report. Its panic message is not ours to
+    // print.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let drawn = [false, true].into_iter().find_map(|plain| {
-        std::panic::catch_unwind(|| {
-            let mut svg = Extent::default();
-            build(g).do_it(false, false, plain, &mut svg);
-            svg.finalize()
-        })
-        .ok()
-    });
+    let attempts = [
+        (None, false, false),
+        (Some(1.0), false, false),
+        (Some(1.25), false, false),
+        (Some(1.5), false, false),
+        (Some(2.0), false, false),
+        (None, true, false),
+        (None, false, true),
+    ];
+    let drawn = attempts
+        .into_iter()
+        .find_map(|(same_width, no_optimizations, no_placement)| {
+            std::panic::catch_unwind(|| {
+                let mut svg = Extent::default();
+                build(g, same_width).do_it(false, no_optimizations, no_placement, &mut svg);
+                svg.finalize()
+            })
+            .ok()
+        });
     std::panic::set_hook(hook);
     let drawn = drawn.ok_or_else(|| "the layout failed on this graph".to_string())?;
     // Arrowheads of one size, a little wider than the widest stroke
@@ -57,40 +71,52 @@ pub fn draw(g: &EventGraph) -> Result<String, String> {
         ))
 }
 
-/// The graph's nodes and edges, styled, for the layout.
-fn build(g: &EventGraph) -> VisualGraph {
+/// A node's label: its name and counts, one per line.
+fn label(n: &Node) -> String {
+    match n.kind {
+        NodeKind::Category => format!("{}\n{} facts", n.name, group(n.count)),
+        NodeKind::Rule => {
+            let mut label = format!(
+                "{}\n{} events, {} new",
+                n.name,
+                group(n.count),
+                group(n.found_new)
+            );
+            if let Some(t) = n.nanos {
+                label.push('\n');
+                label.push_str(&duration(t));
+            }
+            label
+        }
+    }
+}
+
+/// The width of a box around `label` (about 7.8 pixels a character at
+/// the font's size, and a margin).
+fn width(label: &str) -> f64 {
+    label.lines().map(|l| l.chars().count()).max().unwrap_or(1) as f64 * 7.8 + 24.0
+}
+
+/// The graph's nodes and edges, styled, for the layout; with
+/// `same_width`, every box as wide as the widest times that factor.
+fn build(g: &EventGraph, same_width: Option<f64>) -> VisualGraph {
     let dir = Orientation::TopToBottom;
     let mut vg = VisualGraph::new(dir);
+    let widest = g.nodes.iter().map(|n| width(&label(n))).fold(0.0, f64::max);
     let handles: Vec<_> = g
         .nodes
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            let (label, (stroke, fill), kind, rounded) = match n.kind {
-                NodeKind::Category => (
-                    format!("{}\n{} facts", n.name, group(n.count)),
-                    CATEGORY,
-                    "category",
-                    12,
-                ),
-                NodeKind::Rule => {
-                    let mut label = format!(
-                        "{}\n{} events, {} new",
-                        n.name,
-                        group(n.count),
-                        group(n.found_new)
-                    );
-                    if let Some(t) = n.nanos {
-                        label.push('\n');
-                        label.push_str(&duration(t));
-                    }
-                    (label, RULE, "rule", 2)
-                }
+            let ((stroke, fill), kind, rounded) = match n.kind {
+                NodeKind::Category => (CATEGORY, "category", 12),
+                NodeKind::Rule => (RULE, "rule", 2),
             };
+            let label = label(n);
             let look = StyleAttr::new(Color::new(stroke), 2, Some(Color::new(fill)), rounded, FONT);
             let lines = label.lines().count() as f64;
-            let widest = label.lines().map(|l| l.chars().count()).max().unwrap_or(1) as f64;
-            let size = Point::new(widest * 7.8 + 24.0, lines * 17.0 + 18.0);
+            let w = same_width.map_or_else(|| width(&label), |f| widest * f);
+            let size = Point::new(w, lines * 17.0 + 18.0);
             let props = format!(
                 "class=\"node {kind}\" id=\"node-{i}\" data-name=\"{}\"",
                 escape(&n.name)
