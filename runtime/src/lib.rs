@@ -54,7 +54,7 @@ extern crate self as fold_runtime;
 pub use eval::native;
 pub use eval::{EventOutcome, Frame, Outcome};
 pub use exec::engine::{Engine, LoadReport, LoadedFile, RunError, RunOptions, RunSummary};
-pub use exec::{examples, stats};
+pub use exec::{examples, stats, timings};
 
 /// Reading input CSV and writing sorted output CSV.
 pub mod csv {

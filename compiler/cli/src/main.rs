@@ -66,8 +66,10 @@ enum Command {
     /// Say why a database holds a fact: the rules, events, friends and
     /// input records it rests on, as a tree.
     Explain(explain::Args),
-    /// Draw a database's work as one HTML page: facts per category, and
-    /// per rule and trigger position what its events did and found.
+    /// Draw a database's work as one HTML page: the event graph of
+    /// categories and rules with counts, facts per category, per rule and
+    /// trigger position what its events did and found and their time, the
+    /// strata and the merges.
     Report(report::Args),
     /// Explain a diagnostic code (`E0304`) at length, with an example that
     /// triggers it and the fix; without a code, list them all.

@@ -280,8 +280,8 @@ fn stats_prints_the_counters_as_a_table_and_as_json() {
     );
 }
 
-/// `foldc report`: one HTML page whose bars carry the counters of
-/// `stats` (each part says what it counts and how many).
+/// `foldc report`: one HTML page whose tables and event graph carry the
+/// counters of `foldc stats`, every number written out.
 #[test]
 fn report_draws_the_counters_that_stats_prints() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -294,10 +294,20 @@ fn report_draws_the_counters_that_stats_prints() {
     let out = foldc(&["stats", "--db", "db", "--format", "json"], d);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+    let path_rows = &json["rows"]["path"];
     assert!(
-        html.contains(&format!("title=\"facts: {}\"", json["rows"]["path"])),
+        html.contains(&format!(
+            "<tr><th>path</th><td class=\"n\">{path_rows}</td>"
+        )),
         "{html}"
     );
+    // The graph: a node per category with its facts.
+    assert!(
+        html.contains("class=\"node category\" id=\"node-1\" data-name=\"path\""),
+        "{html}"
+    );
+    assert!(html.contains(&format!(">{path_rows} facts<")), "{html}");
+    let mut events_into: std::collections::BTreeMap<(String, String), u64> = Default::default();
     for h in json["stats"]["handlers"].as_array().expect("handlers") {
         let row = format!(
             "<tr><th>{}</th><td>{} {}</td><td class=\"n\">{}</td>",
@@ -313,7 +323,43 @@ fn report_draws_the_counters_that_stats_prints() {
                 assert!(html.contains(&part), "{part}\nnot in\n{html}");
             }
         }
+        *events_into
+            .entry((
+                h["trigger"].as_str().expect("trigger").to_string(),
+                h["rule"].as_str().expect("rule").to_string(),
+            ))
+            .or_default() += h["events"].as_u64().expect("events");
     }
+    // An event edge per trigger category and rule, its count the sum
+    // of the rule's handlers on that category; every rule finds `path`,
+    // its new facts on the edge.
+    for ((from, to), events) in &events_into {
+        let edge = format!(
+            "class=\"edge event\" data-from=\"{from}\" data-to=\"{to}\" data-count=\"{events}\""
+        );
+        assert!(html.contains(&edge), "{edge}\nnot in\n{html}");
+        assert!(html.contains(&format!(">{events} events<")), "{html}");
+    }
+    for h in json["stats"]["handlers"].as_array().expect("handlers") {
+        let rule = h["rule"].as_str().expect("rule");
+        let new: u64 = json["stats"]["handlers"]
+            .as_array()
+            .expect("handlers")
+            .iter()
+            .filter(|o| o["rule"] == rule)
+            .map(|o| o["found_new"].as_u64().expect("found_new"))
+            .sum();
+        let edge = format!(
+            "class=\"edge find\" data-from=\"{rule}\" data-to=\"path\" data-count=\"{new}\""
+        );
+        assert!(html.contains(&edge), "{edge}\nnot in\n{html}");
+    }
+    // Times, per rule and stratum, and nothing fetched.
+    assert!(html.contains("<th class=\"n\">time</th>"), "{html}");
+    assert!(
+        !html.contains("<script") && !html.contains("src="),
+        "{html}"
+    );
     assert_eq!(
         refused(&["report", "--db", "db", "--out", "db/r.html"], d),
         "error: `--out db/r.html` is inside the database `db`: choose a folder outside it"

@@ -98,6 +98,10 @@ pub(super) fn restore(
         // Tables read ahead for categories that did not want them go.
         db.prefetch = tables::Prefetch::default();
         *parts.stats = state.stats.clone();
+        // A database from before timings were kept starts them at zero.
+        if state.timings.fits(plan) {
+            *parts.timings = state.timings.clone();
+        }
         *parts.files = state.files.iter().map(Into::into).collect();
     }
     Ok(Restored {

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::exec::invalidate::Seen;
 use crate::exec::stats::{labels, HandlerLabel, Stats};
+use crate::exec::timings::Timings;
+use crate::plan::finds::rule_finds;
 use crate::plan::print::print_plan;
-use crate::plan::{Plan, Rule};
+use crate::plan::{Plan, Rule, RuleId};
 
 /// The layout version written by this foldc for a new database: 2 added
 /// merged facts' origin ([`crate::exec::origin::Origin::Merged`]) and the
@@ -35,6 +37,20 @@ pub struct ProgramMeta {
     pub categories: Vec<String>,
     /// Rule, position and trigger of every handler, by id.
     pub handlers: Vec<HandlerLabel>,
+    /// The categories each rule finds, by rule id (empty in a database
+    /// written before foldc recorded them).
+    #[serde(default)]
+    pub finds: Vec<RuleFinds>,
+}
+
+/// The categories one rule finds facts of (its edges out in the event
+/// graph of `foldc report`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RuleFinds {
+    /// The rule's name, as in [`HandlerLabel::rule`].
+    pub rule: String,
+    /// Category names, each once.
+    pub categories: Vec<String>,
 }
 
 impl ProgramMeta {
@@ -47,6 +63,18 @@ impl ProgramMeta {
             fingerprint: fingerprint(plan),
             categories: plan.categories.iter().map(|c| c.name.clone()).collect(),
             handlers: labels(plan),
+            finds: plan
+                .rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| RuleFinds {
+                    rule: r.name.clone(),
+                    categories: rule_finds(plan, RuleId(i as u32))
+                        .into_iter()
+                        .map(|c| plan.category(c).name.clone())
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }
@@ -72,6 +100,10 @@ pub struct StateMeta {
     pub queued: Vec<u32>,
     /// The lifecycle counters of the whole history of runs.
     pub stats: Stats,
+    /// Time spent per handler and stratum over the same history (empty
+    /// in a database written before foldc recorded it).
+    #[serde(default)]
+    pub timings: Timings,
     /// Input files, by the id provenance uses.
     pub files: Vec<String>,
     /// Strings in the symbol tables.

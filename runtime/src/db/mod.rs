@@ -115,7 +115,7 @@ use std::time::Duration;
 
 pub use error::DbError;
 pub use load::Restored;
-pub use meta::{fingerprint, ProgramMeta, StateMeta};
+pub use meta::{fingerprint, ProgramMeta, RuleFinds, StateMeta};
 pub(crate) use read::Contents;
 pub use session::{Opened, ReadBack, Session, SessionError, SessionOptions, Snapshot, Update};
 

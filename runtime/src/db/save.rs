@@ -256,6 +256,7 @@ pub(super) fn checkpoint(db: &mut Db, view: &View<'_>, complete: bool) -> Result
         watermarks: view.sched.watermarks.clone(),
         queued,
         stats: view.stats.clone(),
+        timings: view.timings.clone(),
         files: view
             .files
             .iter()

@@ -28,6 +28,7 @@ use crate::exec::origin::Origin;
 use crate::exec::sched_state::{Recomputed, SchedState};
 use crate::exec::scheduler::{self, Ctx, Incremental, Policy};
 use crate::exec::stats::Stats;
+use crate::exec::timings::Timings;
 use crate::io::csv_in::{self, CsvError};
 use crate::io::csv_out::{self, OutputError};
 use crate::io::progress::{Progress, Step};
@@ -116,6 +117,8 @@ pub struct Engine {
     natives: Natives,
     sched: SchedState,
     stats: Stats,
+    /// Where the time went ([`Timings`]), beside the counters.
+    timings: Timings,
     /// Given facts of derived categories (kept when a stratum is reset).
     base: BaseLog,
     /// Input files loaded so far; [`Origin::Input`] indexes this.
@@ -132,6 +135,7 @@ pub struct Parts<'a> {
     pub store: &'a mut Store,
     pub sched: &'a mut SchedState,
     pub stats: &'a mut Stats,
+    pub timings: &'a mut Timings,
     pub base: &'a mut BaseLog,
     pub files: &'a mut Vec<PathBuf>,
 }
@@ -147,6 +151,7 @@ impl Engine {
         Ok(Engine {
             sched: SchedState::new(&plan),
             stats: Stats::new(&plan),
+            timings: Timings::new(&plan),
             base: BaseLog::new(&plan),
             files: Vec::new(),
             plan,
@@ -180,6 +185,7 @@ impl Engine {
             store: &self.store,
             sched: &self.sched,
             stats: &self.stats,
+            timings: &self.timings,
             base: &self.base,
             files: &self.files,
         }
@@ -192,6 +198,7 @@ impl Engine {
             store: &mut self.store,
             sched: &mut self.sched,
             stats: &mut self.stats,
+            timings: &mut self.timings,
             base: &mut self.base,
             files: &mut self.files,
         }
@@ -212,6 +219,10 @@ impl Engine {
     /// The lifecycle counters, cumulative over every run of this engine.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+    /// Time per handler and stratum, cumulative like the counters.
+    pub fn timings(&self) -> &Timings {
+        &self.timings
     }
     /// The scheduler's state between runs (the resume tests compare it).
     #[cfg(test)]
@@ -414,6 +425,7 @@ impl Engine {
             natives,
             sched,
             stats,
+            timings,
             base,
             files,
             progress: _,
@@ -424,6 +436,7 @@ impl Engine {
             store,
             state: sched,
             stats,
+            timings,
             base,
             files,
         };

@@ -14,3 +14,4 @@ pub mod rows;
 pub mod sched_state;
 pub mod scheduler;
 pub mod stats;
+pub mod timings;

@@ -10,6 +10,7 @@ use crate::exec::base::BaseLog;
 pub use crate::exec::origin::Origin;
 use crate::exec::sched_state::SchedState;
 use crate::exec::stats::Stats;
+use crate::exec::timings::Timings;
 use crate::plan::{CatId, Plan};
 use crate::store::Store;
 
@@ -20,6 +21,7 @@ pub struct View<'a> {
     pub store: &'a Store,
     pub sched: &'a SchedState,
     pub stats: &'a Stats,
+    pub timings: &'a Timings,
     pub base: &'a BaseLog,
     pub files: &'a [std::path::PathBuf],
 }

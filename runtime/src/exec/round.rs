@@ -14,6 +14,7 @@
 //! for the one thread that inserts.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -22,6 +23,7 @@ use crate::exec::budget;
 use crate::exec::observe::Observer;
 use crate::exec::origin::Origin;
 use crate::exec::stats::HandlerStats;
+use crate::exec::timings::nanos;
 use crate::plan::CatId;
 use crate::store::Store;
 use crate::value::Word;
@@ -69,6 +71,8 @@ pub struct ChunkResult {
     /// them, `u32::MAX` empty; sized on first use): a repeat of one is
     /// counted known and not buffered.
     pub(crate) recent: Vec<u32>,
+    /// Time spent evaluating the chunk's events ([`crate::exec::timings`]).
+    pub nanos: u64,
 }
 
 /// Entries of a chunk's table of recent candidates. A find repeated within
@@ -133,6 +137,7 @@ pub(crate) fn evaluate(
             handler: h,
             ..ChunkResult::default()
         };
+        let started = Instant::now();
         let mut frame = Frame::new();
         let mut raw = Vec::new();
         let rows = (lo..hi).chain(list.iter().copied());
@@ -144,6 +149,7 @@ pub(crate) fn evaluate(
             one_event(code, h, store, r, &mut frame, &mut raw, &mut res, prefilter);
             watch(&res, before);
         }
+        res.nanos = nanos(started.elapsed());
         res
     };
     let results: Vec<ChunkResult> = if chunks.len() <= 1 || rayon::current_num_threads() <= 1 {
@@ -265,17 +271,20 @@ pub(crate) fn collect(store: &Store, r: u32, raw: &[Word], res: &mut ChunkResult
 
 /// Insert a round's candidates serially, in chunk order, counting them;
 /// `obs` sees every new row with its origin (the handler and the row of
-/// the event that found it).
+/// the event that found it). Each chunk's evaluation and insertion time
+/// is added to its handler's entry of `handler_nanos`.
 pub fn insert<O: Observer>(
     store: &mut Store,
     results: &[ChunkResult],
     stats: &mut [HandlerStats],
+    handler_nanos: &mut [u64],
     obs: &mut O,
 ) -> u64 {
     let mut new = 0;
     let mut warm = 0u64;
     let mut batch: Vec<usize> = Vec::with_capacity(WARM_BATCH);
     for res in results {
+        let started = Instant::now();
         let s = &mut stats[res.handler];
         s.add(&res.stats);
         let found = &res.found;
@@ -303,6 +312,7 @@ pub fn insert<O: Observer>(
                 match ins.row() {
                     Some(row) => {
                         s.found_new += 1;
+                        s.count_found_into(cat);
                         new += 1;
                         let origin = Origin::Rule {
                             handler: res.handler as u32,
@@ -315,6 +325,7 @@ pub fn insert<O: Observer>(
             }
             i = j;
         }
+        handler_nanos[res.handler] += res.nanos + nanos(started.elapsed());
     }
     std::hint::black_box(warm);
     new

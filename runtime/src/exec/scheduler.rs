@@ -26,6 +26,7 @@
 use std::cmp::Reverse;
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use crate::eval::{Code, EventOutcome, Frame, Natives, Outcome};
 use crate::exec::base::BaseLog;
@@ -34,6 +35,7 @@ use crate::exec::observe::{Observer, View};
 use crate::exec::round::{self, Rows, Work};
 use crate::exec::sched_state::{PrioKey, Recomputed, SchedState};
 use crate::exec::stats::Stats;
+use crate::exec::timings::{nanos, Timings};
 use crate::io::progress::Progress;
 use crate::plan::{CatId, HandlerId, Plan};
 use crate::store::{IndexId, Store};
@@ -46,6 +48,7 @@ pub struct Ctx<'a> {
     pub store: &'a mut Store,
     pub state: &'a mut SchedState,
     pub stats: &'a mut Stats,
+    pub timings: &'a mut Timings,
     pub base: &'a BaseLog,
     pub files: &'a [PathBuf],
 }
@@ -57,6 +60,7 @@ impl Ctx<'_> {
             store: self.store,
             sched: self.state,
             stats: self.stats,
+            timings: self.timings,
             base: self.base,
             files: self.files,
         }
@@ -156,6 +160,7 @@ fn run_stratum<O: Observer>(
     let code = Code::new(ctx.plan, ctx.natives);
     let mut frame = Frame::new();
     loop {
+        let started = Instant::now();
         let (store, state, stats) = (&mut *ctx.store, &mut *ctx.state, &mut *ctx.stats);
         queue_prioritized(handlers, code, store, state, stats, &mut frame);
         let work = next_work(handlers, code.plan, store, state, stats);
@@ -173,7 +178,14 @@ fn run_stratum<O: Observer>(
         let prefilter = |h: usize| threads > 1 && hs[h].found_known >= hs[h].found_new;
         let results = round::evaluate(code, store, &work, prefilter)?;
         drop(work);
-        let found = round::insert(store, &results, &mut stats.handlers, obs);
+        let timings = &mut *ctx.timings;
+        let found = round::insert(
+            store,
+            &results,
+            &mut stats.handlers,
+            &mut timings.handlers,
+            obs,
+        );
         stats.strata[s].rounds += 1;
         let pending: usize = handlers
             .iter()
@@ -186,6 +198,8 @@ fn run_stratum<O: Observer>(
             pending as u64,
             found,
         );
+        // The checkpoint that follows is the database's time, not the stratum's.
+        timings.strata[s] += nanos(started.elapsed());
         obs.round_end(ctx.view())?;
     }
     Ok(())

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::eval::{EventOutcome, Outcome};
 use crate::plan::builtin::Fault;
-use crate::plan::Plan;
+use crate::plan::{CatId, Plan};
 
 /// Counters are shown as plain-text tables; tools that show other numbers
 /// beside them (`foldc bench`) lay theirs out the same way.
@@ -41,6 +41,12 @@ pub struct HandlerStats {
     pub found_known: u64,
     /// Events skipped because their fact was superseded before its turn.
     pub skipped_superseded: u64,
+    /// `found_new` split by the category of the found fact, indexed by
+    /// category id up to the last one the handler found (the report's
+    /// event graph draws one edge per rule and category it finds). Empty
+    /// in a database written before foldc counted it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub found_into: Vec<u64>,
 }
 
 impl HandlerStats {
@@ -61,6 +67,16 @@ impl HandlerStats {
         }
     }
 
+    /// Count one new fact of category `cat` in [`HandlerStats::found_into`].
+    #[inline]
+    pub(crate) fn count_found_into(&mut self, cat: CatId) {
+        let i = cat.index();
+        if self.found_into.len() <= i {
+            self.found_into.resize(i + 1, 0);
+        }
+        self.found_into[i] += 1;
+    }
+
     /// Add `o`'s counts to these.
     pub(crate) fn add(&mut self, o: &HandlerStats) {
         self.events += o.events;
@@ -75,6 +91,12 @@ impl HandlerStats {
         self.found_new += o.found_new;
         self.found_known += o.found_known;
         self.skipped_superseded += o.skipped_superseded;
+        if self.found_into.len() < o.found_into.len() {
+            self.found_into.resize(o.found_into.len(), 0);
+        }
+        for (a, b) in self.found_into.iter_mut().zip(&o.found_into) {
+            *a += b;
+        }
     }
 
     /// Faults of one kind.
@@ -208,6 +230,9 @@ impl Stats {
             for (h, stats) in handlers.iter_mut().zip(&self.handlers) {
                 if let Some(h) = h.as_object_mut() {
                     h.insert("faults_by_kind".into(), faults_by_kind(stats));
+                    // By category id, meaningless without the category
+                    // names: the report reads it from the database.
+                    h.remove("found_into");
                 }
             }
         }

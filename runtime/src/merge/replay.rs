@@ -194,7 +194,13 @@ pub(super) fn stratum<O: Observer>(
             res
         })
         .collect();
-    round::insert(ctx.store, &chunks, &mut ctx.stats.handlers, obs);
+    round::insert(
+        ctx.store,
+        &chunks,
+        &mut ctx.stats.handlers,
+        &mut ctx.timings.handlers,
+        obs,
+    );
     for (w, before) in work.iter().zip(found_before) {
         let h = w.handler.index();
         counters[h].found_new += ctx.stats.handlers[h].found_new - before;

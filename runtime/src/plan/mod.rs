@@ -25,6 +25,7 @@
 //! `foldc emit plan`.
 
 pub mod builtin;
+pub mod finds;
 pub mod print;
 pub mod slots;
 pub mod typing;
