@@ -17,26 +17,49 @@ builtins! {
     /// the order values were first seen, so compare words only for
     /// equality).
     ///
-    ///     word(7)         // 7
-    ///     word_str(word("a"))   // "a"
+    ///     word(7)    // 7
+    ///     word(-1)   // -1
     WORD: word(T) -> int = |a, _| Ok(a[0]);
 
     /// The string whose word is `w`; a word that is no string faults
     /// (`BadConversion`).
     ///
-    ///     word_str(word("abc"))   // "abc"
+    ///     word_str(-1)   // fault BadConversion
     WORD_STR: word_str(int) -> str =
         |a, _| intern::try_str_of(a[0]).map(|_| a[0]).ok_or(Fault::BadConversion);
 
     /// The float whose IEEE bits are `w`.
     ///
-    ///     word_float(word(2.5))   // 2.5
+    ///     word_float(0)   // 0.0
     WORD_FLOAT: word_float(int) -> float = |a, _| Ok(a[0]);
 
     /// The list of words whose word is `w`; a word that is no list faults
     /// (`BadConversion`).
     ///
-    ///     word_list(word([1, 2]))   // [1, 2]
+    ///     word_list(-1)   // fault BadConversion
     WORD_LIST: word_list(int) -> [int] =
         |a, _| intern::try_list_of(a[0]).map(|_| a[0]).ok_or(Fault::BadConversion);
+}
+
+#[cfg(test)]
+mod tests {
+    use fold_runtime::value::{from_float, intern, Type};
+
+    use super::*;
+
+    #[test]
+    fn words_round_trip() {
+        let none: &[Type] = &[];
+        let s = intern::intern_str("a record field");
+        let w = (WORD.eval)(&[s], &[Type::Str]).expect("a word");
+        assert_eq!((WORD_STR.eval)(&[w], none), Ok(s));
+        let l = intern::intern_list(&[1, 2]);
+        assert_eq!((WORD_LIST.eval)(&[l], none), Ok(l));
+        let f = from_float(2.5);
+        assert_eq!((WORD_FLOAT.eval)(&[f], none), Ok(f));
+        assert_eq!(
+            (WORD_STR.eval)(&[u64::MAX], none),
+            Err(Fault::BadConversion)
+        );
+    }
 }
