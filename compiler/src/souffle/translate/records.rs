@@ -266,9 +266,16 @@ impl Translator {
     pub(super) fn lift_records(&mut self, lits: &[Lit]) -> Vec<Lit> {
         // A pattern whose variables other atoms bind as plain arguments
         // stays in its atom, as a value built and looked up (an index
-        // probe, not a scan); the others are lifted. (Variables a lifted
-        // pattern binds are bound by a `let`, after every atom is joined,
-        // so they cannot serve.)
+        // probe, not a scan). Another pattern, in a rule of several atoms,
+        // is unpacked: the atom becomes a private relation of its
+        // variables, which a rule of its own fills by taking each record
+        // apart, so the rule joins on them through indexes. (A pattern
+        // lifted in place binds its variables by a `let`, after every
+        // atom is joined: joined only on the atom's plain arguments, a
+        // rule of several atoms would scan.) In a rule of one atom, the
+        // pattern is lifted.
+        let positive = lits.iter().filter(|l| matches!(l, Lit::Atom(_))).count();
+        let mut unpacked: Vec<(usize, HashSet<String>)> = Vec::new();
         let plain_of = |a: &s::Atom| -> HashSet<String> {
             a.args
                 .iter()
@@ -295,8 +302,31 @@ impl Translator {
                 .filter(|(j, _)| *j != i)
                 .flat_map(|(_, vs)| vs.iter())
                 .collect();
+            let covered = |vs: &HashSet<String>, wild: bool| {
+                !wild
+                    && vs.iter().all(|v| {
+                        plain.contains(v) || unpacked.iter().any(|(j, u)| *j != i && u.contains(v))
+                    })
+            };
             match lit {
                 Lit::Atom(a) => {
+                    let needs = a.args.iter().filter(|x| is_structured(x)).any(|x| {
+                        let mut vs = HashSet::new();
+                        let mut wild = false;
+                        pattern_vars(x, &mut vs, &mut wild);
+                        !covered(&vs, wild)
+                    });
+                    let simple = a.args.iter().all(|x| {
+                        is_structured(x)
+                            || is_ground_or_wild(x)
+                            || matches!(x.kind, ArgKind::Var(_))
+                    });
+                    if needs && simple && positive > 1 {
+                        let (atom, vars) = self.unpack(a);
+                        unpacked.push((i, vars));
+                        out.push(Lit::Atom(atom));
+                        continue;
+                    }
                     let mut a = a.clone();
                     for x in &mut a.args {
                         if !is_structured(x) {
@@ -305,7 +335,7 @@ impl Translator {
                         let mut vs = HashSet::new();
                         let mut wild = false;
                         pattern_vars(x, &mut vs, &mut wild);
-                        if !wild && vs.iter().all(|v| plain.contains(v)) {
+                        if covered(&vs, wild) {
                             continue;
                         }
                         let v = self.fresh("rec");
@@ -344,6 +374,60 @@ impl Translator {
             out.push(Lit::Cmp("=", value, pat, sp));
         }
         out
+    }
+
+    /// `R(x, [a, b])` as `__unpackN(x, a, b)`: a private relation of the
+    /// atom's variables, filled by a rule that reads `R` alone and takes
+    /// its records apart.
+    fn unpack(&mut self, a: &s::Atom) -> (s::Atom, HashSet<String>) {
+        let sp = a.span;
+        let mut cols: Vec<String> = Vec::new();
+        for x in &a.args {
+            arg_vars(x, &mut |v| {
+                if !cols.iter().any(|c| c == v) {
+                    cols.push(v.to_string());
+                }
+            });
+        }
+        let lit = [Lit::Atom(a.clone())];
+        // Typed as the helper's rule will see it: its patterns lifted.
+        let lifted = self.lift_records(&lit);
+        let types = self.var_types(&lifted);
+        let bases: Vec<Base> = cols
+            .iter()
+            .map(|c| types.get(c).copied().unwrap_or(Base::Number))
+            .collect();
+        let name = self.fresh("unpack");
+        self.rels.insert(name.clone(), bases.clone());
+        self.items.push(ast::Item::Data(ast::DataDecl {
+            private: true,
+            name: ident(&name, sp),
+            fields: bases
+                .iter()
+                .enumerate()
+                .map(|(i, b)| ast::FieldDecl {
+                    name: ident(&format!("c{i}"), sp),
+                    ty: type_expr(*b, sp),
+                })
+                .collect(),
+            key: None,
+            keep: None,
+            broken: false,
+            span: sp,
+        }));
+        let atom = s::Atom {
+            name: ident(&name, sp),
+            args: cols
+                .iter()
+                .map(|c| s::Arg {
+                    kind: ArgKind::Var(c.clone()),
+                    span: sp,
+                })
+                .collect(),
+            span: sp,
+        };
+        self.rule(&atom, &lit, sp);
+        (atom, cols.into_iter().collect())
     }
 
     /// Types of variables inside record patterns, from the types of the
