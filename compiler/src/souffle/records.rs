@@ -250,3 +250,71 @@ impl Reader<'_> {
         self.token().to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn types() -> RecordTypes {
+        RecordTypes {
+            types: vec![
+                (
+                    "Pair".into(),
+                    RecordType::Record(vec![Base::Number, Base::Symbol]),
+                ),
+                (
+                    "List".into(),
+                    RecordType::Record(vec![Base::Record(0), Base::Record(1)]),
+                ),
+                (
+                    "Shape".into(),
+                    RecordType::Adt(vec![
+                        ("Circle".into(), vec![Base::Float]),
+                        ("Empty".into(), Vec::new()),
+                    ]),
+                ),
+            ],
+        }
+    }
+
+    fn shown(t: &RecordTypes, id: u16, w: Word) -> String {
+        let mut out = String::new();
+        t.write(&mut out, Base::Record(id), w, |f| f.to_string());
+        out
+    }
+
+    #[test]
+    fn records_and_adts_read_as_they_print() {
+        let t = types();
+        for (id, text) in [
+            (0, "[1, a b]"),
+            (0, "nil"),
+            (1, "[[2, x], [[3, y], nil]]"),
+            (2, "$Circle(2.5)"),
+            (2, "$Empty"),
+        ] {
+            let w = t.parse(id, text).expect("parses");
+            assert_eq!(shown(&t, id, w), text);
+        }
+        // Quoted symbols may hold the delimiters; equal values are one word.
+        let quoted = t.parse(0, r#"[7, "q, r]"]"#).expect("parses");
+        assert_eq!(shown(&t, 0, quoted), "[7, q, r]]");
+        assert_eq!(t.parse(0, "[1, a b]"), t.parse(0, " [ 1 , a b ] "));
+    }
+
+    #[test]
+    fn malformed_values_do_not_parse() {
+        let t = types();
+        for (id, text) in [
+            (0, "[1, a"),
+            (0, "[x, a]"),
+            (0, "[1]"),
+            (0, "[1, a] tail"),
+            (2, "$Square(1)"),
+            (2, "$Circle"),
+            (5, "nil"),
+        ] {
+            assert_eq!(t.parse(id, text), None, "{text}");
+        }
+    }
+}
