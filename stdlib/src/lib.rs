@@ -29,6 +29,7 @@ pub mod lists;
 pub mod math;
 mod pattern;
 pub mod strings;
+pub mod words;
 
 pub use decl::{MAX_RANGE_LEN, MAX_STR_BYTES};
 
@@ -78,6 +79,12 @@ pub static DOMAINS: &[Domain] = &[
                 axes makes axis `k` of the result axis `p[k]` of the box. At most \
                 8 axes; a shape that does not fit the cells faults (`InvalidArgument`).",
         builtins: boxes::BUILTINS,
+    },
+    Domain {
+        title: "Words",
+        about: "Any value as the 64-bit word it is stored as, and back: values of \
+                different types in one `[int]` list (how Soufflé records and ADTs run).",
+        builtins: words::BUILTINS,
     },
 ];
 

@@ -89,6 +89,15 @@ builtins! {
     ///     substr("abc", 2, 5)            // fault IndexOutOfRange
     SUBSTR: substr(str, int, int) -> str = substr;
 
+    /// `substr_clamped(s, start, len)`: `substr` as Soufflé (C++'s
+    /// `std::string::substr`) runs it: `len` is cut at the end of `s` (a
+    /// negative `len` reaches the end), and a `start` outside `s` gives
+    /// `""` instead of a fault.
+    ///
+    ///     substr_clamped("abc", 1, 5)    // "bc"
+    ///     substr_clamped("12", 22, 12)   // ""
+    SUBSTR_CLAMPED: substr_clamped(str, int, int) -> str = substr_clamped;
+
     /// `split(s, sep)`: the pieces of `s` between each `sep`, keeping
     /// empty ones. An empty `sep` faults (`InvalidArgument`).
     ///
@@ -141,6 +150,21 @@ fn substr(a: &[Word], _: &[Type]) -> Result<Word, Fault> {
     let start = char_offset(s, to_int(a[1]))?;
     let end = start + char_offset(&s[start..], to_int(a[2]))?;
     Ok(new_str(&s[start..end]))
+}
+
+fn substr_clamped(a: &[Word], _: &[Type]) -> Result<Word, Fault> {
+    let s = text(a[0]);
+    let Ok(start) = char_offset(s, to_int(a[1])) else {
+        return Ok(new_str(""));
+    };
+    let rest = &s[start..];
+    let len = usize::try_from(to_int(a[2])).unwrap_or(usize::MAX);
+    let end = rest
+        .char_indices()
+        .map(|(at, _)| at)
+        .nth(len)
+        .unwrap_or(rest.len());
+    Ok(new_str(&rest[..end]))
 }
 
 /// The byte offset of character `n` of `s`; `n` may be the character count
@@ -239,6 +263,18 @@ mod tests {
         assert_eq!(
             call(&REPLACE, &[s(&big), s("x"), s(&long)]),
             Err(Fault::InvalidArgument)
+        );
+    }
+
+    #[test]
+    fn substr_clamped_cuts_at_the_end_as_souffle_does() {
+        assert_eq!(call(&SUBSTR_CLAMPED, &[s("abc"), i(1), i(5)]), Ok(s("bc")));
+        assert_eq!(call(&SUBSTR_CLAMPED, &[s("abc"), i(1), i(-1)]), Ok(s("bc")));
+        assert_eq!(call(&SUBSTR_CLAMPED, &[s("12"), i(22), i(12)]), Ok(s("")));
+        assert_eq!(call(&SUBSTR_CLAMPED, &[s("abc"), i(-1), i(1)]), Ok(s("")));
+        assert_eq!(
+            call(&SUBSTR_CLAMPED, &[s("héllo"), i(1), i(2)]),
+            Ok(s("él"))
         );
     }
 

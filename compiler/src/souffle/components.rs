@@ -302,14 +302,30 @@ fn rename_item(item: &Item, f: Resolve) -> Item {
             choice: d.choice.clone(),
             span: d.span,
         }),
-        Item::Type(t) => Item::Type(TypeDecl {
-            name: rename_ident(&t.name, f, Kind::Type),
-            of: t
-                .of
-                .iter()
-                .map(|o| rename_ident(o, f, Kind::Type))
-                .collect(),
-        }),
+        Item::Type(t) => {
+            let fields = |fs: &[Attr]| -> Vec<Attr> {
+                fs.iter()
+                    .map(|a| Attr {
+                        name: a.name.clone(),
+                        ty: rename_ident(&a.ty, f, Kind::Type),
+                    })
+                    .collect()
+            };
+            Item::Type(TypeDecl {
+                name: rename_ident(&t.name, f, Kind::Type),
+                of: t
+                    .of
+                    .iter()
+                    .map(|o| rename_ident(o, f, Kind::Type))
+                    .collect(),
+                record: t.record.as_deref().map(fields),
+                branches: t
+                    .branches
+                    .iter()
+                    .map(|(b, fs)| (b.clone(), fields(fs)))
+                    .collect(),
+            })
+        }
         Item::Io(io) => Item::Io(IoDecl {
             kind: io.kind,
             rels: io
@@ -369,6 +385,10 @@ fn rename_arg(a: &Arg, f: Resolve) -> Arg {
         ArgKind::Call(name, xs) => {
             // `as(x, T)` names a type.
             ArgKind::Call(name.clone(), xs.iter().map(|x| rename_arg(x, f)).collect())
+        }
+        ArgKind::Record(xs) => ArgKind::Record(xs.iter().map(|x| rename_arg(x, f)).collect()),
+        ArgKind::Branch(name, xs) => {
+            ArgKind::Branch(name.clone(), xs.iter().map(|x| rename_arg(x, f)).collect())
         }
         ArgKind::Aggregate(agg) => ArgKind::Aggregate(Box::new(Aggregate {
             kind: agg.kind.clone(),

@@ -11,6 +11,8 @@ use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value::{self, intern, Type, Word};
 use fold_runtime::Engine;
 
+use crate::souffle::records::{Base, RecordTypes};
+
 /// Where one relation is read from or written to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IoSpec {
@@ -30,6 +32,11 @@ pub struct SouffleIo {
     pub inputs: Vec<IoSpec>,
     pub outputs: Vec<IoSpec>,
     pub printsize: Vec<String>,
+    /// The program's record and ADT types.
+    pub records: RecordTypes,
+    /// The Soufflé types of the attributes of every relation that has a
+    /// record or ADT attribute (the others read and write by fold type).
+    pub columns: std::collections::HashMap<String, Vec<Base>>,
 }
 
 /// Where `.output` goes: a directory, or standard output (`-D -`).
@@ -70,7 +77,11 @@ pub fn load_facts(
         let text = String::from_utf8(bytes)
             .map_err(|e| format!("{}: not UTF-8 text: {e}", path.display()))?;
         let types = plan.category(cat).types();
-        let rows = parse_facts(&path, &text, &types, spec)?;
+        let columns = Columns {
+            bases: io.columns.get(&spec.rel).map(Vec::as_slice),
+            records: &io.records,
+        };
+        let rows = parse_facts(&path, &text, &types, spec, &columns)?;
         parsed.push(Parsed { cat, rows });
     }
     let mut n = 0;
@@ -89,6 +100,7 @@ fn parse_facts(
     text: &str,
     types: &[Type],
     spec: &IoSpec,
+    columns: &Columns,
 ) -> Result<Vec<Vec<Word>>, String> {
     let mut rows = Vec::new();
     let delim = spec.delimiter as char;
@@ -125,14 +137,19 @@ fn parse_facts(
         }
         let mut row = Vec::with_capacity(types.len());
         let mut column = 1;
-        for (field, ty) in fields.iter().zip(types) {
-            let w = parse_field(field, ty).ok_or_else(|| {
+        for (i, (field, ty)) in fields.iter().zip(types).enumerate() {
+            let w = match columns.record(i) {
+                Some(id) => columns.records.parse(id, field),
+                None => parse_field(field, ty),
+            };
+            let w = w.ok_or_else(|| {
                 format!(
                     "{}:{line_no}:{column}: `{field}` is not a {}",
                     path.display(),
-                    match ty {
-                        Type::Float => "float",
-                        Type::Int => "number",
+                    match (columns.record(i), ty) {
+                        (Some(_), _) => "record or ADT value of its type",
+                        (_, Type::Float) => "float",
+                        (_, Type::Int) => "number",
                         _ => "value",
                     }
                 )
@@ -143,6 +160,22 @@ fn parse_facts(
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// The Soufflé types of a relation's attributes, where it has records.
+pub struct Columns<'a> {
+    pub bases: Option<&'a [Base]>,
+    pub records: &'a RecordTypes,
+}
+
+impl Columns<'_> {
+    /// The record or ADT type of attribute `i`, if it has one.
+    fn record(&self, i: usize) -> Option<u16> {
+        match self.bases?.get(i)? {
+            Base::Record(id) => Some(*id),
+            _ => None,
+        }
+    }
 }
 
 fn parse_field(field: &str, ty: &Type) -> Option<Word> {
@@ -198,8 +231,28 @@ pub fn write_outputs(
             text.push_str(&header);
             text.push('\n');
         }
-        for row in engine.facts(cat) {
-            format_row(&mut text, &types, &row, spec.delimiter as char);
+        let columns = Columns {
+            bases: io.columns.get(&spec.rel).map(Vec::as_slice),
+            records: &io.records,
+        };
+        if columns.bases.is_some() {
+            // Records print as their values; their words (interned ids)
+            // have no order of their own, so the lines are sorted as text.
+            let mut lines: Vec<String> = engine
+                .facts(cat)
+                .into_iter()
+                .map(|row| {
+                    let mut line = String::new();
+                    format_row_with(&mut line, &types, &row, spec.delimiter as char, &columns);
+                    line
+                })
+                .collect();
+            lines.sort();
+            text.extend(lines);
+        } else {
+            for row in engine.facts(cat) {
+                format_row(&mut text, &types, &row, spec.delimiter as char);
+            }
         }
         match (dir, spec.stdout) {
             (OutputDir::Stdout, _) | (_, true) => {
@@ -239,6 +292,23 @@ pub fn printsize(engine: &Engine, plan: &Plan, io: &SouffleIo) -> String {
 
 /// One row as Soufflé writes it; a nullary fact is `()`.
 pub fn format_row(out: &mut String, types: &[Type], row: &[Word], delim: char) {
+    let none = RecordTypes::default();
+    let columns = Columns {
+        bases: None,
+        records: &none,
+    };
+    format_row_with(out, types, row, delim, &columns);
+}
+
+/// One row as Soufflé writes it, its records and ADTs as Soufflé prints
+/// them (`[1, a]`, `nil`, `$B(1)`).
+pub fn format_row_with(
+    out: &mut String,
+    types: &[Type],
+    row: &[Word],
+    delim: char,
+    columns: &Columns,
+) {
     if types.is_empty() {
         out.push_str("()\n");
         return;
@@ -246,6 +316,10 @@ pub fn format_row(out: &mut String, types: &[Type], row: &[Word], delim: char) {
     for (i, (ty, &w)) in types.iter().zip(row).enumerate() {
         if i > 0 {
             out.push(delim);
+        }
+        if let Some(id) = columns.record(i) {
+            columns.records.write(out, Base::Record(id), w, float_text);
+            continue;
         }
         match ty {
             Type::Str => out.push_str(intern::str_of(w)),

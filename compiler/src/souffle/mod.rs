@@ -12,6 +12,7 @@ pub mod io;
 pub mod lex;
 pub mod parse;
 pub mod preprocess;
+pub mod records;
 pub mod syntax;
 pub mod translate;
 

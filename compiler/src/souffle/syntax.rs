@@ -66,8 +66,12 @@ pub struct Attr {
 pub struct TypeDecl {
     pub name: Ident,
     /// The types it stands for (one for a subtype or alias, several for
-    /// a union).
+    /// a union); empty for a record or an ADT.
     pub of: Vec<Ident>,
+    /// `.type T = [a: A, b: B]`: the record's fields.
+    pub record: Option<Vec<Attr>>,
+    /// `.type T = X {a: A} | Y {}`: the ADT's branches and their fields.
+    pub branches: Vec<(Ident, Vec<Attr>)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,6 +146,12 @@ pub enum ArgKind {
     /// An intrinsic functor `name(args)`.
     Call(Ident, Vec<Arg>),
     Aggregate(Box<Aggregate>),
+    /// A record `[a, b]`, as a value or a pattern.
+    Record(Vec<Arg>),
+    /// The empty record `nil`.
+    Nil,
+    /// An ADT branch `$Name(a, b)` (`$Name` without fields).
+    Branch(Ident, Vec<Arg>),
 }
 
 /// `count : { body }`, `sum e : atom`, ...

@@ -72,6 +72,10 @@ where
         }
     }
 
+    fn try_get(&self, id: Word) -> Option<&'static T> {
+        self.values.get(usize::try_from(id).ok()?).copied()
+    }
+
     fn len(&self) -> usize {
         self.values.count()
     }
@@ -98,6 +102,17 @@ pub fn intern_list(items: &[Word]) -> Word {
 /// The words of a list behind an id from [`intern_list`].
 pub fn list_of(id: Word) -> &'static [Word] {
     LISTS.get(id)
+}
+
+/// The string behind `id`, or `None` when no string has that id (for
+/// words whose origin the type system does not vouch for).
+pub fn try_str_of(id: Word) -> Option<&'static str> {
+    STRINGS.try_get(id)
+}
+
+/// The list behind `id`, or `None` when no list has that id.
+pub fn try_list_of(id: Word) -> Option<&'static [Word]> {
+    LISTS.try_get(id)
 }
 
 /// How many strings and lists have been interned (for stats).

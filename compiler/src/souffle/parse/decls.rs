@@ -22,6 +22,8 @@ impl Parser<'_> {
                         span: name.span,
                     }],
                     name,
+                    record: None,
+                    branches: Vec::new(),
                 }))
             }
             "input" | "output" | "printsize" => {
@@ -215,64 +217,70 @@ impl Parser<'_> {
             return Ok(Item::Type(TypeDecl {
                 name,
                 of: vec![base],
+                record: None,
+                branches: Vec::new(),
             }));
         }
         self.expect("=")?;
-        if self.is_punct("[") {
-            let span = start.to(self.span());
-            self.recover_bracket("[", "]");
-            self.unsupported(
-                span,
-                &format!("the record type `{}`", name.name),
-                "flatten the record into several attributes of the relations that use it",
-            );
-            return Ok(Item::Skipped);
+        if self.eat("[") {
+            let fields = self.fields("]")?;
+            return Ok(Item::Type(TypeDecl {
+                name,
+                of: Vec::new(),
+                record: Some(fields),
+                branches: Vec::new(),
+            }));
         }
         let first = self.ident("a type")?;
         if self.is_punct("{") {
-            let span = start.to(self.span());
             // An algebraic data type: branches `A { .. } | B { .. }`.
+            let mut branches = Vec::new();
+            let mut branch = first;
             loop {
-                self.recover_bracket("{", "}");
+                self.expect("{")?;
+                let fields = self.fields("}")?;
+                branches.push((branch, fields));
                 if !self.eat("|") {
                     break;
                 }
-                if self.ident("a branch name").is_err() {
-                    break;
-                }
+                branch = self.ident("a branch name")?;
             }
-            self.unsupported(
-                span,
-                &format!("the algebraic data type `{}`", name.name),
-                "encode each branch as its own relation, or its fields as attributes with a tag",
-            );
-            return Ok(Item::Skipped);
+            let _ = start;
+            return Ok(Item::Type(TypeDecl {
+                name,
+                of: Vec::new(),
+                record: None,
+                branches,
+            }));
         }
         let mut of = vec![first];
         while self.eat("|") {
             of.push(self.ident("a type")?);
         }
-        Ok(Item::Type(TypeDecl { name, of }))
+        Ok(Item::Type(TypeDecl {
+            name,
+            of,
+            record: None,
+            branches: Vec::new(),
+        }))
     }
 
-    /// Skip a balanced `open ... close` group starting here.
-    pub(super) fn recover_bracket(&mut self, open: &str, close: &str) {
-        let mut depth = 0usize;
-        loop {
-            match self.peek() {
-                Tok::Eof => return,
-                Tok::Punct(p) if *p == open => depth += 1,
-                Tok::Punct(p) if *p == close => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        self.bump();
-                        return;
-                    }
+    /// `a: A, b: B` up to `close` (eaten), possibly empty.
+    pub(super) fn fields(&mut self, close: &str) -> PResult<Vec<Attr>> {
+        let mut fields = Vec::new();
+        if !self.is_punct(close) {
+            loop {
+                let name = self.ident("a field name")?;
+                self.expect(":")?;
+                let ty = self.ident("a type")?;
+                fields.push(Attr { name, ty });
+                if !self.eat(",") {
+                    break;
                 }
-                _ => {}
             }
-            self.bump();
         }
+        self.expect(close)?;
+        Ok(fields)
     }
 
     pub(super) fn io(&mut self, kind: IoKind, start: Span) -> PResult<Item> {

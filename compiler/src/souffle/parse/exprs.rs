@@ -127,36 +127,33 @@ impl Parser<'_> {
                 })
             }
             Tok::Punct("[") => {
-                self.recover_bracket("[", "]");
-                let span = start.to(self.prev_span());
-                self.unsupported(
-                    span,
-                    "a record (`[...]`)",
-                    "flatten the record into separate attributes",
-                );
-                Err(())
+                self.bump();
+                let elems = self.args("]")?;
+                Ok(Arg {
+                    kind: ArgKind::Record(elems),
+                    span: start.to(self.prev_span()),
+                })
             }
             Tok::Punct("$") => {
                 self.bump();
-                let span = start.to(self.span());
-                if matches!(self.peek(), Tok::Ident(_)) {
-                    self.bump();
-                    if self.eat("(") {
-                        let _ = self.args(")");
-                    }
-                    self.unsupported(
-                        span,
-                        "an ADT constructor (`$Branch(...)`)",
-                        "encode each branch as its own relation",
-                    );
-                } else {
+                if !matches!(self.peek(), Tok::Ident(_)) {
                     self.unsupported(
                         start,
                         "the counter `$`",
-                        "number facts in the input instead",
+                        "use `autoinc()`, or number the facts in the input",
                     );
+                    return Err(());
                 }
-                Err(())
+                let name = self.ident("a branch name")?;
+                let fields = if self.eat("(") {
+                    self.args(")")?
+                } else {
+                    Vec::new()
+                };
+                Ok(Arg {
+                    kind: ArgKind::Branch(name, fields),
+                    span: start.to(self.prev_span()),
+                })
             }
             Tok::Punct("@") => {
                 self.bump();
@@ -182,8 +179,7 @@ impl Parser<'_> {
                 }
                 if name == "nil" {
                     self.bump();
-                    self.unsupported(start, "`nil` (records)", "flatten records into attributes");
-                    return Err(());
+                    return arg(ArgKind::Nil);
                 }
                 let ident = self.ident("a name")?;
                 if self.eat("(") {

@@ -12,6 +12,9 @@ impl Translator {
             "symbol" => return Some(Base::Symbol),
             _ => {}
         }
+        if let Some(&id) = self.rec_ids.get(&ty.name) {
+            return Some(Base::Record(id));
+        }
         let Some(of) = self.types.get(&ty.name).cloned() else {
             self.diags.push(
                 Diagnostic::new(
@@ -63,7 +66,7 @@ impl Translator {
             bases.push(base);
             fields.push(ast::FieldDecl {
                 name: a.name.clone(),
-                ty: ast::TypeExpr::Named(ident(base.fold_type(), a.ty.span)),
+                ty: type_expr(base, a.ty.span),
             });
         }
         let attr = |i: usize| d.attrs[i].name.clone();
@@ -91,11 +94,14 @@ impl Translator {
             more => self.unsupported(
                 more[1][0].span,
                 "`choice-domain` with several domains",
-                "foldc keeps one fact per key: choose one domain",
+                "which facts stay then depends on the order they are found (a fact kept for one domain blocks others for another, and Soufflé keeps whichever it meets first), and foldc's results never depend on that order; keep one domain (foldc keeps the least fact per value of it), or choose in a second relation keyed on the other domain",
             ),
         }
         for name in &d.names {
             self.rels.insert(name.name.clone(), bases.clone());
+            if bases.iter().any(|b| matches!(b, Base::Record(_))) {
+                self.io.columns.insert(name.name.clone(), bases.clone());
+            }
             let (key, keep) = match self.subsumed.get(&name.name) {
                 Some((keys, kind, field))
                     if keys.iter().chain([field]).all(|&i| i < d.attrs.len()) =>

@@ -66,6 +66,9 @@ impl Translator {
             }
             ArgKind::Call(f, args) => return self.functor(f, args, items, types, sp),
             ArgKind::Aggregate(a) => return self.aggregate(a, items, types),
+            ArgKind::Record(_) | ArgKind::Branch(..) | ArgKind::Nil => {
+                return self.build(arg, None, items, types, in_atom)
+            }
         };
         Some(expr(kind, sp))
     }
@@ -94,7 +97,9 @@ impl Translator {
                 Some(it.fold(first, |acc, x| binary(BinaryOp::Add, acc, x, sp)))
             }
             "strlen" if arity(1) => call("len", xs),
-            "substr" if arity(3) => call("substr", xs),
+            // Soufflé cuts the length at the end and gives "" for a start
+            // outside the string.
+            "substr" if arity(3) => call("substr_clamped", xs),
             // Soufflé: contains(sub, s); fold: contains(s, sub).
             "contains" if arity(2) => {
                 xs.swap(0, 1);
@@ -136,13 +141,17 @@ impl Translator {
             "ord" => {
                 self.unsupported(
                     sp,
-                    "`ord` (a symbol's number in Soufflé's symbol table)",
-                    "the number depends on Soufflé's symbol table; compare the symbols themselves",
+                    "`ord` outside a comparison of two `ord`s",
+                    "foldc runs `ord(a) < ord(b)` (and the other comparisons) as a comparison of the symbols; a symbol's number itself depends on Soufflé's symbol table",
                 );
                 None
             }
             "autoinc" => {
-                self.unsupported(sp, "`autoinc()`", "number the facts in the input instead");
+                self.unsupported(
+                    sp,
+                    "`autoinc()` outside a rule's head",
+                    "use it as an argument of a head, where foldc numbers the rule's bindings in order of value",
+                );
                 None
             }
             "range" => {
@@ -424,7 +433,7 @@ impl Translator {
                 .enumerate()
                 .map(|(i, (_, b))| ast::FieldDecl {
                     name: ident(&format!("c{i}"), sp),
-                    ty: ast::TypeExpr::Named(ident(b.fold_type(), sp)),
+                    ty: type_expr(*b, sp),
                 })
                 .collect(),
             key: None,

@@ -75,7 +75,9 @@ pub(super) fn arg_vars(a: &s::Arg, f: &mut dyn FnMut(&str)) {
             arg_vars(x, f);
             arg_vars(y, f);
         }
-        ArgKind::Call(_, xs) => xs.iter().for_each(|x| arg_vars(x, f)),
+        ArgKind::Call(_, xs) | ArgKind::Record(xs) | ArgKind::Branch(_, xs) => {
+            xs.iter().for_each(|x| arg_vars(x, f))
+        }
         ArgKind::Aggregate(agg) => {
             if let Some(t) = &agg.target {
                 arg_vars(t, f);
@@ -148,7 +150,8 @@ pub(super) fn type_of(a: &s::Arg, types: &HashMap<String, Base>) -> Option<Base>
             "mean" => Some(Base::Float),
             _ => agg.target.as_ref().and_then(|t| type_of(t, types)),
         },
-        ArgKind::Wild => None,
+        ArgKind::Wild | ArgKind::Record(_) | ArgKind::Nil => None,
+        ArgKind::Branch(..) => None,
     }
 }
 
@@ -162,7 +165,9 @@ pub(super) fn collect_atoms<'a>(l: &'a Lit, out: &mut Vec<&'a s::Atom>) {
                 in_arg(x, out);
                 in_arg(y, out);
             }
-            ArgKind::Call(_, xs) => xs.iter().for_each(|x| in_arg(x, out)),
+            ArgKind::Call(_, xs) | ArgKind::Record(xs) | ArgKind::Branch(_, xs) => {
+                xs.iter().for_each(|x| in_arg(x, out))
+            }
             ArgKind::Aggregate(agg) => agg.body.iter().for_each(|l| collect_atoms(l, out)),
             _ => {}
         }
@@ -205,7 +210,9 @@ pub(super) fn outer_vars_arg(a: &s::Arg, out: &mut HashSet<String>) {
             outer_vars_arg(x, out);
             outer_vars_arg(y, out);
         }
-        ArgKind::Call(_, xs) => xs.iter().for_each(|x| outer_vars_arg(x, out)),
+        ArgKind::Call(_, xs) | ArgKind::Record(xs) | ArgKind::Branch(_, xs) => {
+            xs.iter().for_each(|x| outer_vars_arg(x, out))
+        }
         _ => {}
     }
 }
@@ -287,7 +294,9 @@ pub(super) fn has_aggregate(a: &s::Arg) -> bool {
         ArgKind::Aggregate(_) => true,
         ArgKind::Unary(_, x) => has_aggregate(x),
         ArgKind::Binary(_, x, y) => has_aggregate(x) || has_aggregate(y),
-        ArgKind::Call(_, xs) => xs.iter().any(has_aggregate),
+        ArgKind::Call(_, xs) | ArgKind::Record(xs) | ArgKind::Branch(_, xs) => {
+            xs.iter().any(has_aggregate)
+        }
         _ => false,
     }
 }

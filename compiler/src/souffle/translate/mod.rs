@@ -21,30 +21,25 @@ use crate::diag::{Code, Diagnostic};
 use crate::souffle::io::{IoSpec, SouffleIo};
 use crate::souffle::syntax::{self as s, ArgKind, Lit};
 
+mod autoinc;
 mod decls;
 mod exprs;
 mod helpers;
+mod records;
 mod search;
 
 use helpers::*;
 use search::*;
 
-/// Soufflé's primitive types.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Base {
-    Number,
-    Unsigned,
-    Float,
-    Symbol,
-}
+pub use crate::souffle::records::Base;
 
-impl Base {
-    fn fold_type(self) -> &'static str {
-        match self {
-            Base::Number | Base::Unsigned => "int",
-            Base::Float => "float",
-            Base::Symbol => "str",
+/// The fold type of a field of Soufflé type `b`.
+fn type_expr(b: Base, span: Span) -> ast::TypeExpr {
+    match b {
+        Base::Record(_) => {
+            ast::TypeExpr::List(Box::new(ast::TypeExpr::Named(ident("int", span))), span)
         }
+        other => ast::TypeExpr::Named(ident(other.fold_type(), span)),
     }
 }
 
@@ -73,6 +68,14 @@ pub struct Translator {
     /// Relations subsumption keys: key positions, `min`/`max`, the
     /// compared position.
     subsumed: HashMap<String, (Vec<usize>, &'static str, usize)>,
+    /// Record and ADT types by name: their index in `io.records`.
+    rec_ids: HashMap<String, u16>,
+    /// ADT branches by name: their type's index and their own.
+    branch_ids: HashMap<String, (u16, usize)>,
+    /// Relations each relation's rules read.
+    deps: HashMap<String, HashSet<String>>,
+    /// The private relations of earlier `autoinc` rules, and their arities.
+    autoinc_rels: Vec<(String, usize)>,
 }
 
 /// One body item of a rule being built, before it becomes fold syntax.
@@ -86,6 +89,8 @@ enum Item {
     Agg(String, ast::Aggregate, Span),
     /// `x = range(lo, hi[, step])`.
     Range(String, Vec<ast::Expr>, Span),
+    /// `v = [p, q]`: a record built or taken apart.
+    Rec(records::Rec),
 }
 
 impl Translator {
@@ -105,6 +110,10 @@ impl Translator {
             outer_lits: Vec::new(),
             outer_bound: HashSet::new(),
             subsumed: HashMap::new(),
+            rec_ids: HashMap::new(),
+            branch_ids: HashMap::new(),
+            deps: HashMap::new(),
+            autoinc_rels: Vec::new(),
         }
     }
 
@@ -133,9 +142,13 @@ impl Translator {
     pub fn translate(mut self, program: &s::Program) -> (ast::Program, SouffleIo, Vec<Diagnostic>) {
         for item in &program.items {
             if let s::Item::Type(t) = item {
-                self.types.insert(t.name.name.clone(), t.of.clone());
+                if !t.of.is_empty() {
+                    self.types.insert(t.name.name.clone(), t.of.clone());
+                }
             }
         }
+        self.record_types(program);
+        self.note_deps(program);
         for item in &program.items {
             if let s::Item::Subsume(sub) = item {
                 match subsumption(sub) {
@@ -198,6 +211,9 @@ impl Translator {
         };
         for head in &c.heads {
             for conj in &branches {
+                if self.autoinc_rule(head, conj, c.span).is_some() {
+                    continue;
+                }
                 self.rule(head, conj, c.span);
             }
         }
@@ -255,7 +271,7 @@ impl Translator {
                 body: Vec::new(),
                 span,
             }));
-        } else {
+        } else if self.autoinc_rule(head, &[], span).is_none() {
             self.rule(head, &[], span);
         }
     }
@@ -278,8 +294,9 @@ impl Translator {
                 }
             }
         }
-        // Assignments, until nothing changes.
+        // Assignments and record patterns, until nothing changes.
         loop {
+            self.record_var_types(lits, &mut types);
             let before = types.len();
             for lit in lits {
                 if let Lit::Cmp("=", l, r, _) = lit {
@@ -305,6 +322,8 @@ impl Translator {
         if lits.iter().any(|l| matches!(l, Lit::Bool(false, _))) {
             return;
         }
+        let lifted = self.lift_records(lits);
+        let lits = lifted.as_slice();
         let types = self.var_types(lits);
         let mut outer = HashSet::new();
         for lit in lits {
@@ -381,10 +400,27 @@ impl Translator {
             }
         }
         loop {
+            let mut changed = false;
             let before = pending.len();
             let mut rest = Vec::new();
             for i in pending {
                 match i {
+                    Item::Rec(rec) => {
+                        if all_bound(&rec.value, &bound) {
+                            let (tests, eqs) = records::take_apart(rec);
+                            ordered.extend(tests);
+                            rest.extend(eqs);
+                            changed = true;
+                        } else if let (Some(v), Some(b)) = (
+                            free_var(&rec.value, &bound),
+                            rec.build.as_ref().filter(|b| all_bound(b, &bound)),
+                        ) {
+                            bound.insert(v);
+                            ordered.push(Item::Eq(rec.value.clone(), b.clone(), rec.span));
+                        } else {
+                            rest.push(Item::Rec(rec));
+                        }
+                    }
                     Item::Eq(l, r, sp) => {
                         let l_free = free_var(&l, &bound);
                         let r_free = free_var(&r, &bound);
@@ -415,8 +451,9 @@ impl Translator {
                     other => ordered.push(other),
                 }
             }
+            changed |= rest.len() != before;
             pending = rest;
-            if pending.is_empty() || pending.len() == before {
+            if pending.is_empty() || !changed {
                 break;
             }
         }
@@ -424,6 +461,11 @@ impl Translator {
         for i in pending {
             match i {
                 Item::Eq(l, r, sp) => ordered.push(Item::Cond(binary(BinaryOp::Eq, l, r, sp))),
+                Item::Rec(rec) => {
+                    let sp = rec.span;
+                    let built = rec.build.unwrap_or_else(|| expr(ExprKind::Wildcard, sp));
+                    ordered.push(Item::Cond(binary(BinaryOp::Eq, rec.value, built, sp)));
+                }
                 other => ordered.push(other),
             }
         }
@@ -443,7 +485,7 @@ impl Translator {
                 Item::Agg(v, a, sp) => {
                     BodyItem::Assign(expr(ExprKind::Var(v), sp), ast::LetValue::Aggregate(a), sp)
                 }
-                Item::Range(..) => unreachable_range(),
+                Item::Range(..) | Item::Rec(_) => unreachable_range(),
             })
             .collect();
         self.items
@@ -528,8 +570,7 @@ impl Translator {
         let bases = self.rels.get(&a.name.name).cloned().unwrap_or_default();
         let mut args = Vec::new();
         for (i, arg) in a.args.iter().enumerate() {
-            let arg = coerce(arg, bases.get(i).copied());
-            args.push(self.expr(&arg, items, types, true)?);
+            args.push(self.build(arg, bases.get(i).copied(), items, types, true)?);
         }
         Some(ast::Atom {
             name: a.name.clone(),
@@ -604,6 +645,45 @@ impl Translator {
                     }
                 }
                 let _ = all;
+                // `ord(a) < ord(b)`: Soufflé's symbol numbers follow the
+                // order symbols were first seen; foldc compares the symbols
+                // themselves, which orders them the same way every run.
+                if let (ArgKind::Call(f, xs), ArgKind::Call(g, ys)) = (&l.kind, &r.kind) {
+                    if f.name == "ord" && g.name == "ord" && xs.len() == 1 && ys.len() == 1 {
+                        return self.lit(
+                            &Lit::Cmp(op, xs[0].clone(), ys[0].clone(), *sp),
+                            items,
+                            types,
+                            all,
+                        );
+                    }
+                }
+                if *op == "=" {
+                    if let Some(done) = self.rec_eq(l, r, items, types, *sp) {
+                        return done;
+                    }
+                }
+                let structured = |a: &s::Arg| {
+                    matches!(
+                        a.kind,
+                        ArgKind::Record(_) | ArgKind::Branch(..) | ArgKind::Nil
+                    )
+                };
+                if structured(l) || structured(r) {
+                    let want = type_of(l, types).or(type_of(r, types));
+                    let le = self.build(l, want, items, types, false)?;
+                    let re = self.build(r, want, items, types, false)?;
+                    let bop = match *op {
+                        "=" => BinaryOp::Eq,
+                        "!=" => BinaryOp::Ne,
+                        "<" => BinaryOp::Lt,
+                        "<=" => BinaryOp::Le,
+                        ">" => BinaryOp::Gt,
+                        _ => BinaryOp::Ge,
+                    };
+                    items.push(Item::Cond(binary(bop, le, re, *sp)));
+                    return Some(());
+                }
                 let (l, r) = coerce_pair(l, r, types);
                 let le = self.expr(&l, items, types, false)?;
                 let re = self.expr(&r, items, types, false)?;
