@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Folds growing prefixes of Genesis with a text-folding program and prints,
 per prefix, what the run kept against what it spent: orthos by shape,
-candidates, events (and events per ortho kept), time and peak memory.
+candidates, events (all of them, and those that got past the categorical
+check), events per ortho kept, time and peak memory.
 
     python3 measure.py [PROGRAM] [--timeout S] [--memory MB] [--rules] [PREFIX...]
 
@@ -81,8 +82,8 @@ def main():
     prefixes = args or ["v40", "v80", "v120", "c5", "c10", "c25"]
     foldc = os.environ.get("FOLDC", os.path.join(ROOT, "target", "release", "foldc"))
     print(f"program: {os.path.relpath(program, ROOT)}")
-    print("| prefix | KB | orthos | by shape | candidates | events | events/ortho | time s | peak MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| prefix | KB | orthos | by shape | candidates | events | past the index | events/ortho | time s | peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for name in prefixes:
             books = os.path.join(tmp, name + ".csv")
@@ -90,14 +91,17 @@ def main():
             out = os.path.join(tmp, name)
             stats, seconds, rss, failed = run(foldc, program, books, out, opts["--timeout"], opts["--memory"])
             if failed:
-                print(f"| {name} | {size / 1000:.1f} | {failed} | | | | | {seconds:.1f} | {rss:.0f} |")
+                print(f"| {name} | {size / 1000:.1f} | {failed} | | | | | | {seconds:.1f} | {rss:.0f} |")
                 sys.stdout.flush()
                 break
             kept = shapes(os.path.join(out, "ortho.csv"))
             n = sum(kept.values())
             cands = stats["categories"].get("candidate", 0)
             ev = stats["events"]
-            print(f"| {name} | {size / 1000:.1f} | {n} | {shape_text(kept)} | {cands} | {ev} | "
+            # Events that got past the categorical check (the index of a
+            # friend held the key): the ones that did any work.
+            past = ev - sum(h["aborted_categorically"] for h in stats["stats"]["handlers"])
+            print(f"| {name} | {size / 1000:.1f} | {n} | {shape_text(kept)} | {cands} | {ev} | {past} | "
                   f"{ev / max(n, 1):.0f} | {seconds:.2f} | {rss:.0f} |")
             if rules:
                 per = collections.defaultdict(lambda: [0, 0])
@@ -107,7 +111,7 @@ def main():
                     r[1] += h["aborted_categorically"] + h["aborted_data"] + h["aborted_friends"]
                 for k, (e, a) in per.items():
                     if e:
-                        print(f"|  | | | {k}: {e} events, {a} aborted | | | | | |")
+                        print(f"|  | | | {k}: {e} events, {a} aborted | | | | | | |")
             sys.stdout.flush()
 
 
