@@ -52,7 +52,7 @@ fn two_corpora_without_a_square_merge_into_one_with_it() {
     // B's events: `read` and `cut` of its own book and sentences, and
     // `line` of its own pairs, ran in B (3), and so did the handlers at
     // pair positions of rules whose other atoms B could not hold alone
-    // (`up_square`, `prove`); a `grid` handler (and the up and over
+    // (`up_square`, `prove`); a `grid` handler (and the `up_cube`
     // handlers) at a pair position with no friend key in the merge
     // aborts categorically; the four events that join pairs of both
     // sides are replayed, and find the square's two grids (and, after,
@@ -60,7 +60,7 @@ fn two_corpora_without_a_square_merge_into_one_with_it() {
     assert!(
         report.contains(
             "events of `B`: 0 skipped (1) as in both, 9 skipped with their whole handler, 0 \
-             skipped (2) as their friends are in both, 0 skipped (3) as one side's, 16 aborted \
+             skipped (2) as their friends are in both, 0 skipped (3) as one side's, 12 aborted \
              categorically, 4 replayed"
         ),
         "{report}"
