@@ -302,8 +302,46 @@ impl<'r> HandlerLowering<'r> {
     fn place(&mut self, i: usize) {
         self.placed[i] = true;
         let stage = self.stage();
-        let item = self.rule.seq[i].clone();
-        let op = match item {
+        let mut item = self.rule.seq[i].clone();
+        // In the handler of an atom that binds a `let`'s or aggregate's
+        // variable (or after a join that does), the item no longer binds
+        // it: its value must equal the one already bound, or the handler
+        // would find facts with a value the rule never gave the variable.
+        let already = item.binds().filter(|s| self.bound[s.index()]);
+        if let Some(bound) = already {
+            let ty = self.slot_types[bound.index()].clone();
+            let computed = match &mut item {
+                SeqItem::Aggregate { slot, .. } => {
+                    let t = self.temp(ty.clone());
+                    *slot = t;
+                    Expr::Slot(t)
+                }
+                SeqItem::Let { expr, .. } => expr.clone(),
+                // Only lets and aggregates bind a variable.
+                SeqItem::Abort { .. } | SeqItem::Not { .. } => return,
+            };
+            let cond = Expr::Binary(
+                BinOp::Cmp(CmpOp::Ne, ty),
+                Box::new(Expr::Slot(bound)),
+                Box::new(computed),
+            );
+            if let SeqItem::Aggregate { .. } = item {
+                let op = self.seq_op(item, stage);
+                self.steps.push(Step::Op(op));
+            }
+            self.steps.push(Step::Op(Op::Abort { stage, cond }));
+            return;
+        }
+        let op = self.seq_op(item, stage);
+        if let Some(s) = self.rule.seq[i].binds() {
+            self.bound[s.index()] = true;
+        }
+        self.steps.push(Step::Op(op));
+    }
+
+    /// The op of a sequence item placed at `stage`.
+    fn seq_op(&mut self, item: SeqItem, stage: Stage) -> Op {
+        match item {
             SeqItem::Abort { cond } => Op::Abort { stage, cond },
             SeqItem::Let { slot, expr } => Op::Let { slot, expr },
             SeqItem::Not { cat, args } => {
@@ -346,11 +384,7 @@ impl<'r> HandlerLowering<'r> {
                     value,
                 }
             }
-        };
-        if let Some(s) = self.rule.seq[i].binds() {
-            self.bound[s.index()] = true;
         }
-        self.steps.push(Step::Op(op));
     }
 }
 
