@@ -169,12 +169,14 @@ fn nats_server_killed_and_restarted_on_its_store() {
     let mut server = Server::start();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    submit(&server, "s");
+    // Chunks of 5 records (73 chunks, about 18 databases and as many
+    // merges): the job is still running when the server goes down.
+    submit_in(&server, "s", "5");
     let _w: Vec<Worker> = (0..2)
         .map(|i| Worker::start(&server, &d.join(format!("w{i}")), &[]))
         .collect();
     let mut collect = spawn_collect(&server, "s", &d.join("out"), None);
-    std::thread::sleep(Duration::from_millis(600));
+    std::thread::sleep(Duration::from_millis(400));
     assert!(
         matches!(collect.try_wait(), Ok(None)),
         "the job ended before the server was killed"
