@@ -8,6 +8,7 @@ use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value::Word;
 use tokio::sync::{mpsc, watch, Semaphore};
 
+use crate::committed::Explanations;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::view::Published;
@@ -55,6 +56,10 @@ pub struct App {
     pub parse_fact: Box<ParseFact>,
     /// The evaluation pool for reads: permits for blocking query work.
     pub readers: Semaphore,
+    /// Served with `--read-only`: inserts are refused (405).
+    pub read_only: bool,
+    /// Why facts hold, from the last committed record.
+    pub explanations: Arc<Explanations>,
 }
 
 impl App {
