@@ -1,6 +1,8 @@
 //! `foldc serve` as clients meet it: the real binary on a loopback port,
 //! spoken to over HTTP. Each file is one concern: the routes and their
-//! errors, the safety limits, subscriptions, durability, load.
+//! errors, the OpenAPI document against the routes, the safety limits,
+//! subscriptions, durability, explanations during an insert, read-only
+//! serving, load.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -9,7 +11,10 @@ mod changes;
 mod client;
 mod concurrency;
 mod durability;
+mod explain_during_insert;
 mod load;
+mod openapi;
+mod read_only;
 mod routes;
 mod safety;
 

@@ -175,6 +175,7 @@ pub async fn facts(
 /// in JSON; this describes it in the OpenAPI document).
 #[allow(dead_code)]
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExplainQuery {
     /// The fact as written in the program: `path(1, 4)`.
     pub fact: String,
