@@ -3,7 +3,8 @@
 //! refused with 405 and a reason, `/healthz` and `/stats` say read-only,
 //! and no file of the database changes (tests run as root, where
 //! permissions do not restrict: the unchanged files are what proves that
-//! nothing was written).
+//! nothing was written). Beside a service writing the same database,
+//! a read-only one serves the writer's last commit as it opened it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -146,4 +147,39 @@ fn a_read_only_database_is_served_without_a_write() {
         before == files(&db),
         "serving read-only changed the database's files"
     );
+}
+
+#[test]
+fn a_read_only_service_beside_a_writer_serves_the_last_commit() {
+    let dir = crate::tc_dir();
+    let d = dir.path();
+    let writer = Server::start(d, "tc.fold", &[]);
+    let csv = [("Content-Type", "text/csv")];
+    let r = request(
+        writer.port,
+        "POST",
+        "/insert/edge",
+        &csv,
+        b"src,dst\n2,3\n3,4\n",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Opened while the writer holds the database: its last commit.
+    let reader = Server::start(d, "tc.fold", &["--read-only"]);
+    assert_eq!(reader.json("/categories/path/count")["count"], 6);
+    let why = reader.json("/explain?fact=path(1,%204)");
+    assert!(
+        why["explanation"]
+            .as_str()
+            .is_some_and(|t| t.contains("edge(3, 4)")),
+        "{why}"
+    );
+    // The writer goes on; the reader keeps the state it opened.
+    let r = request(writer.port, "POST", "/insert/edge", &csv, b"src,dst\n4,5\n");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(writer.json("/categories/path/count")["count"], 10);
+    assert_eq!(reader.json("/categories/path/count")["count"], 6);
+    let r = request(reader.port, "POST", "/insert/edge", &csv, b"src,dst\n5,6\n");
+    assert_eq!(r.status, 405, "{}", r.body);
+    assert_eq!(reader.terminate(), Some(0));
+    assert_eq!(writer.terminate(), Some(0));
 }
