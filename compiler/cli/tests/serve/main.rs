@@ -1,6 +1,7 @@
 //! `foldc serve` as clients meet it: the real binary on a loopback port,
 //! spoken to over HTTP. Each file is one concern: the routes and their
-//! errors, the OpenAPI document against the routes, the safety limits,
+//! errors, the OpenAPI document against the routes (and schemathesis
+//! against the document), the safety limits,
 //! subscriptions, durability, explanations during an insert, read-only
 //! serving, load.
 
@@ -17,6 +18,7 @@ mod openapi;
 mod read_only;
 mod routes;
 mod safety;
+mod schemathesis;
 
 use std::path::Path;
 

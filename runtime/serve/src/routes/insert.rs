@@ -18,7 +18,8 @@ use crate::writer::{Inserted, Job};
 
 #[utoipa::path(post, path = "/categories/{cat}/facts",
     params(("cat" = String, Path, description = "category")),
-    request_body(content = String, description = "a JSON array of objects (application/json) or CSV with a header (text/csv)", content_type = "application/json"),
+    request_body(description = "the facts: a JSON array of objects, one field each (application/json), or CSV with a header (text/csv)",
+        content(([Object] = "application/json"), (String = "text/csv"))),
     responses((status = 200, body = Inserted), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 405, body = ErrorBody, description = "the service is read-only (--read-only)"),

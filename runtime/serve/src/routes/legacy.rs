@@ -48,7 +48,8 @@ pub async fn count(
 /// writes.
 #[utoipa::path(get, path = "/facts/{cat}",
     params(("cat" = String, Path, description = "category"),
-        ("filters" = Option<String>, Query, description = "FIELD=V (equal), any number")),
+        ("filters" = Option<Object>, Query, style = Form, explode,
+            description = "the filters, one query parameter each, named by the category's fields: FIELD=V (equal); an unknown field is a 400")),
     responses((status = 200, description = "sorted CSV with a header", content_type = "text/csv", body = String),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn facts_csv(

@@ -118,9 +118,10 @@ const DEFAULT_LIMIT: usize = 100;
 
 #[utoipa::path(get, path = "/categories/{cat}/facts",
     params(("cat" = String, Path, description = "category"),
-        ("limit" = Option<usize>, Query, description = "facts per page (1 to 10000, default 100)"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 10000, description = "facts per page (1 to 10000, default 100)"),
         ("cursor" = Option<String>, Query, description = "the `next` of the page before"),
-        ("filters" = Option<String>, Query, description = "FIELD=V (equal), FIELD.eq|lt|le|gt|ge=V, any number")),
+        ("filters" = Option<Object>, Query, style = Form, explode,
+            description = "the filters, one query parameter each, named by the category's fields: FIELD=V (equal), FIELD.eq|lt|le|gt|ge=V; an unknown field is a 400")),
     responses((status = 200, body = Facts), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn facts(
     State(app): State<Arc<App>>,
