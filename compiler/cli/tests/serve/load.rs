@@ -210,7 +210,8 @@ fn one_at_a_time(port: u16, nodes: i64, fact: &str) {
 }
 
 /// Explanations of a committed fact beside a client inserting one fact
-/// at a time: each may open the record of a new commit.
+/// at a time, 50 ms apart so that commits land between them: each opens
+/// the record of a new commit.
 fn explaining_beside_inserts(port: u16, fact: &str) {
     let running = Arc::new(AtomicBool::new(true));
     let flag = Arc::clone(&running);
@@ -230,6 +231,7 @@ fn explaining_beside_inserts(port: u16, fact: &str) {
     let started = Instant::now();
     let mut took = Vec::new();
     for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(50));
         let asked = Instant::now();
         conn.send("GET", &format!("/explain?fact={fact}"), &[], b"");
         let r = conn.receive();
