@@ -146,6 +146,7 @@ pub fn serve(
         readers: Semaphore::new(options.readers.max(1)),
         read_only,
         explanations,
+        explaining: Semaphore::new(1),
     });
     let addr = SocketAddr::new(options.host, options.port);
     let served = runtime.block_on(async {

@@ -204,9 +204,7 @@ pub async fn explain(
         .ok_or_else(|| ApiError::BadRequest("`fact=` names the fact: path(1, 4)".to_string()))?;
     let fact = render::decode(fact, true)?;
     let (cat, tuple) = (app.parse_fact)(&fact).map_err(ApiError::BadRequest)?;
-    let explanation = app
-        .read(move |app| app.explanations.explain(cat, &tuple))
-        .await??;
+    let explanation = app.explain(cat, tuple).await?;
     Ok(Json(Explanation { fact, explanation }))
 }
 
