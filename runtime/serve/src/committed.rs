@@ -20,7 +20,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use fold_runtime::db::Snapshot;
+use fold_runtime::db::{scratch, Snapshot};
 use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value::Word;
 
@@ -43,21 +43,9 @@ pub struct Staged {
 /// writer calls this between inserts, when the record is the commit's.
 pub fn stage(db: &Path, commit: u64) -> std::io::Result<Staged> {
     let db = db.canonicalize()?;
-    let shm = Path::new("/dev/shm");
-    let prefix = format!("{PREFIX}{}-", std::process::id());
-    let in_dir = |dir: &Path| {
-        if commit == 0 {
-            remove_orphans(dir);
-        }
-        tempfile::Builder::new().prefix(&prefix).tempdir_in(dir)
-    };
-    // Memory first (the copy is small and read at once), else the
-    // temporary folder.
-    let scratch = if shm.is_dir() {
-        in_dir(shm).or_else(|_| in_dir(&std::env::temp_dir()))
-    } else {
-        in_dir(&std::env::temp_dir())
-    }?;
+    // In memory when it can be (the copy is small and read at once); a
+    // killed service's copies go when the next one stages.
+    let scratch = scratch::folder(".foldc-serve-")?;
     for entry in std::fs::read_dir(&db)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -83,33 +71,6 @@ pub fn stage(db: &Path, commit: u64) -> std::io::Result<Staged> {
         dir: scratch,
         commit,
     })
-}
-
-/// The staged copies' names begin so, then the process id.
-const PREFIX: &str = ".foldc-serve-";
-
-/// Remove the staged copies of services that are gone (killed before
-/// they could remove their own).
-fn remove_orphans(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix(PREFIX))
-            .and_then(|rest| rest.split('-').next())
-            .and_then(|pid| pid.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let alive = pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists();
-        // Without /proc nothing tells a live service from a dead one.
-        if !alive && Path::new("/proc/self").exists() {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
 }
 
 #[cfg(unix)]

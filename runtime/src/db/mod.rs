@@ -100,6 +100,7 @@ pub(crate) mod meta;
 mod open;
 mod read;
 mod save;
+pub mod scratch;
 mod segments;
 pub mod session;
 pub(crate) mod symbols;
