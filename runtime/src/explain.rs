@@ -15,6 +15,7 @@
 //! reason says so instead of guessing.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::db::{Db, DbError};
 use crate::eval::interp::{run_in, Mode};
@@ -77,7 +78,7 @@ pub struct Explainer<'a> {
     engine: &'a Engine,
     db: &'a mut Db,
     /// Each category's origins, read when first asked for.
-    origins: Vec<Option<Vec<Origin>>>,
+    origins: Vec<Option<Arc<Vec<Origin>>>>,
     files: Vec<PathBuf>,
     frame: Frame,
     out: Vec<Word>,
@@ -147,7 +148,7 @@ impl<'a> Explainer<'a> {
             let read = self.db.origins(self.engine.plan(), fact.cat)?;
             self.origins[ci] = Some(read);
         }
-        let origins = self.origins[ci].as_deref().unwrap_or_default();
+        let origins = self.origins[ci].as_ref().map_or(&[][..], |o| o.as_slice());
         origins.get(fact.row as usize).copied().ok_or_else(|| {
             self.db.corrupt(format!(
                 "`{}` has no provenance for row {}",

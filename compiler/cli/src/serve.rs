@@ -1,6 +1,7 @@
 //! `foldc serve PROG --db DIR`: the database brought up to date as
 //! `foldc run --db` would (the program's inputs and facts, an interrupted
-//! run finished), then served over HTTP by [`fold_serve`]: counts,
+//! run finished), or with `--read-only` opened as it is without writing
+//! to it, then served over HTTP by [`fold_serve`]: counts,
 //! indexed queries, inserts (durable when answered), explanations,
 //! counters, metrics and subscriptions; the routes are listed in its
 //! OpenAPI document at `/openapi.json` and in the README.
@@ -77,12 +78,17 @@ pub struct Args {
     /// still commits).
     #[arg(long, default_value_t = 600)]
     insert_timeout: u64,
+    /// Open the database without writing to it (read-only media, no
+    /// write permission, a full disk, beside a writer): every read is
+    /// served as of its last finished run, inserts are refused (405), and
+    /// the program's inputs are not loaded.
+    #[arg(long)]
+    read_only: bool,
 }
 
 pub fn run(args: Args) -> Outcome {
     let mut program = Program::load(&args.program)?;
     let plan = Arc::new(program.checked_plan("nothing was served")?);
-    let (natives, _) = backend::compile(&plan, backend::Backend::Jit);
     let inputs = crate::run::inputs(&plan, &[])?;
     let opts = RunOptions {
         threads: args.threads,
@@ -112,12 +118,24 @@ pub fn run(args: Args) -> Outcome {
     if args.host.is_loopback() {
         hosts.extend(["localhost", "127.0.0.1", "[::1]"].map(String::from));
     }
-    let (session, _, _) = db_run::update(&plan, natives, &db, &inputs, &opts)?;
+    let database = if args.read_only {
+        let snapshot = fold_runtime::db::Snapshot::open(&args.db, Arc::clone(&plan), &name, None)
+            .map_err(|e| e.to_string())?;
+        if !snapshot.restored.complete {
+            crate::db_run::warn_unfinished(&args.db, "serving");
+        }
+        fold_serve::Database::ReadOnly(snapshot)
+    } else {
+        let (natives, _) = backend::compile(&plan, backend::Backend::Jit);
+        let (session, _, _) = db_run::update(&plan, natives, &db, &inputs, &opts)?;
+        fold_serve::Database::Writable(session)
+    };
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let options = fold_serve::Options {
         host: args.host,
         port: args.port,
         name: args.db.display().to_string(),
+        program: name.clone(),
         limits: fold_serve::Limits {
             max_body: args.max_body,
             body_timeout: Duration::from_secs(args.client_timeout),
@@ -153,6 +171,6 @@ pub fn run(args: Args) -> Outcome {
                 .map_err(|e| e.replace(" in database `{db}`", " in the database"))
         },
     );
-    fold_serve::serve(plan, session, options, parse_fact, explain)?;
+    fold_serve::serve(plan, database, options, parse_fact, explain)?;
     Ok(ExitCode::SUCCESS)
 }

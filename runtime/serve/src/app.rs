@@ -8,6 +8,7 @@ use fold_runtime::plan::{CatId, Plan};
 use fold_runtime::value::Word;
 use tokio::sync::{mpsc, watch, Semaphore};
 
+use crate::committed::Explanations;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::view::Published;
@@ -55,6 +56,14 @@ pub struct App {
     pub parse_fact: Box<ParseFact>,
     /// The evaluation pool for reads: permits for blocking query work.
     pub readers: Semaphore,
+    /// Served with `--read-only`: inserts are refused (405).
+    pub read_only: bool,
+    /// Why facts hold, from the last committed record.
+    pub explanations: Arc<Explanations>,
+    /// Explanations take turns (opening a new commit's record can take a
+    /// second on a big database): one permit, so waiting ones hold no
+    /// thread and no reader's permit.
+    pub explaining: Semaphore,
 }
 
 impl App {
@@ -72,6 +81,29 @@ impl App {
                 names.join(", ")
             ))
         })
+    }
+
+    /// Explain on a thread of its own, one explanation at a time,
+    /// within the request timeout.
+    pub async fn explain(
+        self: &Arc<Self>,
+        cat: CatId,
+        tuple: Vec<Word>,
+    ) -> Result<String, ApiError> {
+        let busy = || {
+            ApiError::Unavailable(format!(
+                "explanations are queued; try again (one waits at most {} s)",
+                self.limits.request_timeout.as_secs()
+            ))
+        };
+        let permit = tokio::time::timeout(self.limits.request_timeout, self.explaining.acquire())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
+        let explanations = Arc::clone(&self.explanations);
+        let result = tokio::task::spawn_blocking(move || explanations.explain(cat, &tuple)).await;
+        drop(permit);
+        result.map_err(|_| ApiError::Unavailable("the explanation failed".to_string()))?
     }
 
     /// Run `work` on the bounded pool of readers, within the request

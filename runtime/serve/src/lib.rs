@@ -18,6 +18,11 @@
 //!   before a body is read. SIGTERM (or Ctrl-C) stops accepting, lets
 //!   running requests (a running insert) finish, then closes the
 //!   database.
+//! - Explanations read the database's record as of the last commit,
+//!   staged by the writer after each one ([`committed`]), so they do not
+//!   wait for a running insert either.
+//! - With `--read-only` the database is opened without writing to it,
+//!   every read is served and inserts are refused (405).
 //! - Routes, their errors and the OpenAPI document are in [`routes`];
 //!   Host, Origin and token checks in [`routes::guard`]; `/metrics` in
 //!   [`metrics`].
@@ -27,6 +32,7 @@
 
 mod app;
 mod body;
+mod committed;
 mod error;
 mod metrics;
 mod render;
@@ -36,5 +42,6 @@ mod view;
 mod writer;
 
 pub use app::{Limits, ParseFact};
-pub use server::{serve, Options};
+pub use routes::served;
+pub use server::{serve, Database, Options};
 pub use writer::Explain;

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use fold_runtime::db::Session;
+use fold_runtime::db::{Session, Snapshot};
 use fold_runtime::plan::Plan;
 use fold_runtime::RunOptions;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -16,9 +16,10 @@ use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::app::{App, Limits, ParseFact};
+use crate::committed::Explanations;
 use crate::metrics::Metrics;
 use crate::view::{self, Published};
-use crate::writer::{Explain, Writer};
+use crate::writer::{self, Explain, Writer};
 
 /// How long a stop waits for open connections to finish their requests.
 const DRAIN: Duration = Duration::from_secs(30);
@@ -31,6 +32,8 @@ pub struct Options {
     pub port: u16,
     /// The database's name in the first line printed.
     pub name: String,
+    /// The program's name, as the database records it.
+    pub program: String,
     /// Timeouts, sizes and who may ask.
     pub limits: Limits,
     /// Connections open at once at most; more are answered 503.
@@ -46,11 +49,20 @@ pub struct Options {
     pub queue: usize,
 }
 
-/// Serve `session` until SIGTERM or Ctrl-C; then let running requests
+/// The database served.
+pub enum Database {
+    /// Open to write: inserts are taken.
+    Writable(Session),
+    /// Opened read-only (`--read-only`): nothing in it is written, and
+    /// inserts are refused.
+    ReadOnly(Snapshot),
+}
+
+/// Serve `database` until SIGTERM or Ctrl-C; then let running requests
 /// finish and close the database.
 pub fn serve(
     plan: Arc<Plan>,
-    session: Session,
+    database: Database,
     options: Options,
     parse_fact: Box<ParseFact>,
     explain: Box<Explain>,
@@ -61,7 +73,22 @@ pub fn serve(
         .build()
         .map_err(|e| format!("cannot start the service's threads: {e}"))?;
     let metrics = Arc::new(Metrics::new().map_err(|e| format!("metrics: {e}"))?);
-    let first = view::snapshot(&plan, session.engine(), None, &[]);
+    let (first, session, explanations) = match database {
+        Database::Writable(session) => {
+            let first = view::snapshot(&plan, session.engine(), None, &[]);
+            let explanations =
+                Explanations::staged(Arc::clone(&plan), options.program.clone(), explain);
+            writer::stage(&explanations, session.dir(), 0);
+            (first, Some(session), explanations)
+        }
+        Database::ReadOnly(snapshot) => {
+            let first = view::snapshot(&plan, &snapshot.engine, None, &[]);
+            let explanations = Explanations::fixed(Arc::clone(&plan), snapshot, explain);
+            (first, None, explanations)
+        }
+    };
+    let read_only = session.is_none();
+    let explanations = Arc::new(explanations);
     metrics.committed(&plan, &first);
     let total = first.total();
     let published = Arc::new(Published::new(first));
@@ -75,26 +102,37 @@ pub fn serve(
                 .any(|s| s.categories.iter().any(|d| d.index() == c))
         })
         .collect();
-    let writer = Writer {
-        plan: Arc::clone(&plan),
-        session,
-        opts: options.run.clone(),
-        published: Arc::clone(&published),
-        commits: commits_tx,
-        metrics: Arc::clone(&metrics),
-        explain,
-    };
     let (failed_tx, failed) = watch::channel(false);
-    let writer = std::thread::Builder::new()
-        .name("serve-writer".to_string())
-        .spawn(move || {
-            let result = writer.run(jobs);
-            if result.is_err() {
-                let _ = failed_tx.send(true);
-            }
-            result
-        })
-        .map_err(|e| format!("cannot start the writer: {e}"))?;
+    // With `--read-only` no writer runs: the jobs' receiver goes, and the
+    // failure flag is kept (never raised) until the service stops.
+    let (writer, _never_failed) = match session {
+        Some(session) => {
+            let writer = Writer {
+                plan: Arc::clone(&plan),
+                session,
+                opts: options.run.clone(),
+                published: Arc::clone(&published),
+                commits: commits_tx,
+                metrics: Arc::clone(&metrics),
+                explanations: Arc::clone(&explanations),
+            };
+            let thread = std::thread::Builder::new()
+                .name("serve-writer".to_string())
+                .spawn(move || {
+                    let result = writer.run(jobs);
+                    if result.is_err() {
+                        let _ = failed_tx.send(true);
+                    }
+                    result
+                })
+                .map_err(|e| format!("cannot start the writer: {e}"))?;
+            (Some(thread), None)
+        }
+        None => {
+            drop(jobs);
+            (None, Some((failed_tx, commits_tx)))
+        }
+    };
     let app = Arc::new(App {
         plan,
         published,
@@ -106,6 +144,9 @@ pub fn serve(
         derived,
         parse_fact,
         readers: Semaphore::new(options.readers.max(1)),
+        read_only,
+        explanations,
+        explaining: Semaphore::new(1),
     });
     let addr = SocketAddr::new(options.host, options.port);
     let served = runtime.block_on(async {
@@ -116,11 +157,12 @@ pub fn serve(
             .local_addr()
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         eprintln!(
-            "foldc serve: database `{}` ({total} facts) on http://{bound} \
+            "foldc serve: database `{}`{} ({total} facts) on http://{bound} \
              (routes: /openapi.json; SIGTERM or Ctrl-C stops)",
-            options.name
+            options.name,
+            if read_only { " read-only" } else { "" }
         );
-        if !options.host.is_loopback() && app.limits.token.is_none() {
+        if !options.host.is_loopback() && app.limits.token.is_none() && !read_only {
             eprintln!(
                 "foldc serve: warning: listening on {} without a token: anyone who reaches \
                  it can insert facts (--token or --token-file)",
@@ -142,9 +184,12 @@ pub fn serve(
     // of jobs goes now, and the writer finishes what is queued.
     drop(app);
     runtime.shutdown_timeout(Duration::from_secs(5));
-    let written = writer
-        .join()
-        .unwrap_or_else(|_| Err("the writer failed".to_string()));
+    let written = match writer {
+        Some(writer) => writer
+            .join()
+            .unwrap_or_else(|_| Err("the writer failed".to_string())),
+        None => Ok(()),
+    };
     served.and(written)
 }
 

@@ -1,7 +1,7 @@
 //! The one thread that changes the database: inserts one at a time, each
 //! run incrementally and checkpointed before it is answered, then the new
-//! committed state published to readers. Explanations read the session's
-//! provenance here too, between inserts.
+//! committed state published to readers, with the record as of the
+//! commit staged for explanations ([`crate::committed`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use fold_runtime::{Engine, RunOptions};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::committed::{self, Explanations};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::view::{self, Published};
@@ -29,11 +30,6 @@ pub enum Job {
         cat: CatId,
         csv: Vec<u8>,
         reply: oneshot::Sender<Result<Inserted, ApiError>>,
-    },
-    Explain {
-        cat: CatId,
-        tuple: Vec<Word>,
-        reply: oneshot::Sender<Result<String, ApiError>>,
     },
 }
 
@@ -67,7 +63,8 @@ pub struct Writer {
     pub published: Arc<Published>,
     pub commits: watch::Sender<u64>,
     pub metrics: Arc<Metrics>,
-    pub explain: Box<Explain>,
+    /// Where each commit's record is staged for explanations.
+    pub explanations: Arc<Explanations>,
 }
 
 impl Writer {
@@ -94,13 +91,6 @@ impl Writer {
                         // answered before stays; nothing more is taken.
                         return Err("the database could not be written; the service stopped".into());
                     }
-                }
-                Job::Explain { cat, tuple, reply } => {
-                    let (engine, db) = self.session.parts_mut();
-                    engine.catch_up_indexes();
-                    let result =
-                        (self.explain)(engine, db, cat, &tuple).map_err(ApiError::NotFound);
-                    let _ = reply.send(result);
                 }
             }
         }
@@ -143,6 +133,9 @@ impl Writer {
         let prev = self.published.get();
         let next = view::snapshot(&self.plan, engine, Some(&prev), &reset);
         let commit = next.commit;
+        // Staged before the commit is published: an explanation asked
+        // after the insert's answer reads this commit.
+        stage(&self.explanations, self.session.dir(), commit);
         self.metrics.committed(&self.plan, &next);
         self.published.set(next);
         let _ = self.commits.send(commit);
@@ -162,5 +155,20 @@ impl Writer {
             events: update.summary.events,
             commit,
         })
+    }
+}
+
+/// Stage the record of `dir` as of `commit` for explanations; when it
+/// cannot be (no room for the copy), explanations answer 503 until a
+/// later commit is staged, and inserts go on.
+pub fn stage(explanations: &Explanations, dir: &std::path::Path, commit: u64) {
+    match committed::stage(dir, commit) {
+        Ok(staged) => explanations.publish(Some(staged)),
+        Err(e) => {
+            eprintln!(
+                "foldc serve: cannot copy the record of commit {commit} for explanations: {e}"
+            );
+            explanations.publish(None);
+        }
     }
 }

@@ -100,6 +100,7 @@ pub(crate) mod meta;
 mod open;
 mod read;
 mod save;
+pub mod scratch;
 mod segments;
 pub mod session;
 pub(crate) mod symbols;
@@ -163,6 +164,10 @@ pub struct Db {
     copied: bool,
     symbols: Symbols,
     writer: Writer,
+    /// Per category: its provenance once read, kept when the database is
+    /// open read-only (its record never changes then), so a process that
+    /// explains many facts (`foldc serve`) reads it once.
+    origins: Vec<Option<std::sync::Arc<Vec<Origin>>>>,
     /// Where a read-only open copied sled's files to (see
     /// [`open::open_sled_read_only`]); declared last, so it is removed
     /// after the store is closed.
@@ -317,6 +322,7 @@ impl Db {
             copied: false,
             symbols: Symbols::default(),
             writer: Writer::default(),
+            origins: Vec::new(),
             _scratch: scratch,
         };
         db.program = db.read_json(keys::PROGRAM, "the program record")?;

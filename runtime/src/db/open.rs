@@ -63,16 +63,10 @@ pub fn open_sled_read_only(dir: &Path) -> Result<(sled::Db, tempfile::TempDir), 
         dir: dir.to_path_buf(),
         error: format!("{what}: {e}"),
     };
-    // Memory first (a full disk holds no copy), else the temporary folder.
-    let shm = Path::new("/dev/shm");
-    let scratch = match shm.is_dir() {
-        true => tempfile::Builder::new()
-            .prefix(".foldc-read-")
-            .tempdir_in(shm)
-            .or_else(|_| tempfile::Builder::new().prefix(".foldc-read-").tempdir()),
-        false => tempfile::Builder::new().prefix(".foldc-read-").tempdir(),
-    }
-    .map_err(|e| io("cannot make a scratch folder to read it in", e))?;
+    // Memory first (a full disk holds no copy), else the temporary
+    // folder; a killed reader's copy goes with the next read.
+    let scratch = super::scratch::folder(".foldc-read-")
+        .map_err(|e| io("cannot make a scratch folder to read it in", e))?;
     copy_store(dir, scratch.path()).map_err(|e| io("cannot copy its store to read it", e))?;
     let config = sled::Config::new()
         .path(scratch.path())

@@ -10,6 +10,7 @@
 //! bounds checks of its own.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::load::{check_shape, load_symbols, read_blocks};
 use super::{keys, open, Db, DbError};
@@ -87,10 +88,24 @@ impl Db {
 
     /// The provenance of every row of `cat` (its last checkpoint), for
     /// `plan`, the program that wrote it; every origin is checked to name
-    /// a handler, event row, input file or merge that exists.
-    pub fn origins(&mut self, plan: &Plan, cat: CatId) -> Result<Vec<Origin>, DbError> {
+    /// a handler, event row, input file or merge that exists. Read once
+    /// per category when the database is open read-only.
+    pub fn origins(&mut self, plan: &Plan, cat: CatId) -> Result<Arc<Vec<Origin>>, DbError> {
+        let ci = cat.index();
+        if let Some(Some(kept)) = self.origins.get(ci) {
+            return Ok(Arc::clone(kept));
+        }
         let dir = self.dir.clone();
-        open::guarded(&dir, "it cannot be read", || origins_of(self, plan, cat))
+        let read = Arc::new(open::guarded(&dir, "it cannot be read", || {
+            origins_of(self, plan, cat)
+        })?);
+        if self._scratch.is_some() {
+            if self.origins.len() <= ci {
+                self.origins.resize(ci + 1, None);
+            }
+            self.origins[ci] = Some(Arc::clone(&read));
+        }
+        Ok(read)
     }
 
     /// The input files the runs read, by the id [`Origin::Input`] uses.

@@ -1,8 +1,10 @@
 //! A bounded load test: a few client threads on keep-alive connections
 //! send a few thousand point queries and counts, alone and then beside a
-//! client inserting one fact at a time; every reply must be right, and
-//! throughput and latency percentiles are reported (not asserted: speed
-//! is measured, not tested).
+//! client inserting one fact at a time; then one request at a time (a
+//! point query, a one-fact insert, an explanation), and explanations
+//! beside the inserter. Every reply must be right, and throughput and
+//! latency percentiles are reported (not asserted: speed is measured,
+//! not tested).
 //!
 //! `FOLD_SERVE_LOAD_DIR=DIR` (holding `tc.fold` and its database `db`)
 //! and `FOLD_SERVE_LOAD_REQUESTS=N` point it at another database, such as
@@ -162,5 +164,87 @@ fn a_bounded_load_is_answered_and_measured() {
     };
     i.report(wall, "insert");
     assert!(!i.took.is_empty());
+    one_at_a_time(port, nodes, &first_fact(&dir));
+    explaining_beside_inserts(port, &first_fact(&dir));
     drop(s);
+}
+
+/// `path(a, b)` of the first edge of the database's input, URL-encoded.
+fn first_fact(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(dir.join("edge.csv")).expect("edge.csv");
+    let edge = text.lines().nth(1).expect("an edge");
+    let (a, b) = edge.split_once(',').expect("src,dst");
+    format!("path({a},%20{b})")
+}
+
+/// Requests one at a time, nothing else running: point queries, one-fact
+/// inserts, explanations.
+fn one_at_a_time(port: u16, nodes: i64, fact: &str) {
+    let mut conn = Conn::open(port);
+    let mut ask = |what: &'static str, n: usize, send: &dyn Fn(&mut Conn, usize)| {
+        let started = Instant::now();
+        let mut took = Vec::new();
+        for i in 0..n {
+            let asked = Instant::now();
+            send(&mut conn, i);
+            let r = conn.receive();
+            assert_eq!(r.status, 200, "{what}: {}", r.body);
+            took.push(asked.elapsed());
+        }
+        Sample { what, took }.report(started.elapsed(), "single");
+    };
+    ask("point query", 200, &|c, i| {
+        let node = (i as i64 * 7919) % nodes + 1;
+        let path = format!("/categories/path/facts?src={node}&limit=10000");
+        c.send("GET", &path, &[], b"");
+    });
+    ask("insert", 50, &|c, i| {
+        let body = edges_csv(&[(2_000_000 + i as i64, 2_000_001 + i as i64)]);
+        let csv = [("Content-Type", "text/csv")];
+        c.send("POST", "/categories/edge/facts", &csv, body.as_bytes());
+    });
+    // The first explanation after a commit opens its record.
+    ask("explain", 20, &|c, _| {
+        c.send("GET", &format!("/explain?fact={fact}"), &[], b"");
+    });
+}
+
+/// Explanations of a committed fact beside a client inserting one fact
+/// at a time, 50 ms apart so that commits land between them: each opens
+/// the record of a new commit.
+fn explaining_beside_inserts(port: u16, fact: &str) {
+    let running = Arc::new(AtomicBool::new(true));
+    let flag = Arc::clone(&running);
+    let inserter = std::thread::spawn(move || {
+        let mut conn = Conn::open(port);
+        let mut k = 0i64;
+        while flag.load(Ordering::SeqCst) {
+            let body = edges_csv(&[(3_000_000 + k, 3_000_001 + k)]);
+            let csv = [("Content-Type", "text/csv")];
+            conn.send("POST", "/categories/edge/facts", &csv, body.as_bytes());
+            assert_eq!(conn.receive().status, 200);
+            k += 1;
+        }
+        k
+    });
+    let mut conn = Conn::open(port);
+    let started = Instant::now();
+    let mut took = Vec::new();
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(50));
+        let asked = Instant::now();
+        conn.send("GET", &format!("/explain?fact={fact}"), &[], b"");
+        let r = conn.receive();
+        assert_eq!(r.status, 200, "{}", r.body);
+        took.push(asked.elapsed());
+    }
+    let wall = started.elapsed();
+    running.store(false, Ordering::SeqCst);
+    let inserts = inserter.join().expect("inserter");
+    Sample {
+        what: "explain",
+        took,
+    }
+    .report(wall, "insert");
+    eprintln!("load insert: {inserts} inserts committed meanwhile");
 }

@@ -1,6 +1,9 @@
 //! `foldc serve` as clients meet it: the real binary on a loopback port,
 //! spoken to over HTTP. Each file is one concern: the routes and their
-//! errors, the safety limits, subscriptions, durability, load.
+//! errors, the OpenAPI document against the routes (and schemathesis
+//! against the document), the safety limits,
+//! subscriptions, durability, explanations during an insert, read-only
+//! serving, load.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -9,9 +12,13 @@ mod changes;
 mod client;
 mod concurrency;
 mod durability;
+mod explain_during_insert;
 mod load;
+mod openapi;
+mod read_only;
 mod routes;
 mod safety;
+mod schemathesis;
 
 use std::path::Path;
 

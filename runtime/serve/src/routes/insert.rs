@@ -18,9 +18,11 @@ use crate::writer::{Inserted, Job};
 
 #[utoipa::path(post, path = "/categories/{cat}/facts",
     params(("cat" = String, Path, description = "category")),
-    request_body(content = String, description = "a JSON array of objects (application/json) or CSV with a header (text/csv)", content_type = "application/json"),
+    request_body(description = "the facts: a JSON array of objects, one field each (application/json), or CSV with a header (text/csv)",
+        content(([Object] = "application/json"), (String = "text/csv"))),
     responses((status = 200, body = Inserted), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 405, body = ErrorBody, description = "the service is read-only (--read-only)"),
         (status = 408, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
@@ -30,6 +32,7 @@ pub async fn insert(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Inserted>, ApiError> {
+    writable(&app)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
@@ -41,6 +44,18 @@ pub async fn insert(
     insert_as(&app, &cat, &headers, body, kind).await.map(Json)
 }
 
+/// 405 with a reason on a service started with `--read-only`.
+fn writable(app: &App) -> Result<(), ApiError> {
+    if app.read_only {
+        return Err(ApiError::ReadOnly(
+            "this service is read-only (foldc serve --read-only): it answers reads and \
+             writes nothing; insert through a service started without --read-only"
+                .to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// Read, check and insert a body of `kind` into the category `cat`.
 pub async fn insert_as(
     app: &Arc<App>,
@@ -49,6 +64,7 @@ pub async fn insert_as(
     body: Body,
     kind: body::Kind,
 ) -> Result<Inserted, ApiError> {
+    writable(app)?;
     let c = app.category(cat)?;
     if app.derived[c.index()] && !app.limits.allow_derived {
         return Err(ApiError::Conflict(format!(

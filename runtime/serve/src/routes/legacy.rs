@@ -13,11 +13,14 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::body::Kind;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::render;
 use crate::routes::insert::insert_as;
 use crate::view::query::{self, Op};
 
+/// Every category's count (an alias of `/categories`' counts).
+#[utoipa::path(get, path = "/count",
+    responses((status = 200, description = "`{\"counts\": {CATEGORY: N}}`", body = Object)))]
 pub async fn counts(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
     let snapshot = app.published.get();
     let counts: serde_json::Map<String, serde_json::Value> = app
@@ -30,8 +33,25 @@ pub async fn counts(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
     Json(json!({ "counts": counts }))
 }
 
+/// One category's count (an alias of `/categories/{cat}/count`).
+#[utoipa::path(get, path = "/count/{cat}",
+    params(("cat" = String, Path, description = "category")),
+    responses((status = 200, body = crate::routes::read::Count), (status = 404, body = ErrorBody)))]
+pub async fn count(
+    state: State<Arc<App>>,
+    cat: Path<String>,
+) -> Result<Json<crate::routes::read::Count>, ApiError> {
+    crate::routes::read::count(state, cat).await
+}
+
 /// All facts passing equality filters, as the sorted CSV `foldc export`
 /// writes.
+#[utoipa::path(get, path = "/facts/{cat}",
+    params(("cat" = String, Path, description = "category"),
+        ("filters" = Option<Object>, Query, style = Form, explode,
+            description = "the filters, one query parameter each, named by the category's fields: FIELD=V (equal); an unknown field is a 400")),
+    responses((status = 200, description = "sorted CSV with a header", content_type = "text/csv", body = String),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn facts_csv(
     State(app): State<Arc<App>>,
     Path(cat): Path<String>,
@@ -67,6 +87,15 @@ pub async fn facts_csv(
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes))
 }
 
+/// Insert a CSV body (an alias of `POST /categories/{cat}/facts`).
+#[utoipa::path(post, path = "/insert/{cat}",
+    params(("cat" = String, Path, description = "category")),
+    request_body(content = String, description = "CSV with a header", content_type = "text/csv"),
+    responses((status = 200, body = crate::writer::Inserted), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 405, body = ErrorBody, description = "the service is read-only (--read-only)"),
+        (status = 408, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn insert_csv(
     State(app): State<Arc<App>>,
     Path(cat): Path<String>,

@@ -13,7 +13,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
@@ -25,7 +25,8 @@ use crate::error::ApiError;
 #[openapi(
     info(title = "foldc serve", description = "A fold database over HTTP: counts, indexed queries, inserts, explanations, subscriptions."),
     paths(read::categories, read::count, read::facts, insert::insert, changes::changes,
-        read::explain, read::stats, read::healthz, read::metrics),
+        read::explain, read::stats, read::healthz, read::metrics, openapi,
+        legacy::counts, legacy::count, legacy::facts_csv, legacy::insert_csv),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -46,29 +47,63 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// This document.
+#[utoipa::path(get, path = "/openapi.json",
+    responses((status = 200, description = "the OpenAPI 3 document of the service", body = Object)))]
 async fn openapi() -> impl IntoResponse {
     Json(ApiDoc::openapi())
 }
 
+/// A route: its path, the methods it takes, its handlers.
+struct Route {
+    path: &'static str,
+    methods: &'static [&'static str],
+    handlers: MethodRouter<Arc<App>>,
+}
+
+/// Every route the router serves, in one table (the router, `Allow` and
+/// [`served`] are made from it).
+fn table() -> Vec<Route> {
+    let route = |path, methods, handlers| Route {
+        path,
+        methods,
+        handlers,
+    };
+    vec![
+        route("/categories", &["GET"], get(read::categories)),
+        route("/categories/{cat}/count", &["GET"], get(read::count)),
+        route(
+            "/categories/{cat}/facts",
+            &["GET", "POST"],
+            get(read::facts).post(insert::insert),
+        ),
+        route("/categories/{cat}/changes", &["GET"], get(changes::changes)),
+        route("/explain", &["GET"], get(read::explain)),
+        route("/stats", &["GET"], get(read::stats)),
+        route("/healthz", &["GET"], get(read::healthz)),
+        route("/metrics", &["GET"], get(read::metrics)),
+        route("/openapi.json", &["GET"], get(openapi)),
+        route("/count", &["GET"], get(legacy::counts)),
+        route("/count/{cat}", &["GET"], get(legacy::count)),
+        route("/facts/{cat}", &["GET"], get(legacy::facts_csv)),
+        route("/insert/{cat}", &["POST"], post(legacy::insert_csv)),
+    ]
+}
+
+/// Every route the router serves: its methods and path (as the OpenAPI
+/// document writes paths).
+pub fn served() -> Vec<(&'static str, &'static str)> {
+    table()
+        .iter()
+        .flat_map(|r| r.methods.iter().map(|m| (*m, r.path)))
+        .collect()
+}
+
 /// Every route, wrapped.
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/categories", get(read::categories))
-        .route("/categories/{cat}/count", get(read::count))
-        .route(
-            "/categories/{cat}/facts",
-            get(read::facts).post(insert::insert),
-        )
-        .route("/categories/{cat}/changes", get(changes::changes))
-        .route("/explain", get(read::explain))
-        .route("/stats", get(read::stats))
-        .route("/healthz", get(read::healthz))
-        .route("/metrics", get(read::metrics))
-        .route("/openapi.json", get(openapi))
-        .route("/count", get(legacy::counts))
-        .route("/count/{cat}", get(read::count))
-        .route("/facts/{cat}", get(legacy::facts_csv))
-        .route("/insert/{cat}", axum::routing::post(legacy::insert_csv))
+    table()
+        .into_iter()
+        .fold(Router::new(), |router, r| router.route(r.path, r.handlers))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), timeout))
         .layer(middleware::from_fn_with_state(app.clone(), guard::check))
@@ -115,11 +150,16 @@ async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) -> R
         .with_label_values(&[route.as_str(), status.as_str()])
         .inc();
     if status == StatusCode::METHOD_NOT_ALLOWED {
-        let (mut parts, _) = response.into_parts();
-        let allow = allowed_methods(&route);
-        parts
-            .headers
-            .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+        let (mut parts, body) = response.into_parts();
+        let allow = allowed_methods(&route, app.read_only);
+        if let Ok(value) = header::HeaderValue::from_str(&allow) {
+            parts.headers.insert(header::ALLOW, value);
+        }
+        if parts.headers.contains_key(header::CONTENT_TYPE) {
+            // A refusal of our own (a write to a read-only service)
+            // keeps its reason.
+            return Response::from_parts(parts, body);
+        }
         let body = Json(crate::error::ErrorBody {
             error: format!("this route takes {allow} only"),
         });
@@ -133,11 +173,16 @@ async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) -> R
     response
 }
 
-/// The methods a route takes (for `Allow`).
-fn allowed_methods(route: &str) -> &'static str {
-    match route {
-        "/categories/{cat}/facts" => "GET,POST",
-        "/insert/{cat}" => "POST",
-        _ => "GET",
-    }
+/// The methods a route takes (for `Allow`): a read-only service takes
+/// no POST.
+fn allowed_methods(route: &str, read_only: bool) -> String {
+    let methods: Vec<&str> = table()
+        .iter()
+        .find(|r| r.path == route)
+        .map_or(&["GET"][..], |r| r.methods)
+        .iter()
+        .copied()
+        .filter(|m| !(read_only && *m == "POST"))
+        .collect();
+    methods.join(",")
 }

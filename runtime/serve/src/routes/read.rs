@@ -1,7 +1,7 @@
 //! The reads: categories, counts, facts, explanations, counters, health
 //! and metrics. Each answers from the last published commit and never
-//! waits for an insert (explanations excepted: they read provenance from
-//! the database, between inserts).
+//! waits for an insert (explanations read the record staged at that
+//! commit, see [`crate::committed`]).
 
 use std::sync::Arc;
 
@@ -16,7 +16,6 @@ use crate::app::App;
 use crate::error::{ApiError, ErrorBody};
 use crate::render::{self, MAX_LIMIT};
 use crate::view::query;
-use crate::writer::Job;
 
 /// A field of a category.
 #[derive(Serialize, ToSchema)]
@@ -119,9 +118,10 @@ const DEFAULT_LIMIT: usize = 100;
 
 #[utoipa::path(get, path = "/categories/{cat}/facts",
     params(("cat" = String, Path, description = "category"),
-        ("limit" = Option<usize>, Query, description = "facts per page (1 to 10000, default 100)"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 10000, description = "facts per page (1 to 10000, default 100)"),
         ("cursor" = Option<String>, Query, description = "the `next` of the page before"),
-        ("filters" = Option<String>, Query, description = "FIELD=V (equal), FIELD.eq|lt|le|gt|ge=V, any number")),
+        ("filters" = Option<Object>, Query, style = Form, explode,
+            description = "the filters, one query parameter each, named by the category's fields: FIELD=V (equal), FIELD.eq|lt|le|gt|ge=V; an unknown field is a 400")),
     responses((status = 200, body = Facts), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn facts(
     State(app): State<Arc<App>>,
@@ -176,6 +176,7 @@ pub async fn facts(
 /// in JSON; this describes it in the OpenAPI document).
 #[allow(dead_code)]
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExplainQuery {
     /// The fact as written in the program: `path(1, 4)`.
     pub fact: String,
@@ -190,7 +191,8 @@ pub struct Explanation {
 }
 
 #[utoipa::path(get, path = "/explain", params(ExplainQuery),
-    responses((status = 200, body = Explanation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Explanation), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
 pub async fn explain(
     State(app): State<Arc<App>>,
     RawQuery(raw): RawQuery,
@@ -202,24 +204,8 @@ pub async fn explain(
         .ok_or_else(|| ApiError::BadRequest("`fact=` names the fact: path(1, 4)".to_string()))?;
     let fact = render::decode(fact, true)?;
     let (cat, tuple) = (app.parse_fact)(&fact).map_err(ApiError::BadRequest)?;
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    let job = Job::Explain { cat, tuple, reply };
-    let timeout = app.limits.request_timeout;
-    let waited = tokio::time::timeout(timeout, async {
-        app.jobs
-            .send(job)
-            .await
-            .map_err(|_| ApiError::Unavailable("the service is stopping".to_string()))?;
-        answer
-            .await
-            .map_err(|_| ApiError::Unavailable("the service is stopping".to_string()))?
-    })
-    .await
-    .map_err(|_| ApiError::Unavailable("the explanation waited too long".to_string()))??;
-    Ok(Json(Explanation {
-        fact,
-        explanation: waited,
-    }))
+    let explanation = app.explain(cat, tuple).await?;
+    Ok(Json(Explanation { fact, explanation }))
 }
 
 /// The lifecycle counters.
@@ -227,6 +213,8 @@ pub async fn explain(
 pub struct StatsReply {
     pub commit: u64,
     pub facts: usize,
+    /// Served with `--read-only`: nothing is written, inserts are refused.
+    pub read_only: bool,
     /// As `foldc stats --format json` shows them.
     #[schema(value_type = Object)]
     pub stats: serde_json::Value,
@@ -238,6 +226,7 @@ pub async fn stats(State(app): State<Arc<App>>) -> Json<StatsReply> {
     Json(StatsReply {
         commit: snapshot.commit,
         facts: snapshot.total(),
+        read_only: app.read_only,
         stats: (*snapshot.stats).clone(),
     })
 }
@@ -247,6 +236,8 @@ pub async fn stats(State(app): State<Arc<App>>) -> Json<StatsReply> {
 pub struct Health {
     pub status: String,
     pub commit: u64,
+    /// Served with `--read-only`: nothing is written, inserts are refused.
+    pub read_only: bool,
 }
 
 #[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
@@ -254,6 +245,7 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Json<Health> {
     Json(Health {
         status: "ok".to_string(),
         commit: app.published.get().commit,
+        read_only: app.read_only,
     })
 }
 
