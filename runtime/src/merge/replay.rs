@@ -117,11 +117,17 @@ impl Mode for Tracker<'_> {
         self.base > 0 && self.fresh == 0
     }
 
-    /// Whether a combination searches depends on the sides of its rows:
-    /// an existence check must try every row.
+    /// Whether a combination searches depends only on the sides of its
+    /// rows (and the counts on which sides joined): an existence check
+    /// tries one row of each side, never every row.
     #[inline]
-    fn first_row_will_do(&self) -> bool {
-        false
+    fn exists_class(&self, cat: CatId, row: u32) -> u32 {
+        self.sides.side(cat, row) as u32
+    }
+
+    #[inline]
+    fn exists_classes(&self) -> u32 {
+        4
     }
 }
 
