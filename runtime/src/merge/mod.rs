@@ -64,6 +64,7 @@
 //! merge's own, and a [`MergeRecord`] of what the merge did.
 
 mod databases;
+mod direction;
 mod insert;
 mod policy;
 mod replay;
