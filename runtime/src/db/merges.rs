@@ -200,20 +200,23 @@ impl MergeRecord {
             t.found_new,
             self.new_facts.saturating_sub(t.found_new)
         );
-        let whole: Vec<String> = labels
-            .iter()
-            .zip(&self.handlers)
-            .filter(|(_, c)| c.skipped_by_handler > 0)
-            .map(|(l, _)| format!("`{}` at {} ({})", l.rule, l.position, l.trigger))
-            .collect();
-        if !whole.is_empty() {
-            let _ = writeln!(
-                out,
-                "  handlers skipped whole, as none of the categories they join holds a fact of \
-                 `{}` alone: {}",
-                self.base,
-                whole.join(", ")
-            );
+        // A handler driven from the base's side was skipped for want of
+        // facts of the other alone.
+        for (from_base, alone) in [(false, &self.base), (true, &self.other)] {
+            let whole: Vec<String> = labels
+                .iter()
+                .zip(&self.handlers)
+                .filter(|(_, c)| c.skipped_by_handler > 0 && (c.left_to_base > 0) == from_base)
+                .map(|(l, _)| format!("`{}` at {} ({})", l.rule, l.position, l.trigger))
+                .collect();
+            if !whole.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  handlers skipped whole, as none of the categories they join holds a fact \
+                     of `{alone}` alone: {}",
+                    whole.join(", ")
+                );
+            }
         }
         for r in &self.not_merged {
             let what = if r.kept {

@@ -40,7 +40,10 @@
 //! was current there, and whichever arrived last met the rest), and one
 //! holding a new fact is met by that fact's own event. The replay runs on
 //! the reference interpreter, whose merge mode ([`replay::Tracker`])
-//! tracks the side of every friend row joined.
+//! tracks the side of every friend row joined (an existence check tries
+//! one row of each side). By symmetry the base's own rows, meeting a
+//! friend of the other alone, meet every mixed combination as well; each
+//! rule is replayed from whichever side has fewer events ([`direction`]).
 //!
 //! # Strata that cannot be merged
 //!

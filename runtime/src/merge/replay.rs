@@ -3,11 +3,14 @@
 //! merge mode.
 //!
 //! The events are the rows the other database added to a stratum's
-//! trigger categories (rows it shares with the base are skip (1), counted
-//! and never run). A handler none of whose friend categories holds a fact
-//! of the base alone cannot meet a mixed combination: all its events are
-//! skipped at once (skip (0), by handler), which is what makes a merge of
-//! databases whose inputs never combine cost no replay at all. Each runs its handler with a [`Tracker`], which sees
+//! trigger categories; rows it shares with the base are skip (1), counted
+//! and never run. (For a rule driven from the base's side, see
+//! [`super::direction`], they are the base's own rows: below, read "base"
+//! and "other" swapped.) A handler none of whose friend categories holds
+//! a fact of the base alone cannot meet a mixed combination: all its
+//! events are skipped at once (skip (0), by handler), which is what makes
+//! a merge of databases whose inputs never combine cost no replay at all.
+//! Each runs its handler with a [`Tracker`], which sees
 //! every friend row a combination joins and lets a combination search
 //! (find facts) only when it holds a friend of the base alone and no new
 //! fact: everything else the other database already searched (its data
