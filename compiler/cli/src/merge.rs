@@ -102,7 +102,8 @@ pub fn run(args: Args) -> Outcome {
             "program": program.display_name(),
             "seconds": started.elapsed().as_secs_f64(),
             "phases": {
-                "copy": p.copy, "read": p.read, "resume": p.resume, "merge": p.merge, "save": p.save,
+                "copy": p.copy, "read": p.read, "resume": p.resume, "merge": p.merge,
+                "insert": p.insert, "replay": p.replay, "save": p.save,
             },
             "notes": merged.notes,
             "record": record_json(&merged.record, &labels(&plan)),

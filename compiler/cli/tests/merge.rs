@@ -11,7 +11,11 @@
 //! - skipping a handler whole never skips an event that checking each
 //!   event would replay: `merge(A, B)` with every event checked
 //!   (`FOLD_MERGE_CHECK_EACH_EVENT=1`) replays and finds exactly what the
-//!   merge with the skip does, handler by handler, and gives the same bytes.
+//!   merge with the skip does, handler by handler, and gives the same bytes;
+//! - driving every rule's replay from the base's side
+//!   (`FOLD_MERGE_FROM_BASE=1`: the base's own facts as events, mixed when
+//!   they meet the other's) and from the other's (`=0`) both give the bytes
+//!   of `merge(A, B)`: either direction alone meets every mixed combination.
 //!
 //! Splits are seeded by the case name, so a failure repeats; set
 //! `FOLD_MERGE_SEEDS=N` to try N splits per case (default 2).
@@ -263,6 +267,15 @@ fn merge_case(case: &Path, name: &str, seed: u64) -> Result<(), Failed> {
     merge("A", "B", "AB", &mut rng)?;
     same("merge(A, B) against run(A ∪ B)", &want_ab, &export("AB")?)?;
     handler_skip_loses_nothing(&p, &db, &want_ab, &export)?;
+    for (from_base, into) in [("1", "AB_from_base"), ("0", "AB_from_other")] {
+        let args = s(&["merge", &p, &db("A"), &db("B"), "--into", &db(into), "-q"]);
+        foldc_with(&args, &[("FOLD_MERGE_FROM_BASE", from_base)])?;
+        same(
+            &format!("merge(A, B) with FOLD_MERGE_FROM_BASE={from_base}"),
+            &want_ab,
+            &export(into)?,
+        )?;
+    }
     merge("B", "A", "BA", &mut rng)?;
     same("merge(B, A) against merge(A, B)", &want_ab, &export("BA")?)?;
 

@@ -21,6 +21,14 @@ pub struct MergeCounters {
     /// (Absent from records written before it existed.)
     #[serde(default)]
     pub skipped_by_handler: u64,
+    /// Events of a rule driven from the base's side (see
+    /// `merge::direction`: its facts of the base alone were far fewer than
+    /// the other's): they did not run; the rule's handlers ran the base's
+    /// own rows instead, and for those handlers the counters (0), (2), (3),
+    /// categorical and replayed count the base's events. (Absent from
+    /// records written before it existed.)
+    #[serde(default)]
+    pub left_to_base: u64,
     /// (2) Events whose every friend both databases hold.
     pub skipped_friends_in_both: u64,
     /// (3) Events whose fact and friends come from one database (an event
@@ -40,6 +48,7 @@ impl MergeCounters {
     pub(crate) fn add(&mut self, o: &MergeCounters) {
         self.skipped_in_both += o.skipped_in_both;
         self.skipped_by_handler += o.skipped_by_handler;
+        self.left_to_base += o.left_to_base;
         self.skipped_friends_in_both += o.skipped_friends_in_both;
         self.skipped_one_side += o.skipped_one_side;
         self.aborted_categorically += o.aborted_categorically;
@@ -47,9 +56,11 @@ impl MergeCounters {
         self.found_new += o.found_new;
     }
 
-    /// Events of the other database considered.
+    /// Events considered (of the other database, and of the base for a
+    /// rule driven from its side).
     pub fn events(&self) -> u64 {
         self.skipped_in_both
+            + self.left_to_base
             + self.skipped_by_handler
             + self.skipped_friends_in_both
             + self.skipped_one_side
@@ -174,6 +185,14 @@ impl MergeRecord {
             t.aborted_categorically,
             t.replayed
         );
+        if t.left_to_base > 0 {
+            let _ = writeln!(
+                out,
+                "  of those, {} left to the base's side: their rules had far fewer facts of `{}` \
+                 alone, so those drove the replay (the base's events are counted in their place)",
+                t.left_to_base, self.base
+            );
+        }
         let _ = writeln!(
             out,
             "  new facts: {} ({} found by replayed events, {} by the runs to the fixpoint after)",
@@ -181,20 +200,23 @@ impl MergeRecord {
             t.found_new,
             self.new_facts.saturating_sub(t.found_new)
         );
-        let whole: Vec<String> = labels
-            .iter()
-            .zip(&self.handlers)
-            .filter(|(_, c)| c.skipped_by_handler > 0)
-            .map(|(l, _)| format!("`{}` at {} ({})", l.rule, l.position, l.trigger))
-            .collect();
-        if !whole.is_empty() {
-            let _ = writeln!(
-                out,
-                "  handlers skipped whole, as none of the categories they join holds a fact of \
-                 `{}` alone: {}",
-                self.base,
-                whole.join(", ")
-            );
+        // A handler driven from the base's side was skipped for want of
+        // facts of the other alone.
+        for (from_base, alone) in [(false, &self.base), (true, &self.other)] {
+            let whole: Vec<String> = labels
+                .iter()
+                .zip(&self.handlers)
+                .filter(|(_, c)| c.skipped_by_handler > 0 && (c.left_to_base > 0) == from_base)
+                .map(|(l, _)| format!("`{}` at {} ({})", l.rule, l.position, l.trigger))
+                .collect();
+            if !whole.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  handlers skipped whole, as none of the categories they join holds a fact \
+                     of `{alone}` alone: {}",
+                    whole.join(", ")
+                );
+            }
         }
         for r in &self.not_merged {
             let what = if r.kept {

@@ -193,6 +193,20 @@ pub enum Access {
 impl Db {
     /// Open the database at `dir` for `plan` (the program at `program`).
     pub fn open(dir: &Path, plan: &Plan, program: &str, access: Access) -> Result<Db, DbError> {
+        Db::open_with_room(dir, plan, program, access, &[])
+    }
+
+    /// [`Db::open`], leaving room after each category's saved rows for
+    /// `room[category id]` more (a merge knows how many facts it may
+    /// append: the arrays then need not move, copying and faulting in
+    /// tens of megabytes again, when those come).
+    pub fn open_with_room(
+        dir: &Path,
+        plan: &Plan,
+        program: &str,
+        access: Access,
+        room: &[usize],
+    ) -> Result<Db, DbError> {
         if access != Access::Merging {
             refuse_merging(dir)?;
         }
@@ -215,7 +229,7 @@ impl Db {
         // A run or a merge resumes every category: its saved tables are
         // read while sled recovers (export reads only some, when asked).
         let prefetch = match access {
-            Access::Run { fresh: false } | Access::Merging => tables::Prefetch::start(dir),
+            Access::Run { fresh: false } | Access::Merging => tables::Prefetch::start(dir, room),
             _ => tables::Prefetch::default(),
         };
         let mut db = if access == Access::Read {

@@ -121,7 +121,7 @@ fn path(dir: &Path, cat: usize) -> PathBuf {
 /// `stamp`, if a file holds them whole; anything else (no file, another
 /// program or generation, more rows, damage) is `None`.
 pub fn read(dir: &Path, cat: usize, stamp: Stamp) -> Option<Saved> {
-    read_any(dir, cat).and_then(|(found, saved)| found.serves(&stamp).then_some(saved))
+    read_any(dir, cat, 0).and_then(|(found, saved)| found.serves(&stamp).then_some(saved))
 }
 
 /// What a file's header says of one index.
@@ -134,8 +134,9 @@ struct IndexHead {
 
 /// The file of category `cat` and the rows it was written for, if it is
 /// whole and its tables are well formed (whether they serve the rows on
-/// disk is the caller's to check, [`Stamp::serves`]).
-fn read_any(dir: &Path, cat: usize) -> Option<(Stamp, Saved)> {
+/// disk is the caller's to check, [`Stamp::serves`]). The rows' array has
+/// room for `room` rows more.
+fn read_any(dir: &Path, cat: usize, room: usize) -> Option<(Stamp, Saved)> {
     let file = File::open(path(dir, cat)).ok()?;
     let len = file.metadata().ok()?.len();
     let mut r = CheckedReader::new(BufReader::with_capacity(1 << 12, &file), len);
@@ -184,7 +185,7 @@ fn read_any(dir: &Path, cat: usize) -> Option<(Stamp, Saved)> {
         return None;
     }
     let crc = r.into_crc();
-    let mut words: Buf<u64> = Buf::zeroed_unpopulated(words);
+    let mut words: Buf<u64> = Buf::zeroed_unpopulated_room(words, room.saturating_mul(arity));
     let mut slots: Buf<u64> = Buf::zeroed_unpopulated(slots);
     let mut dead: Buf<u64> = Buf::zeroed_unpopulated(dead);
     let mut lens: Vec<Buf<u32>> = heads
@@ -253,8 +254,9 @@ pub struct Prefetch {
 }
 
 impl Prefetch {
-    /// Start reading every tables file in `dir`.
-    pub fn start(dir: &Path) -> Prefetch {
+    /// Start reading every tables file in `dir`, leaving room in the rows
+    /// of category `c` for `room[c]` rows more (none past its end).
+    pub fn start(dir: &Path, room: &[usize]) -> Prefetch {
         let Ok(entries) = std::fs::read_dir(dir.join(DIR)) else {
             return Prefetch::default();
         };
@@ -271,12 +273,14 @@ impl Prefetch {
         cats.sort_unstable();
         let (to, from) = mpsc::channel();
         let (dir, order) = (dir.to_path_buf(), cats.clone());
+        let room = room.to_vec();
         let reading = std::thread::Builder::new()
             .name("foldc-tables".into())
             .spawn(move || {
                 for cat in order {
                     // Nobody is waiting any more (the resume failed or ended).
-                    if to.send((cat, read_any(&dir, cat))).is_err() {
+                    let more = room.get(cat).copied().unwrap_or(0);
+                    if to.send((cat, read_any(&dir, cat, more))).is_err() {
                         break;
                     }
                 }
@@ -457,7 +461,7 @@ mod tests {
         assert_eq!(b.insert(&next), a.insert(&next));
         // Read in the background, the file gives the same tables, and only
         // for the rows it serves.
-        let mut pre = Prefetch::start(dir.path());
+        let mut pre = Prefetch::start(dir.path(), &[]);
         let saved = pre.take(dir.path(), 3, stamp).unwrap();
         let mut c = store();
         let ic = c.ensure_index(t, &[1]);
@@ -468,7 +472,7 @@ mod tests {
             generation: 2,
             ..stamp
         };
-        assert!(Prefetch::start(dir.path())
+        assert!(Prefetch::start(dir.path(), &[])
             .take(dir.path(), 3, other)
             .is_none());
         // One flipped byte anywhere (header, rows, slots, checksum), or

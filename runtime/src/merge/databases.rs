@@ -30,8 +30,13 @@ pub struct Phases {
     pub read: f64,
     /// Resuming the copy.
     pub resume: f64,
-    /// Merging (replay and the runs to the fixpoint).
+    /// Merging: copying the other's facts in, the replay and the runs to
+    /// the fixpoint.
     pub merge: f64,
+    /// Of `merge`: copying the other database's facts in.
+    pub insert: f64,
+    /// Of `merge`: replaying the other database's events.
+    pub replay: f64,
     /// The final checkpoint and the rename.
     pub save: f64,
 }
@@ -40,8 +45,9 @@ impl Phases {
     /// `copy 0.001 s, read the other ...` for a summary line.
     pub fn render(&self) -> String {
         format!(
-            "copy {:.3} s, read the other {:.3} s, resume {:.3} s, merge {:.3} s, save {:.3} s",
-            self.copy, self.read, self.resume, self.merge, self.save
+            "copy {:.3} s, read the other {:.3} s, resume {:.3} s, merge {:.3} s (insert {:.3} \
+             s, replay {:.3} s), save {:.3} s",
+            self.copy, self.read, self.resume, self.merge, self.insert, self.replay, self.save
         )
     }
 }
@@ -163,13 +169,17 @@ fn build(
     drop(other);
     phases.read = lap();
     let mut engine = Engine::new(plan.clone(), natives).map_err(|e| e.to_string())?;
-    let mut db = Db::open(tmp, plan, program, Access::Merging).map_err(|e| e.to_string())?;
+    // The other's current facts may all be appended: room for them.
+    let room: Vec<usize> = contents.cats.iter().map(|c| c.live).collect();
+    let mut db = Db::open_with_room(tmp, plan, program, Access::Merging, &room)
+        .map_err(|e| e.to_string())?;
     db.restore(&mut engine, None).map_err(|e| e.to_string())?;
     phases.resume = lap();
     let index = db.merges().len() as u32;
-    let record = merge(&mut engine, &contents, names, index, opts, &mut db)?;
+    let (record, spent) = merge(&mut engine, &contents, names, index, opts, &mut db)?;
     db.add_merge(record.clone());
     phases.merge = lap();
+    (phases.insert, phases.replay) = (spent.insert, spent.replay);
     db.finish(&mut engine).map_err(|e| e.to_string())?;
     drop(db);
     copy::finish_merge_dir(tmp, into).map_err(|e| e.to_string())?;

@@ -27,15 +27,6 @@ use super::sides::Sides;
 /// No row in the merged store.
 const NONE: u32 = u32::MAX;
 
-/// What becomes of one row of the other database.
-#[derive(Clone, Copy)]
-enum Fate {
-    /// Not copied (superseded there, or lost here); see [`NONE`].
-    Dropped,
-    /// Appended as this row.
-    Appended(u32),
-}
-
 /// Copies the other database's facts, category by category.
 pub(super) struct Inserter<'m> {
     plan: &'m Plan,
@@ -107,23 +98,21 @@ impl<'m> Inserter<'m> {
         cats: &[CatId],
         obs: &mut O,
     ) -> Result<(), String> {
-        let mut fates: Vec<Vec<Fate>> = Vec::with_capacity(cats.len());
+        let mut appends: Vec<Vec<u32>> = Vec::with_capacity(cats.len());
         for &cat in cats {
-            fates.push(self.classify(store, sides, cat));
+            appends.push(self.classify(store, sides, cat));
         }
-        for (&cat, fates) in cats.iter().zip(&fates) {
+        for (&cat, appended) in cats.iter().zip(&appends) {
             let theirs = &self.other.cats[cat.index()];
             if !store.relation(cat).is_keyed() {
-                self.append(store, cat, fates, obs)?;
+                self.append(store, cat, appended, obs)?;
                 let c = sides.cat_mut(cat);
                 c.other_end = store.relation(cat).len() as u32;
                 c.inserted = true;
                 continue;
             }
-            for (r, fate) in fates.iter().enumerate() {
-                let Fate::Appended(want) = *fate else {
-                    continue;
-                };
+            for &r in appended {
+                let (r, want) = (r as usize, self.rows[cat.index()][r as usize]);
                 let origin = self.origin(theirs.origins[r], r as u32);
                 let rel = store.relation_mut(cat);
                 match rel.insert(theirs.row(r)).row() {
@@ -147,34 +136,28 @@ impl<'m> Inserter<'m> {
     /// Add the other database's given facts of `cats` (input rows and
     /// program facts) as ordinary new facts: a stratum whose base facts
     /// are kept (see [`super::policy`]) takes only those.
-    /// Append the other database's facts of an unkeyed category that
-    /// [`Inserter::classify`] found absent, in one go.
+    /// Append the other database's rows `appended` of an unkeyed category
+    /// (those [`Inserter::classify`] found absent), in one go.
     fn append<O: Observer>(
         &self,
         store: &mut Store,
         cat: CatId,
-        fates: &[Fate],
+        appended: &[u32],
         obs: &mut O,
     ) -> Result<(), String> {
         let theirs = &self.other.cats[cat.index()];
-        let appended: Vec<(u32, u32)> = fates
-            .iter()
-            .enumerate()
-            .filter_map(|(r, fate)| match *fate {
-                Fate::Appended(want) => Some((r as u32, want)),
-                Fate::Dropped => None,
-            })
-            .collect();
+        let map = &self.rows[cat.index()];
         let rel = store.relation_mut(cat);
         let first = rel
-            .append_absent(appended.len(), |i| theirs.row(appended[i].0 as usize))
+            .append_absent(appended.len(), |i| theirs.row(appended[i] as usize))
             .map_err(|row| {
                 format!(
                     "internal error: merging `{}`, row {row} was found present after all",
                     rel.name()
                 )
             })?;
-        for (i, &(r, want)) in appended.iter().enumerate() {
+        for (i, &r) in appended.iter().enumerate() {
+            let want = map[r as usize];
             if first + i as u32 != want {
                 return Err(format!(
                     "internal error: merging `{}`, row {r} of the other database went to row {}, \
@@ -199,14 +182,16 @@ impl<'m> Inserter<'m> {
         }
     }
 
-    /// Decide the fate of each row of the other database's `cat`, mark
-    /// the base rows it also holds, and record the row map.
-    fn classify(&mut self, store: &Store, sides: &mut Sides, cat: CatId) -> Vec<Fate> {
+    /// Decide what becomes of each row of the other database's `cat`: mark
+    /// the base rows it also holds, record the row map, and return the
+    /// rows to append, in order (the map gives where each goes). The rest
+    /// are not copied: superseded there, lost here, or held by the base.
+    fn classify(&mut self, store: &Store, sides: &mut Sides, cat: CatId) -> Vec<u32> {
         let theirs = &self.other.cats[cat.index()];
         let rel = store.relation(cat);
         let mut next = rel.len() as u32;
         let mut map = vec![NONE; theirs.rows()];
-        let mut fates = vec![Fate::Dropped; theirs.rows()];
+        let mut appended = Vec::new();
         sides.cat_mut(cat).other_live = theirs.live;
         // The lookups read only the store: all at once in table order (each
         // alone a likely cache miss in a table of millions), then the
@@ -230,7 +215,7 @@ impl<'m> Inserter<'m> {
             };
             let c = sides.cat_mut(cat);
             if append {
-                fates[r] = Fate::Appended(next);
+                appended.push(r as u32);
                 map[r] = next;
                 next += 1;
                 c.other_only += 1;
@@ -239,6 +224,6 @@ impl<'m> Inserter<'m> {
             }
         }
         self.rows[cat.index()] = map;
-        fates
+        appended
     }
 }

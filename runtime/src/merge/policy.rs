@@ -20,6 +20,8 @@
 //! else is **recomputed**: the stratum's found facts are dropped, the
 //! given facts of both databases kept, and its rules run again.
 
+use std::time::Instant;
+
 use crate::exec::invalidate::{self, Reason};
 use crate::exec::observe::Observer;
 use crate::exec::scheduler::{Ctx, Policy};
@@ -46,6 +48,10 @@ pub(super) struct MergePolicy<'m> {
     pub counters: Vec<MergeCounters>,
     /// By stratum: the decision, and why it is not a merge.
     pub decisions: Vec<(Decision, String)>,
+    /// Seconds spent copying the other database's facts in, and replaying
+    /// its events (the rest of the merge runs strata to their fixpoint).
+    pub insert_secs: f64,
+    pub replay_secs: f64,
 }
 
 impl<'m> MergePolicy<'m> {
@@ -55,6 +61,8 @@ impl<'m> MergePolicy<'m> {
             inserter,
             counters: vec![MergeCounters::default(); plan.handlers.len()],
             decisions: vec![(Decision::Merge, String::new()); plan.strata.len()],
+            insert_secs: 0.0,
+            replay_secs: 0.0,
         }
     }
 
@@ -142,12 +150,18 @@ impl Policy for MergePolicy<'_> {
     ) -> Result<(), String> {
         let plan = ctx.plan;
         let cats = &plan.strata[s].categories;
+        let started = Instant::now();
         if self.decisions[s].0 == Decision::KeepBase {
             self.inserter.insert_given(ctx.store, cats, obs);
+            self.insert_secs += started.elapsed().as_secs_f64();
             return Ok(());
         }
         self.inserter
             .insert(ctx.store, &mut self.sides, cats, obs)?;
-        replay::stratum(ctx, &self.sides, s, obs, &mut self.counters)
+        let inserted = Instant::now();
+        self.insert_secs += (inserted - started).as_secs_f64();
+        let replayed = replay::stratum(ctx, &self.sides, s, obs, &mut self.counters);
+        self.replay_secs += inserted.elapsed().as_secs_f64();
+        replayed
     }
 }

@@ -3,11 +3,14 @@
 //! merge mode.
 //!
 //! The events are the rows the other database added to a stratum's
-//! trigger categories (rows it shares with the base are skip (1), counted
-//! and never run). A handler none of whose friend categories holds a fact
-//! of the base alone cannot meet a mixed combination: all its events are
-//! skipped at once (skip (0), by handler), which is what makes a merge of
-//! databases whose inputs never combine cost no replay at all. Each runs its handler with a [`Tracker`], which sees
+//! trigger categories; rows it shares with the base are skip (1), counted
+//! and never run. (For a rule driven from the base's side, see
+//! [`super::direction`], they are the base's own rows: below, read "base"
+//! and "other" swapped.) A handler none of whose friend categories holds
+//! a fact of the base alone cannot meet a mixed combination: all its
+//! events are skipped at once (skip (0), by handler), which is what makes
+//! a merge of databases whose inputs never combine cost no replay at all.
+//! Each runs its handler with a [`Tracker`], which sees
 //! every friend row a combination joins and lets a combination search
 //! (find facts) only when it holds a friend of the base alone and no new
 //! fact: everything else the other database already searched (its data
@@ -20,7 +23,6 @@ use rayon::prelude::*;
 
 use crate::eval::interp::{run_in, Mode};
 use crate::eval::{Frame, Outcome};
-use crate::exec::invalidate::body_reads;
 use crate::exec::observe::Observer;
 use crate::exec::round::{self, ChunkResult, CHUNK};
 use crate::exec::scheduler::Ctx;
@@ -28,7 +30,8 @@ use crate::plan::Plan;
 use crate::plan::{CatId, HandlerId};
 use crate::store::{IndexId, Store};
 
-use super::sides::{dead_in, Side, Sides};
+use super::direction;
+use super::sides::{Side, Sides};
 use super::MergeCounters;
 
 /// Follows the sides of the friends of one event's combinations.
@@ -44,11 +47,16 @@ pub(super) struct Tracker<'s> {
     joined: u32,
     not_both: u32,
     met_base: bool,
+    /// The replay is driven from the base's side ([`super::direction`]):
+    /// base and other swap roles, so "a friend of the base alone" reads
+    /// "a friend of the other alone".
+    from_base: bool,
 }
 
 impl<'s> Tracker<'s> {
-    fn new(sides: &'s Sides) -> Self {
+    fn new(sides: &'s Sides, from_base: bool) -> Self {
         Tracker {
+            from_base,
             sides,
             base: 0,
             fresh: 0,
@@ -85,7 +93,11 @@ impl Mode for Tracker<'_> {
 
     #[inline]
     fn enter(&mut self, cat: CatId, row: u32) -> Side {
-        let side = self.sides.side(cat, row);
+        let side = match (self.sides.side(cat, row), self.from_base) {
+            (Side::Base, true) => Side::Other,
+            (Side::Other, true) => Side::Base,
+            (side, _) => side,
+        };
         self.joined += 1;
         match side {
             Side::Both => {}
@@ -117,19 +129,27 @@ impl Mode for Tracker<'_> {
         self.base > 0 && self.fresh == 0
     }
 
-    /// Whether a combination searches depends on the sides of its rows:
-    /// an existence check must try every row.
+    /// Whether a combination searches depends only on the sides of its
+    /// rows (and the counts on which sides joined): an existence check
+    /// tries one row of each side, never every row.
     #[inline]
-    fn first_row_will_do(&self) -> bool {
-        false
+    fn exists_class(&self, cat: CatId, row: u32) -> u32 {
+        self.sides.side(cat, row) as u32
+    }
+
+    #[inline]
+    fn exists_classes(&self) -> u32 {
+        4
     }
 }
 
-/// The other database's rows of one handler's trigger.
+/// The rows of one handler's trigger to replay: the other database's
+/// own, or (driven from the base) those of the base alone in `lo..hi`.
 struct Work {
     handler: HandlerId,
     lo: u32,
     hi: u32,
+    from_base: bool,
 }
 
 /// Replay the other database's events for the handlers of stratum `s`
@@ -144,9 +164,9 @@ pub(super) fn stratum<O: Observer>(
     counters: &mut [MergeCounters],
 ) -> Result<(), String> {
     let check_each = check_each_event();
-    let mut base_only: Vec<Option<usize>> = vec![None; ctx.plan.categories.len()];
+    let drives = direction::choose(ctx.plan, ctx.store, sides, s);
     let mut work = Vec::new();
-    for &h in &ctx.plan.strata[s].handlers {
+    for (&h, drive) in ctx.plan.strata[s].handlers.iter().zip(drives) {
         let trigger = ctx.plan.handler(h).trigger;
         let c = sides.cat(trigger);
         let wm = &mut ctx.state.watermarks[h.index()];
@@ -158,22 +178,25 @@ pub(super) fn stratum<O: Observer>(
             ));
         }
         *wm = c.other_end;
-        counters[h.index()].skipped_in_both += c.both_count as u64;
-        let may_mix = body_reads(&ctx.plan.handler(h).body).iter().any(|&cat| {
-            *base_only[cat.index()]
-                .get_or_insert_with(|| sides.base_only_live(cat, ctx.store.relation(cat)))
-                > 0
-        });
-        if !may_mix && !check_each {
-            let rel = ctx.store.relation(trigger);
-            let dead = dead_in(rel, c.base_len, c.other_end) as u32;
-            counters[h.index()].skipped_by_handler += u64::from(c.other_end - c.base_len - dead);
+        let counter = &mut counters[h.index()];
+        counter.skipped_in_both += c.both_count as u64;
+        if drive.from_base {
+            counter.left_to_base += drive.other_events;
+        }
+        if !drive.may_mix && !check_each {
+            counter.skipped_by_handler += drive.events;
             continue;
         }
+        let (lo, hi) = if drive.from_base {
+            (0, c.base_len)
+        } else {
+            (c.base_len, c.other_end)
+        };
         work.push(Work {
             handler: h,
-            lo: c.base_len,
-            hi: c.other_end,
+            lo,
+            hi,
+            from_base: drive.from_base,
         });
     }
     let wanted: Vec<(CatId, IndexId)> = work
@@ -242,9 +265,16 @@ fn evaluate(
         let mut counters = MergeCounters::default();
         let mut frame = Frame::new();
         let mut raw = Vec::new();
-        let mut tracker = Tracker::new(sides);
+        let from_base = work[i].from_base;
+        let mut tracker = Tracker::new(sides, from_base);
         for r in lo..hi {
-            if rel.is_dead(r) {
+            if from_base {
+                // The base's own current rows only: the others are the
+                // other database's events, or shared.
+                if sides.side(p.trigger, r) != Side::Base || rel.is_dead(r) {
+                    continue;
+                }
+            } else if rel.is_dead(r) {
                 res.stats.skipped_superseded += 1;
                 continue;
             }

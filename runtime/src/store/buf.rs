@@ -123,10 +123,18 @@ impl<T: Pod> Buf<T> {
     /// fill at once (they then take the faults in parallel, a huge page
     /// each at a time, instead of one thread populating them all first).
     pub fn zeroed_unpopulated(n: usize) -> Buf<T> {
+        Buf::zeroed_unpopulated_room(n, 0)
+    }
+
+    /// [`Buf::zeroed_unpopulated`] with room for `room` items more (at
+    /// least a quarter of `n`) before the array moves: for an array known
+    /// to grow by that much, growing then populates only the new part
+    /// instead of copying the old into a new mapping.
+    pub fn zeroed_unpopulated_room(n: usize, room: usize) -> Buf<T> {
         if n * size_of::<T>() < MAP_BYTES {
             return Buf::zeroed(n);
         }
-        match Mapped::new(n + n / 4) {
+        match Mapped::new(n.saturating_add(room.max(n / 4))) {
             Some(mut m) => {
                 (m.len, m.used, m.ready) = (n, n, n * size_of::<T>());
                 Buf {

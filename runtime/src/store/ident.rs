@@ -113,30 +113,35 @@ impl IdentTable {
             .len()
             .trailing_zeros()
             .saturating_sub(BUCKET_BITS);
-        let homes: Vec<u32> = (0..n)
+        // Each tuple is hashed once, in order; the probes then carry their
+        // tag (the home slot follows from it), so going through them in
+        // table order reads no tuple again but those whose tag matches.
+        let tags: Vec<u32> = (0..n)
             .into_par_iter()
             .with_min_len(4096)
-            .map(|i| self.home(tag_of(hash(i))) as u32)
+            .map(|i| tag_of(hash(i)))
             .collect();
         let mut starts = vec![0u32; (self.slots.len() >> shift) + 1];
-        for &h in &homes {
-            starts[(h as usize >> shift) + 1] += 1;
+        for &t in &tags {
+            starts[(self.home(t) >> shift) + 1] += 1;
         }
         for b in 1..starts.len() {
             starts[b] += starts[b - 1];
         }
-        let mut sorted = vec![0u32; n];
-        for (i, &h) in homes.iter().enumerate() {
-            let b = &mut starts[h as usize >> shift];
-            sorted[*b as usize] = i as u32;
+        // (tuple, tag) packed as `i << 32 | tag`.
+        let mut sorted = vec![0u64; n];
+        for (i, &t) in tags.iter().enumerate() {
+            let b = &mut starts[self.home(t) >> shift];
+            sorted[*b as usize] = (i as u64) << 32 | u64::from(t);
             *b += 1;
         }
+        drop(tags);
         let found: Vec<(u32, u32)> = sorted
             .par_chunks(1 << 14)
             .flat_map_iter(|chunk| {
-                chunk.iter().filter_map(|&i| {
-                    let tag = tag_of(hash(i as usize));
-                    let mut at = homes[i as usize] as usize;
+                chunk.iter().filter_map(|&p| {
+                    let (i, tag) = ((p >> 32) as u32, p as u32);
+                    let mut at = self.home(tag);
                     loop {
                         let e = self.slots[at];
                         if e == 0 {

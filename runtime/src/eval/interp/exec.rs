@@ -63,12 +63,20 @@ pub(crate) trait Mode {
     fn history(&self) -> bool {
         false
     }
-    /// Whether an existence check may stop at its first matching row (the
-    /// plan's `exists`). A mode whose [`Mode::may_search`] depends on
-    /// which rows joined (a merge) needs every row.
+    /// An existence check (the plan's `exists`) runs the first matching
+    /// row of each class this tells apart and skips the rest: rows of one
+    /// class would run its body alike. A run has one class (the first row
+    /// will do); a merge, whose [`Mode::may_search`] depends on which side
+    /// each joined row comes from, one class per side.
     #[inline(always)]
-    fn first_row_will_do(&self) -> bool {
-        true
+    fn exists_class(&self, _cat: CatId, _row: u32) -> u32 {
+        0
+    }
+    /// How many classes [`Mode::exists_class`] hands out (at most 32):
+    /// once a row of each has run, the check is done.
+    #[inline(always)]
+    fn exists_classes(&self) -> u32 {
+        1
     }
 }
 
@@ -96,8 +104,37 @@ impl<M: Mode> Mode for &mut M {
         (**self).history()
     }
     #[inline]
-    fn first_row_will_do(&self) -> bool {
-        (**self).first_row_will_do()
+    fn exists_class(&self, cat: CatId, row: u32) -> u32 {
+        (**self).exists_class(cat, row)
+    }
+    #[inline]
+    fn exists_classes(&self) -> u32 {
+        (**self).exists_classes()
+    }
+}
+
+/// The state of one existence check over a join's rows: the classes
+/// (bits) of the rows that have run.
+struct Exists {
+    on: bool,
+    tried: u32,
+    all: u32,
+}
+
+impl Exists {
+    fn new(on: bool, classes: u32) -> Exists {
+        let all = match classes {
+            0 | 1 => 1,
+            n if n >= 32 => u32::MAX,
+            n => (1u32 << n) - 1,
+        };
+        Exists { on, tried: 0, all }
+    }
+
+    /// Every class has had its row: the rest would change nothing.
+    #[inline]
+    fn done(&self) -> bool {
+        self.on && self.tried & self.all == self.all
     }
 }
 
@@ -342,15 +379,16 @@ impl<'a, M: Mode> Exec<'a, M> {
             } => {
                 self.passed_data = true;
                 let rel = self.store.relation(*cat);
-                // An existence check stops after the first row that
-                // matched (or faulted): every other would run the same body.
-                let first_only = *exists && self.mode.first_row_will_do();
+                // An existence check runs one matching (or faulting) row of
+                // each class the mode tells apart: every other would run
+                // the same body. It stops when every class has had one.
+                let mut check = Exists::new(*exists, self.mode.exists_classes());
                 match source {
                     Source::All => {
                         for r in 0..rel.len() as u32 {
-                            match self.join_row(rel, *cat, r, bind, body) {
+                            match self.join_checked(rel, *cat, r, bind, body, &mut check) {
                                 None => {}
-                                Some(Flow::Next | Flow::Drop) if first_only => break,
+                                Some(Flow::Next | Flow::Drop) if check.done() => break,
                                 Some(Flow::Next | Flow::Drop) => {}
                                 Some(other) => return other,
                             }
@@ -367,9 +405,9 @@ impl<'a, M: Mode> Exec<'a, M> {
                         for r in 0..rel.len() as u32 {
                             let row = rel.row(r);
                             if cols.iter().zip(&words).all(|(&c, &w)| row[c] == w) {
-                                match self.join_row(rel, *cat, r, bind, body) {
+                                match self.join_checked(rel, *cat, r, bind, body, &mut check) {
                                     None => {}
-                                    Some(Flow::Next | Flow::Drop) if first_only => break,
+                                    Some(Flow::Next | Flow::Drop) if check.done() => break,
                                     Some(Flow::Next | Flow::Drop) => {}
                                     Some(other) => return other,
                                 }
@@ -381,9 +419,9 @@ impl<'a, M: Mode> Exec<'a, M> {
                             return Flow::Next;
                         };
                         for &r in rows {
-                            match self.join_row(rel, *cat, r, bind, body) {
+                            match self.join_checked(rel, *cat, r, bind, body, &mut check) {
                                 None => {}
-                                Some(Flow::Next | Flow::Drop) if first_only => break,
+                                Some(Flow::Next | Flow::Drop) if check.done() => break,
                                 Some(Flow::Next | Flow::Drop) => {}
                                 Some(other) => return other,
                             }
@@ -502,6 +540,31 @@ impl<'a, M: Mode> Exec<'a, M> {
     /// Join row `r` and run `body`: `None` when the row is dead or does not
     /// match, else the flow of its combination (a fault absorbed).
     #[inline]
+    /// [`Self::join_row`], but in an existence check only for a row of a
+    /// class no row has run for yet.
+    fn join_checked(
+        &mut self,
+        rel: &Relation,
+        cat: CatId,
+        r: u32,
+        bind: &[(usize, Bind)],
+        body: &[Op],
+        check: &mut Exists,
+    ) -> Option<Flow> {
+        if !check.on {
+            return self.join_row(rel, cat, r, bind, body);
+        }
+        let bit = 1u32 << self.mode.exists_class(cat, r).min(31);
+        if check.tried & bit != 0 {
+            return None;
+        }
+        let flow = self.join_row(rel, cat, r, bind, body);
+        if flow.is_some() {
+            check.tried |= bit;
+        }
+        flow
+    }
+
     fn join_row(
         &mut self,
         rel: &Relation,
