@@ -169,25 +169,8 @@ impl Translator {
             return Some(());
         }
         // The private relation of the bindings.
-        let name = self.fresh("autoinc");
         let sp = span;
-        self.rels.insert(name.clone(), bases.clone());
-        self.items.push(ast::Item::Data(ast::DataDecl {
-            private: true,
-            name: ident(&name, sp),
-            fields: bases
-                .iter()
-                .enumerate()
-                .map(|(i, b)| ast::FieldDecl {
-                    name: ident(&format!("c{i}"), sp),
-                    ty: type_expr(*b, sp),
-                })
-                .collect(),
-            key: None,
-            keep: None,
-            broken: false,
-            span: sp,
-        }));
+        let name = self.private_relation("autoinc", &bases, sp);
         let binding = |names: &[String]| s::Atom {
             name: ident(&name, sp),
             args: names.iter().map(|c| var(c, sp)).collect(),

@@ -413,7 +413,6 @@ impl Translator {
                 }
             }
         }
-        let name = self.fresh("agg_body");
         let mut types = self.var_types(&body_lits);
         for (k, v) in inner_types {
             types.entry(k.clone()).or_insert(*v);
@@ -422,25 +421,8 @@ impl Translator {
             .iter()
             .map(|c| types.get(c).copied().unwrap_or(Base::Number))
             .collect();
+        let name = self.private_relation("agg_body", &bases, sp);
         let name_ident = ident(&name, sp);
-        self.rels.insert(name.clone(), bases.clone());
-        self.items.push(ast::Item::Data(ast::DataDecl {
-            private: true,
-            name: name_ident.clone(),
-            fields: cols
-                .iter()
-                .zip(&bases)
-                .enumerate()
-                .map(|(i, (_, b))| ast::FieldDecl {
-                    name: ident(&format!("c{i}"), sp),
-                    ty: type_expr(*b, sp),
-                })
-                .collect(),
-            key: None,
-            keep: None,
-            broken: false,
-            span: sp,
-        }));
         let head = s::Atom {
             name: name_ident.clone(),
             args: cols

@@ -139,6 +139,30 @@ impl Translator {
         format!("__{what}{}", self.fresh)
     }
 
+    /// Declare a new private relation named after `what`, with one field
+    /// `c0, c1, ...` of each of `bases`; its name.
+    fn private_relation(&mut self, what: &str, bases: &[Base], sp: Span) -> String {
+        let name = self.fresh(what);
+        self.rels.insert(name.clone(), bases.to_vec());
+        self.items.push(ast::Item::Data(ast::DataDecl {
+            private: true,
+            name: ident(&name, sp),
+            fields: bases
+                .iter()
+                .enumerate()
+                .map(|(i, b)| ast::FieldDecl {
+                    name: ident(&format!("c{i}"), sp),
+                    ty: type_expr(*b, sp),
+                })
+                .collect(),
+            key: None,
+            keep: None,
+            broken: false,
+            span: sp,
+        }));
+        name
+    }
+
     pub fn translate(mut self, program: &s::Program) -> (ast::Program, SouffleIo, Vec<Diagnostic>) {
         for item in &program.items {
             if let s::Item::Type(t) = item {
@@ -724,18 +748,8 @@ impl Translator {
 
     /// The nullary relation that holds when `a` has a fact.
     fn exists(&mut self, a: &s::Atom) -> Option<String> {
-        let name = self.fresh("exists");
         let sp = a.span;
-        self.rels.insert(name.clone(), Vec::new());
-        self.items.push(ast::Item::Data(ast::DataDecl {
-            private: true,
-            name: ident(&name, sp),
-            fields: Vec::new(),
-            key: None,
-            keep: None,
-            broken: false,
-            span: sp,
-        }));
+        let name = self.private_relation("exists", &[], sp);
         let head = s::Atom {
             name: ident(&name, sp),
             args: Vec::new(),

@@ -397,24 +397,7 @@ impl Translator {
             .iter()
             .map(|c| types.get(c).copied().unwrap_or(Base::Number))
             .collect();
-        let name = self.fresh("unpack");
-        self.rels.insert(name.clone(), bases.clone());
-        self.items.push(ast::Item::Data(ast::DataDecl {
-            private: true,
-            name: ident(&name, sp),
-            fields: bases
-                .iter()
-                .enumerate()
-                .map(|(i, b)| ast::FieldDecl {
-                    name: ident(&format!("c{i}"), sp),
-                    ty: type_expr(*b, sp),
-                })
-                .collect(),
-            key: None,
-            keep: None,
-            broken: false,
-            span: sp,
-        }));
+        let name = self.private_relation("unpack", &bases, sp);
         let atom = s::Atom {
             name: ident(&name, sp),
             args: cols
